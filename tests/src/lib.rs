@@ -1,0 +1,34 @@
+//! Integration tests for lambda-sdk live in `tests/tests/`; this library only hosts shared helpers.
+#![forbid(unsafe_code)]
+
+use std::path::PathBuf;
+
+/// The repository root (the parent of this crate's directory).
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(".."))
+}
+
+/// Path to a file under `../shared` (beside the repository), if it exists.
+///
+/// When it is absent, the caller's test should skip with a printed reason; under `CI=true`
+/// this function panics instead, since CI always has `../shared`.
+pub fn shared_file(relative: &str) -> Option<PathBuf> {
+    let path = repo_root().join("..").join("shared").join(relative);
+    if path.exists() {
+        return Some(path);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "CI=true but {} is missing: the reference material in ../shared must be present in CI",
+            path.display()
+        );
+    }
+    eprintln!(
+        "skipping: {} is absent (it lives in ../shared beside the repository)",
+        path.display()
+    );
+    None
+}
