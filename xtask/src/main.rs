@@ -1,1 +1,74 @@
-fn main() {}
+//! Project automation. `cargo xtask codegen [--check] [--model PATH --out DIR]` regenerates the
+//! SDK crate; `cargo xtask test` runs every check the project has.
+#![forbid(unsafe_code)]
+
+mod codegen;
+mod test;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage:
+  cargo xtask codegen [--check] [--model PATH --out DIR] [--operations A,B,...]
+      Regenerate generated/ from model/lambda.json (or a standalone crate for any model into DIR).
+      --check writes nothing and fails listing the files that differ.
+  cargo xtask test
+      The test command: codegen --check, rustfmt, clippy -D warnings, cargo test --workspace.";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("codegen") => parse_codegen(&args[1..]).and_then(|opts| codegen::run(&opts)),
+        Some("test") if args.len() == 1 => test::run(),
+        Some("help" | "--help" | "-h") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(format!("unknown or missing command\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn parse_codegen(args: &[String]) -> Result<codegen::CodegenArgs, String> {
+    let mut opts = codegen::CodegenArgs::default();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |name: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{name} needs a value\n{USAGE}"))
+        };
+        match arg.as_str() {
+            "--check" => opts.check = true,
+            "--model" => opts.model = Some(PathBuf::from(value("--model")?)),
+            "--out" => opts.out = Some(PathBuf::from(value("--out")?)),
+            "--operations" => {
+                opts.operations = Some(
+                    value("--operations")?
+                        .split(',')
+                        .map(|s| s.trim().to_string())
+                        .filter(|s| !s.is_empty())
+                        .collect(),
+                )
+            }
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+        }
+    }
+    if opts.model.is_some() != opts.out.is_some() {
+        return Err(format!("--model and --out go together\n{USAGE}"));
+    }
+    Ok(opts)
+}
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}

@@ -1,0 +1,324 @@
+//! Structures: the struct, its serde form, its Debug (redacting sensitive data), its builder.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::ty::{default_expr, field_type, value_type, with_module};
+use super::{REDACTED, doc_attrs, ident, rt, serde_crate};
+use crate::Error;
+use crate::ir::{Member, Operation, Role, Structure, Type};
+
+/// The file of a shared structure in `types/`.
+pub fn structure_file(s: &Structure) -> Result<TokenStream, Error> {
+    let module_doc = format!(" The `{}` structure and its builder.", s.rust_name);
+    let body = structure(s)?;
+    Ok(quote! {
+        #![doc = #module_doc]
+        #body
+    })
+}
+
+/// The file of an operation in `operation/`: its request and response types.
+pub fn operation_file(op: &Operation) -> Result<TokenStream, Error> {
+    let module_doc = format!(" Types of the `{}` operation.", op.name);
+    let input = structure(&op.input)?;
+    let output = structure(&op.output)?;
+    Ok(quote! {
+        #![doc = #module_doc]
+        #input
+        #output
+    })
+}
+
+/// A structure, its trait impls and its builder.
+pub fn structure(s: &Structure) -> Result<TokenStream, Error> {
+    let name = ident(&s.rust_name);
+    let docs = doc_attrs(&s.docs);
+    let redacts = s.sensitive || s.members.iter().any(|m| m.sensitive);
+    let derive_debug = if redacts {
+        quote!()
+    } else {
+        quote!(::std::fmt::Debug,)
+    };
+    let serde_crate = serde_crate();
+    let mut fields = Vec::new();
+    let mut helpers = Vec::new();
+    for m in &s.members {
+        let (attrs, helper) = serde_attrs(s, m)?;
+        helpers.extend(helper);
+        let field = ident(&m.field);
+        let ty = field_type(m);
+        let docs = doc_attrs(&m.docs);
+        let deprecated = m.deprecated.then(|| quote!(#[deprecated]));
+        fields.push(quote! {
+            #docs
+            #deprecated
+            #attrs
+            pub #field: #ty
+        });
+    }
+    let debug = if redacts {
+        debug_impl(&name, s)
+    } else {
+        quote!()
+    };
+    let builder = builder(s);
+    let helpers = if helpers.is_empty() {
+        quote!()
+    } else {
+        quote! {
+            impl #name {
+                #(#helpers)*
+            }
+        }
+    };
+    let deprecated = s.deprecated.then(|| quote!(#[deprecated]));
+    let builder_name = ident(&s.builder_name);
+    let builder_doc = format!(" Starts a builder for [`{}`].", s.rust_name);
+    Ok(quote! {
+        #docs
+        #deprecated
+        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default, #derive_debug
+                 ::lambda_sdk_runtime::__private::serde::Serialize, ::lambda_sdk_runtime::__private::serde::Deserialize)]
+        #serde_crate
+        pub struct #name {
+            #(#fields,)*
+        }
+
+        impl #name {
+            #[doc = #builder_doc]
+            pub fn builder() -> #builder_name {
+                #builder_name::default()
+            }
+        }
+
+        #helpers
+        #debug
+        #builder
+    })
+}
+
+/// The `#[serde(...)]` attributes of one field, and any helper function they call.
+fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenStream>), Error> {
+    let wire = &m.json_name;
+    let member_id = format!("{}${}", s.shape_id, m.name);
+    let with = with_module(&member_id, m, !m.required)?;
+    let value_with = with_module(&member_id, m, false)?;
+    let bare = m.field.trim_start_matches("r#");
+    let mut helper = None;
+    let attrs = if m.required {
+        match with {
+            Some(with) => quote!(#[serde(rename = #wire, default, with = #with)]),
+            None => {
+                quote!(#[serde(rename = #wire, default, deserialize_with = "::lambda_sdk_runtime::__private::null_as_default")])
+            }
+        }
+    } else {
+        match (&m.default, &s.role, with) {
+            // Nested and output structures: an unset member with a @default travels as the
+            // default, and a member the service omits reads as the default.
+            (Some(value), role, with) if *role != Role::Input => {
+                let ser = format_ident!("serialize_{}_or_default", bare);
+                let de = format_ident!("default_{}", bare);
+                let ser_path = format!("Self::{ser}");
+                let de_path = format!("Self::{de}");
+                let ty = value_type(m);
+                let expr = default_expr(m, value);
+                let rt = rt();
+                let serialize = match &value_with {
+                    Some(path) => {
+                        let path: syn::Path = syn::parse_str(&format!("{path}::serialize"))
+                            .map_err(|e| {
+                                Error::shape(
+                                    &member_id,
+                                    format!("internal error: bad path {path}: {e}"),
+                                )
+                            })?;
+                        quote!(#path)
+                    }
+                    None => quote!(#rt::__private::serde::Serialize::serialize),
+                };
+                helper = Some(quote! {
+                    fn #de() -> ::std::option::Option<#ty> {
+                        ::std::option::Option::Some(#expr)
+                    }
+                    fn #ser<S: #rt::__private::serde::Serializer>(
+                        value: &::std::option::Option<#ty>,
+                        serializer: S,
+                    ) -> ::std::result::Result<S::Ok, S::Error> {
+                        match value {
+                            ::std::option::Option::Some(value) => #serialize(value, serializer),
+                            ::std::option::Option::None => #serialize(&#expr, serializer),
+                        }
+                    }
+                });
+                match with {
+                    Some(with) => {
+                        let de_with = format!("{with}::deserialize");
+                        quote!(#[serde(rename = #wire, default = #de_path, serialize_with = #ser_path, deserialize_with = #de_with)])
+                    }
+                    None => {
+                        quote!(#[serde(rename = #wire, default = #de_path, serialize_with = #ser_path)])
+                    }
+                }
+            }
+            (_, _, Some(with)) => {
+                quote!(#[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none", with = #with)])
+            }
+            (_, _, None) => {
+                quote!(#[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")])
+            }
+        }
+    };
+    Ok((attrs, helper))
+}
+
+/// `impl Debug` that prints sensitive members (or every member of a sensitive shape) redacted.
+fn debug_impl(name: &proc_macro2::Ident, s: &Structure) -> TokenStream {
+    let type_name = &s.rust_name;
+    let entries = s.members.iter().map(|m| {
+        let field = ident(&m.field);
+        let label = m.field.trim_start_matches("r#");
+        if s.sensitive || m.sensitive {
+            quote!(.field(#label, &#REDACTED))
+        } else {
+            quote!(.field(#label, &self.#field))
+        }
+    });
+    quote! {
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_struct(#type_name)
+                    #(#entries)*
+                    .finish()
+            }
+        }
+    }
+}
+
+/// The builder: every member optional, setters, and `build()` that checks `@required`.
+fn builder(s: &Structure) -> TokenStream {
+    let name = ident(&s.rust_name);
+    let builder = ident(&s.builder_name);
+    let rt = rt();
+    let doc = format!(
+        " A builder for [`{}`]. Create it with [`{}::builder`].",
+        s.rust_name, s.rust_name
+    );
+    let fields = s.members.iter().map(|m| {
+        let field = ident(&m.field);
+        let ty = value_type(m);
+        quote!(#field: ::std::option::Option<#ty>)
+    });
+    let setters = s.members.iter().map(|m| {
+        let field = ident(&m.field);
+        let setter = ident(&m.setter);
+        let set = format_ident!("set_{}", m.setter.trim_start_matches("r#"));
+        let ty = value_type(m);
+        let boxed_in = if m.boxed {
+            let inner = super::ty::rust_type(&m.ty);
+            quote! {
+                pub fn #setter(mut self, input: impl ::std::convert::Into<#inner>) -> Self {
+                    self.#field = ::std::option::Option::Some(::std::boxed::Box::new(input.into()));
+                    self
+                }
+            }
+        } else {
+            quote! {
+                pub fn #setter(mut self, input: impl ::std::convert::Into<#ty>) -> Self {
+                    self.#field = ::std::option::Option::Some(input.into());
+                    self
+                }
+            }
+        };
+        let req = if m.required { "Required." } else { "Optional." };
+        let set_doc = format!(
+            " Sets `{}` (wire name `{}`). {req}",
+            m.field.trim_start_matches("r#"),
+            m.name
+        );
+        let opt_doc = format!(" Sets or clears `{}`.", m.field.trim_start_matches("r#"));
+        let deprecated = m.deprecated.then(|| quote!(#[deprecated]));
+        quote! {
+            #[doc = #set_doc]
+            #deprecated
+            #boxed_in
+            #[doc = #opt_doc]
+            #deprecated
+            pub fn #set(mut self, input: ::std::option::Option<#ty>) -> Self {
+                self.#field = input;
+                self
+            }
+        }
+    });
+    let type_name = &s.rust_name;
+    let assigns = s.members.iter().map(|m| {
+        let field = ident(&m.field);
+        let wire = &m.name;
+        if m.required {
+            quote!(#field: self.#field.ok_or_else(|| #rt::BuildError::missing_member(#type_name, #wire))?)
+        } else {
+            quote!(#field: self.#field)
+        }
+    });
+    let redacts = s.sensitive || s.members.iter().any(|m| m.sensitive);
+    let debug = if redacts {
+        let builder_name = &s.builder_name;
+        let entries = s.members.iter().map(|m| {
+            let field = ident(&m.field);
+            let label = m.field.trim_start_matches("r#");
+            if s.sensitive || m.sensitive {
+                quote!(.field(#label, &#REDACTED))
+            } else {
+                quote!(.field(#label, &self.#field))
+            }
+        });
+        quote! {
+            impl ::std::fmt::Debug for #builder {
+                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                    f.debug_struct(#builder_name) #(#entries)* .finish()
+                }
+            }
+        }
+    } else {
+        quote!()
+    };
+    let derive_debug = if redacts {
+        quote!()
+    } else {
+        quote!(::std::fmt::Debug,)
+    };
+    let allow_deprecated = s
+        .members
+        .iter()
+        .any(|m| m.deprecated)
+        .then(|| quote!(#[allow(deprecated)]));
+    let needs_result = s.members.iter().any(|m| m.required);
+    let build_doc = if needs_result {
+        format!(" Builds the [`{type_name}`], failing if a required member is unset.")
+    } else {
+        format!(" Builds the [`{type_name}`]. It has no required members, so this cannot fail.")
+    };
+    let _ = Type::String;
+    quote! {
+        #[doc = #doc]
+        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default, #derive_debug)]
+        pub struct #builder {
+            #(#fields,)*
+        }
+
+        #allow_deprecated
+        impl #builder {
+            #(#setters)*
+
+            #[doc = #build_doc]
+            pub fn build(self) -> ::std::result::Result<#name, #rt::BuildError> {
+                ::std::result::Result::Ok(#name {
+                    #(#assigns,)*
+                })
+            }
+        }
+
+        #debug
+    }
+}

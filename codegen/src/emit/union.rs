@@ -1,0 +1,110 @@
+//! Unions: one variant per member plus `Unknown` for members the model does not know.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::ty::rust_type;
+use super::{REDACTED, doc_attrs, ident, rt};
+use crate::Error;
+use crate::ir::Union;
+
+/// The file of a union in `types/`.
+pub fn union_file(u: &Union) -> Result<TokenStream, Error> {
+    let name = ident(&u.rust_name);
+    let docs = doc_attrs(&u.docs);
+    let rt = rt();
+    let module_doc = format!(" The `{}` union.", u.rust_name);
+    let mut variants = Vec::new();
+    let mut ser_arms = Vec::new();
+    let mut de_arms = Vec::new();
+    let mut debug_arms = Vec::new();
+    for v in &u.variants {
+        if v.timestamp_format.is_some() {
+            return Err(Error::shape(
+                format!("{}${}", u.shape_id, v.name),
+                "@timestampFormat on a union member is not supported",
+            ));
+        }
+        let id = ident(&v.ident);
+        let vdocs = doc_attrs(&v.docs);
+        let key = &v.json_name;
+        let label = &v.ident;
+        match &v.ty {
+            Some(ty) => {
+                let mut ty = rust_type(ty);
+                if v.boxed {
+                    ty = quote!(::std::boxed::Box<#ty>);
+                }
+                variants.push(quote!(#vdocs #id(#ty)));
+                ser_arms.push(quote!(Self::#id(value) => map.serialize_entry(#key, value)?,));
+                de_arms
+                    .push(quote!(#key => #rt::__private::union::from_value(value).map(Self::#id),));
+                if u.sensitive || v.sensitive {
+                    debug_arms.push(
+                        quote!(Self::#id(_) => f.debug_tuple(#label).field(&#REDACTED).finish(),),
+                    );
+                } else {
+                    debug_arms.push(
+                        quote!(Self::#id(value) => f.debug_tuple(#label).field(value).finish(),),
+                    );
+                }
+            }
+            None => {
+                variants.push(quote!(#vdocs #id));
+                ser_arms.push(quote!(Self::#id => map.serialize_entry(#key, &#rt::__private::union::Empty {})?,));
+                de_arms.push(quote!(#key => ::std::result::Result::Ok(Self::#id),));
+                debug_arms.push(quote!(Self::#id => f.write_str(#label),));
+            }
+        }
+    }
+    Ok(quote! {
+        #![doc = #module_doc]
+
+        #docs
+        #[non_exhaustive]
+        #[derive(::std::clone::Clone, ::std::cmp::PartialEq)]
+        pub enum #name {
+            #(#variants,)*
+            /// A member this version of the SDK does not know. It cannot be sent.
+            Unknown,
+        }
+
+        impl ::std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    #(#debug_arms)*
+                    Self::Unknown => f.write_str("Unknown"),
+                }
+            }
+        }
+
+        impl ::std::default::Default for #name {
+            /// `Unknown`: the zero value used when a response omits a required member.
+            fn default() -> Self {
+                Self::Unknown
+            }
+        }
+
+        impl #rt::__private::serde::Serialize for #name {
+            fn serialize<S: #rt::__private::serde::Serializer>(&self, serializer: S) -> ::std::result::Result<S::Ok, S::Error> {
+                use #rt::__private::serde::ser::SerializeMap as _;
+                let mut map = serializer.serialize_map(::std::option::Option::Some(1))?;
+                match self {
+                    #(#ser_arms)*
+                    Self::Unknown => return ::std::result::Result::Err(#rt::__private::union::unknown_variant()),
+                }
+                map.end()
+            }
+        }
+
+        impl<'de> #rt::__private::serde::Deserialize<'de> for #name {
+            fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
+                let (key, value) = #rt::__private::union::single_member(deserializer)?;
+                match key.as_str() {
+                    #(#de_arms)*
+                    _ => ::std::result::Result::Ok(Self::Unknown),
+                }
+            }
+        }
+    })
+}

@@ -1,0 +1,438 @@
+//! Stage 2: the Rust-ready intermediate representation.
+//!
+//! Every Rust name (type, module, field, setter, variant, method) is decided while lowering
+//! the model into these types, by [`crate::naming`], and never again. Emitters read names from
+//! here; they never call heck and never look at raw Smithy traits.
+
+use serde_json::Value;
+
+/// Everything one generated crate contains.
+#[derive(Clone, Debug)]
+pub struct Crate {
+    /// The service the crate talks to.
+    pub service: Service,
+    /// The operations, sorted by Smithy name.
+    pub operations: Vec<Operation>,
+    /// Shared shapes (structures, errors, enums, unions), sorted by Rust name.
+    pub types: Vec<TypeDef>,
+}
+
+/// The service shape's facts.
+#[derive(Clone, Debug)]
+pub struct Service {
+    /// Absolute shape id.
+    pub shape_id: String,
+    /// `aws.api#service` `sdkId`, else the shape name.
+    pub sdk_id: String,
+    /// The API version.
+    pub version: String,
+    /// The SigV4 signing name, if the service uses SigV4.
+    pub signing_name: Option<String>,
+    /// `aws.api#service` `endpointPrefix`, if present.
+    pub endpoint_prefix: Option<String>,
+    /// Rustdoc text.
+    pub docs: String,
+    /// The model's `smithy.rules#endpointRuleSet`, kept as data.
+    pub endpoint_rule_set: Option<Value>,
+}
+
+/// One operation, with its own request, response and error types.
+#[derive(Clone, Debug)]
+pub struct Operation {
+    /// Absolute shape id.
+    pub shape_id: String,
+    /// The Smithy name, e.g. `GetDurableExecutionState`.
+    pub name: String,
+    /// Module (and file) name under `operation/`.
+    pub module: String,
+    /// Client method name.
+    pub method: String,
+    /// Rustdoc text.
+    pub docs: String,
+    /// HTTP binding.
+    pub http: Http,
+    /// `{Op}Request`.
+    pub input: Structure,
+    /// `{Op}Response`.
+    pub output: Structure,
+    /// The operation's modeled errors (operation errors, then service errors), sorted.
+    pub errors: Vec<ErrorRef>,
+    /// `{Op}Error`.
+    pub error_name: String,
+    /// `@readonly`.
+    pub readonly: bool,
+    /// `@idempotent`.
+    pub idempotent: bool,
+    /// `@paginated`, merged with the service's defaults.
+    pub paginated: Option<Paginated>,
+    /// `@deprecated`.
+    pub deprecated: bool,
+}
+
+/// An error an operation can return.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ErrorRef {
+    /// The error shape's Smithy name: the wire error code.
+    pub code: String,
+    /// The error structure's Rust name (in `types`), also the variant name.
+    pub rust_name: String,
+}
+
+/// `@http`.
+#[derive(Clone, Debug)]
+pub struct Http {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The path pattern, split into segments.
+    pub path: Vec<PathSegment>,
+    /// Literal query parameters from the URI pattern (`?find=LayerVersion`).
+    pub query_literals: Vec<(String, String)>,
+    /// Success status code.
+    pub code: u16,
+}
+
+/// One `/`-separated segment of a URI pattern.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PathSegment {
+    /// Literal text.
+    Literal(String),
+    /// `{Label}` or `{Label+}`: the field name of the bound member.
+    Label {
+        /// Member name in the model.
+        member: String,
+        /// `+`: may contain `/`.
+        greedy: bool,
+    },
+}
+
+/// Pagination facts, names already resolved to Rust field paths.
+#[derive(Clone, Debug)]
+pub struct Paginated {
+    /// Input field carrying the token.
+    pub input_token: Option<String>,
+    /// Output field path to the next token.
+    pub output_token: Vec<String>,
+    /// Output field path to the items.
+    pub items: Vec<String>,
+    /// Input field for the page size.
+    pub page_size: Option<String>,
+}
+
+/// A shared shape that becomes a Rust type in `types`.
+#[derive(Clone, Debug)]
+pub enum TypeDef {
+    /// A structure (including errors).
+    Structure(Structure),
+    /// A string or int enum.
+    Enum(Enumeration),
+    /// A tagged union.
+    Union(Union),
+}
+
+impl TypeDef {
+    /// The Rust type name.
+    pub fn rust_name(&self) -> &str {
+        match self {
+            TypeDef::Structure(s) => &s.rust_name,
+            TypeDef::Enum(e) => &e.rust_name,
+            TypeDef::Union(u) => &u.rust_name,
+        }
+    }
+
+    /// The module (file) name under `types/`.
+    pub fn module(&self) -> &str {
+        match self {
+            TypeDef::Structure(s) => &s.module,
+            TypeDef::Enum(e) => &e.module,
+            TypeDef::Union(u) => &u.module,
+        }
+    }
+}
+
+/// What a structure is for; it decides the defaulting rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// An operation's `{Op}Request`: unset members are never sent.
+    Input,
+    /// An operation's `{Op}Response`.
+    Output,
+    /// A structure nested in others: unset members with a `@default` are sent with it.
+    Nested,
+    /// A modeled error.
+    Error(ErrorInfo),
+}
+
+/// `@error` and `@httpError`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ErrorInfo {
+    /// `true` for `@error("server")`.
+    pub server_fault: bool,
+    /// `@httpError`.
+    pub http_status: Option<u16>,
+    /// `@retryable`.
+    pub retryable: bool,
+    /// `@retryable(throttling: true)`.
+    pub throttling: bool,
+}
+
+/// A structure.
+#[derive(Clone, Debug)]
+pub struct Structure {
+    /// The shape id it came from (`smithy.api#Unit` for empty inputs and outputs).
+    pub shape_id: String,
+    /// Rust type name.
+    pub rust_name: String,
+    /// Its builder's type name.
+    pub builder_name: String,
+    /// Module (file) name.
+    pub module: String,
+    /// Rustdoc text.
+    pub docs: String,
+    /// Members in model order.
+    pub members: Vec<Member>,
+    /// What the structure is for.
+    pub role: Role,
+    /// `@sensitive` on the shape: Debug redacts every field.
+    pub sensitive: bool,
+    /// `@deprecated`.
+    pub deprecated: bool,
+}
+
+/// A member of a structure.
+#[derive(Clone, Debug)]
+pub struct Member {
+    /// The member name in the model.
+    pub name: String,
+    /// The key in JSON bodies (`@jsonName`, else the member name).
+    pub json_name: String,
+    /// Rust field name (may be a raw identifier such as `r#type`).
+    pub field: String,
+    /// Builder method name (never a raw identifier).
+    pub setter: String,
+    /// Rustdoc text.
+    pub docs: String,
+    /// The value type (without the `Option` of optional members).
+    pub ty: Type,
+    /// `@required`: a plain field, not an `Option`.
+    pub required: bool,
+    /// `@default`, when not cancelled by `null`.
+    pub default: Option<DefaultValue>,
+    /// Where the member travels in an HTTP message.
+    pub binding: Binding,
+    /// `@sensitive` on the member or its target: Debug redacts it.
+    pub sensitive: bool,
+    /// `@idempotencyToken`.
+    pub idempotency_token: bool,
+    /// The value is boxed because the shape is recursive.
+    pub boxed: bool,
+    /// `@timestampFormat` on the member or its target (timestamps and collections of them).
+    pub timestamp_format: Option<TimestampFormat>,
+    /// `@deprecated`.
+    pub deprecated: bool,
+}
+
+/// Where a member is bound in an HTTP request or response.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Binding {
+    /// A key in the JSON document body.
+    Body,
+    /// `@httpLabel`.
+    Label,
+    /// `@httpQuery("name")`.
+    Query(String),
+    /// `@httpQueryParams`.
+    QueryParams,
+    /// `@httpHeader("name")`.
+    Header(String),
+    /// `@httpPrefixHeaders("prefix")`.
+    PrefixHeaders(String),
+    /// `@httpPayload`, with its `@streaming` and `@mediaType` facts.
+    Payload {
+        /// The target is a `@streaming` blob or an event stream union.
+        streaming: bool,
+        /// `@mediaType` of the target.
+        media_type: Option<String>,
+    },
+    /// `@httpResponseCode`.
+    ResponseCode,
+}
+
+/// A Smithy `@timestampFormat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimestampFormat {
+    /// `date-time` (RFC 3339).
+    DateTime,
+    /// `http-date` (IMF-fixdate).
+    HttpDate,
+    /// `epoch-seconds`.
+    EpochSeconds,
+}
+
+/// A value type.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Type {
+    /// `String`.
+    String,
+    /// `bool`.
+    Bool,
+    /// `i8`.
+    Byte,
+    /// `i16`.
+    Short,
+    /// `i32`.
+    Integer,
+    /// `i64`.
+    Long,
+    /// `f32`.
+    Float,
+    /// `f64`.
+    Double,
+    /// The runtime's bytes type.
+    Blob,
+    /// The runtime's date-time type.
+    Timestamp,
+    /// `serde_json::Value`.
+    Document,
+    /// A shared shape in `types`.
+    Named {
+        /// Its Rust name.
+        rust_name: String,
+        /// What kind of type it is.
+        kind: NamedKind,
+    },
+    /// `Vec<T>` (`Vec<Option<T>>` when sparse).
+    List {
+        /// Element type.
+        element: Box<Type>,
+        /// `@sparse`.
+        sparse: bool,
+    },
+    /// `HashMap<String, T>` (`HashMap<String, Option<T>>` when sparse).
+    Map {
+        /// Value type.
+        value: Box<Type>,
+        /// `@sparse`.
+        sparse: bool,
+    },
+}
+
+/// The kind of a [`Type::Named`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NamedKind {
+    /// A structure.
+    Structure,
+    /// A string enum.
+    Enum,
+    /// An int enum.
+    IntEnum,
+    /// A union.
+    Union,
+}
+
+/// A member's `@default` value, typed.
+#[derive(Clone, Debug, PartialEq)]
+pub enum DefaultValue {
+    /// Boolean.
+    Bool(bool),
+    /// Any integer type.
+    Integer(i64),
+    /// Any float type.
+    Float(f64),
+    /// A string.
+    String(String),
+    /// A string enum's variant, by its Rust name.
+    EnumVariant(String),
+    /// An int enum's value.
+    IntEnumValue(i32),
+    /// A base64 blob (decoded bytes).
+    Blob(Vec<u8>),
+    /// A timestamp in epoch seconds (`seconds`, `nanos`).
+    Timestamp(i64, u32),
+    /// An empty list.
+    EmptyList,
+    /// An empty map.
+    EmptyMap,
+    /// A document value.
+    Document(Value),
+}
+
+/// A string or int enum.
+#[derive(Clone, Debug)]
+pub struct Enumeration {
+    /// Absolute shape id.
+    pub shape_id: String,
+    /// Rust type name.
+    pub rust_name: String,
+    /// Module (file) name.
+    pub module: String,
+    /// Rustdoc text.
+    pub docs: String,
+    /// `intEnum`.
+    pub int: bool,
+    /// Known values in model order.
+    pub variants: Vec<EnumVariant>,
+    /// `@sensitive`.
+    pub sensitive: bool,
+}
+
+/// One known enum value.
+#[derive(Clone, Debug)]
+pub struct EnumVariant {
+    /// Rust variant name.
+    pub ident: String,
+    /// The wire value (a string, or an integer for int enums).
+    pub value: EnumValue,
+    /// Rustdoc text.
+    pub docs: String,
+    /// `@deprecated`.
+    pub deprecated: bool,
+}
+
+/// An enum's wire value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EnumValue {
+    /// A string enum value.
+    String(String),
+    /// An int enum value.
+    Int(i32),
+}
+
+/// A tagged union.
+#[derive(Clone, Debug)]
+pub struct Union {
+    /// Absolute shape id.
+    pub shape_id: String,
+    /// Rust type name.
+    pub rust_name: String,
+    /// Module (file) name.
+    pub module: String,
+    /// Rustdoc text.
+    pub docs: String,
+    /// Known members in model order.
+    pub variants: Vec<UnionVariant>,
+    /// `@streaming`: an event stream.
+    pub event_stream: bool,
+    /// `@sensitive`.
+    pub sensitive: bool,
+}
+
+/// One union member.
+#[derive(Clone, Debug)]
+pub struct UnionVariant {
+    /// Member name in the model.
+    pub name: String,
+    /// The key in JSON (`@jsonName`, else the member name).
+    pub json_name: String,
+    /// Rust variant name.
+    pub ident: String,
+    /// Rustdoc text.
+    pub docs: String,
+    /// The value type; `None` for a `smithy.api#Unit` member.
+    pub ty: Option<Type>,
+    /// Boxed because the shape is recursive.
+    pub boxed: bool,
+    /// `@sensitive` on the member or its target.
+    pub sensitive: bool,
+    /// `@timestampFormat` on the member or its target.
+    pub timestamp_format: Option<TimestampFormat>,
+}
