@@ -1,0 +1,97 @@
+//! Support for generated code. Not a stable API: items here may change in
+//! any release without notice.
+//!
+//! Generated code depends only on this crate, so the serde crates are
+//! re-exported for its derives:
+//!
+//! ```
+//! use lambda_sdk_runtime::DateTime;
+//!
+//! #[derive(::lambda_sdk_runtime::__private::serde::Serialize,
+//!          ::lambda_sdk_runtime::__private::serde::Deserialize, Debug, PartialEq)]
+//! #[serde(crate = "::lambda_sdk_runtime::__private::serde")]
+//! struct Example {
+//!     #[serde(default, deserialize_with = "::lambda_sdk_runtime::__private::null_as_default")]
+//!     count: i32,
+//!     #[serde(with = "::lambda_sdk_runtime::__private::timestamp::date_time")]
+//!     at: DateTime,
+//!     #[serde(
+//!         default,
+//!         skip_serializing_if = "Option::is_none",
+//!         with = "::lambda_sdk_runtime::__private::float::f64::option"
+//!     )]
+//!     ratio: Option<f64>,
+//! }
+//!
+//! let json = r#"{"count":null,"at":"2019-12-16T23:48:18Z","ratio":"NaN"}"#;
+//! let value: Example = lambda_sdk_runtime::__private::serde_json::from_str(json)?;
+//! assert_eq!(value.count, 0);
+//! assert_eq!(value.at, DateTime::from_secs(1_576_540_098));
+//! assert!(value.ratio.is_some_and(f64::is_nan));
+//! # Ok::<(), lambda_sdk_runtime::__private::serde_json::Error>(())
+//! ```
+
+mod codec;
+pub mod float;
+pub mod timestamp;
+
+pub use serde;
+pub use serde_json;
+
+use serde::{Deserialize, Deserializer};
+
+/// Deserializes a `T`, turning an explicit `null` into `T::default()`.
+///
+/// Smithy client error correction for required members: use with
+/// `#[serde(default, deserialize_with = "…::null_as_default")]` so that both
+/// a missing member and a `null` yield the default value.
+///
+/// # Errors
+///
+/// Whatever `T`'s own deserialization reports for non-null input.
+pub fn null_as_default<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Option::<T>::deserialize(deserializer).map(Option::unwrap_or_default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Required {
+        #[serde(default, deserialize_with = "null_as_default")]
+        name: String,
+        #[serde(default, deserialize_with = "null_as_default")]
+        items: Vec<i32>,
+        #[serde(default, deserialize_with = "null_as_default")]
+        flag: bool,
+    }
+
+    #[test]
+    fn null_and_missing_become_default() {
+        let empty = Required {
+            name: String::new(),
+            items: Vec::new(),
+            flag: false,
+        };
+        let parsed: Required = serde_json::from_str(r#"{"name":null,"items":null}"#).unwrap();
+        assert_eq!(parsed, empty);
+        let parsed: Required = serde_json::from_str("{}").unwrap();
+        assert_eq!(parsed, empty);
+        let parsed: Required =
+            serde_json::from_str(r#"{"name":"a","items":[1],"flag":true}"#).unwrap();
+        assert_eq!(
+            parsed,
+            Required {
+                name: "a".into(),
+                items: vec![1],
+                flag: true
+            }
+        );
+        assert!(serde_json::from_str::<Required>(r#"{"name":1}"#).is_err());
+    }
+}
