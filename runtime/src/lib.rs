@@ -25,9 +25,14 @@
 #![forbid(unsafe_code)]
 
 mod base64;
+mod build_error;
 pub mod primitives;
 
+pub use build_error::BuildError;
 pub use primitives::{Blob, DateTime, DateTimeFormat, DateTimeParseError};
+
+/// A Smithy `document`: any JSON value.
+pub type Document = serde_json::Value;
 
 #[doc(hidden)]
 pub mod __private;

@@ -28,6 +28,7 @@ pub fn emit(krate: &ir::Crate, options: &Options) -> Result<Files, Error> {
         Ok(())
     };
     add("src/lib.rs".into(), modules::lib_rs(krate))?;
+    add("src/primitives.rs".into(), modules::primitives_rs())?;
     add("src/types/mod.rs".into(), modules::types_mod(krate))?;
     add("src/operation/mod.rs".into(), modules::operation_mod(krate))?;
     for def in &krate.types {

@@ -41,12 +41,19 @@ pub fn lib_rs(krate: &ir::Crate) -> TokenStream {
         #[rustfmt::skip]
         pub mod types;
 
-        pub use ::lambda_sdk_runtime::BuildError;
+        #[rustfmt::skip]
+        pub mod primitives;
 
-        /// Value types shared by every service: timestamps, binary data and documents.
-        pub mod primitives {
-            pub use ::lambda_sdk_runtime::{Blob, DateTime, DateTimeFormat, DateTimeParseError, Document};
-        }
+        pub use ::lambda_sdk_runtime::BuildError;
+    }
+}
+
+/// `src/primitives.rs`: the runtime's value types, re-exported.
+pub fn primitives_rs() -> TokenStream {
+    quote! {
+        //! Value types shared by every service: timestamps, binary data and documents.
+
+        pub use ::lambda_sdk_runtime::{Blob, DateTime, DateTimeFormat, DateTimeParseError, Document};
     }
 }
 

@@ -108,7 +108,11 @@ fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenSt
     let mut helper = None;
     let attrs = if m.required {
         match with {
-            Some(with) => quote!(#[serde(rename = #wire, default, with = #with)]),
+            Some(with) => {
+                let ser = format!("{with}::serialize");
+                let de = format!("{with}::null_as_default");
+                quote!(#[serde(rename = #wire, default, serialize_with = #ser, deserialize_with = #de)])
+            }
             None => {
                 quote!(#[serde(rename = #wire, default, deserialize_with = "::lambda_sdk_runtime::__private::null_as_default")])
             }
@@ -120,8 +124,8 @@ fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenSt
             (Some(value), role, with) if *role != Role::Input => {
                 let ser = format_ident!("serialize_{}_or_default", bare);
                 let de = format_ident!("default_{}", bare);
-                let ser_path = format!("Self::{ser}");
-                let de_path = format!("Self::{de}");
+                let ser_path = format!("{}::{ser}", s.rust_name);
+                let de_path = format!("{}::{de}", s.rust_name);
                 let ty = value_type(m);
                 let expr = default_expr(m, value);
                 let rt = rt();

@@ -34,6 +34,7 @@
 mod codec;
 pub mod float;
 pub mod timestamp;
+pub mod union;
 
 pub use serde;
 pub use serde_json;
