@@ -242,6 +242,30 @@ mod tests {
         );
     }
 
+    /// Files stay small enough to read: none over 1,500 lines.
+    #[test]
+    fn generated_files_are_small() {
+        let root = crate::root();
+        let files = generate_from(&root.join("model/lambda.json"), &Options::default()).unwrap();
+        for (path, text) in &files {
+            let lines = text.lines().count();
+            assert!(lines <= 1500, "{} has {lines} lines", path.display());
+        }
+    }
+
+    #[test]
+    fn two_runs_give_identical_bytes() {
+        let root = crate::root();
+        let a = generate_from(&root.join("model/lambda.json"), &Options::default()).unwrap();
+        let b = generate_from(&root.join("model/lambda.json"), &Options::default()).unwrap();
+        assert_eq!(a, b);
+        for (path, text) in &a {
+            if path.extension().is_some_and(|e| e == "rs") {
+                assert!(text.starts_with("// @generated"), "{} lacks the header", path.display());
+            }
+        }
+    }
+
     #[test]
     fn write_then_check_round_trip_and_stale_removal() {
         let dir = std::env::temp_dir().join(format!("xtask-codegen-test-{}", std::process::id()));

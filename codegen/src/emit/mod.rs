@@ -40,10 +40,10 @@ pub fn emit(krate: &ir::Crate, options: &Options) -> Result<Files, Error> {
         add(format!("src/types/{}.rs", def.module()), tokens)?;
     }
     for op in &krate.operations {
-        add(
-            format!("src/operation/{}.rs", op.module),
-            structure::operation_file(op)?,
-        )?;
+        let (module, request, response) = structure::operation_files(op)?;
+        add(format!("src/operation/{}/mod.rs", op.module), module)?;
+        add(format!("src/operation/{}/request.rs", op.module), request)?;
+        add(format!("src/operation/{}/response.rs", op.module), response)?;
     }
     files.insert(
         PathBuf::from("Cargo.toml"),

@@ -18,16 +18,37 @@ pub fn structure_file(s: &Structure) -> Result<TokenStream, Error> {
     })
 }
 
-/// The file of an operation in `operation/`: its request and response types.
-pub fn operation_file(op: &Operation) -> Result<TokenStream, Error> {
-    let module_doc = format!(" Types of the `{}` operation.", op.name);
+/// The files of an operation's folder in `operation/`: `(mod.rs, request.rs, response.rs)`.
+pub fn operation_files(op: &Operation) -> Result<(TokenStream, TokenStream, TokenStream), Error> {
+    let module_doc = format!(" The `{}` operation.", op.name);
+    let input_name = super::ident(&op.input.rust_name);
+    let input_builder = super::ident(&op.input.builder_name);
+    let output_name = super::ident(&op.output.rust_name);
+    let output_builder = super::ident(&op.output.builder_name);
+    let module = quote! {
+        #![doc = #module_doc]
+
+        mod request;
+        mod response;
+
+        pub use self::request::{#input_name, #input_builder};
+        pub use self::response::{#output_name, #output_builder};
+    };
+    let request_doc = format!(" The request of the `{}` operation.", op.name);
+    let response_doc = format!(" The response of the `{}` operation.", op.name);
     let input = structure(&op.input)?;
     let output = structure(&op.output)?;
-    Ok(quote! {
-        #![doc = #module_doc]
-        #input
-        #output
-    })
+    Ok((
+        module,
+        quote! {
+            #![doc = #request_doc]
+            #input
+        },
+        quote! {
+            #![doc = #response_doc]
+            #output
+        },
+    ))
 }
 
 /// A structure, its trait impls and its builder.
