@@ -19,6 +19,7 @@
 //! - `SendDurableExecutionCallbackSuccess`: [`types::SendDurableExecutionCallbackSuccessRequest`] → [`types::SendDurableExecutionCallbackSuccessResponse`]
 //! - `StopDurableExecution`: [`types::StopDurableExecutionRequest`] → [`types::StopDurableExecutionResponse`]
 #![forbid(unsafe_code)]
+#![allow(deprecated)]
 #[rustfmt::skip]
 mod operation;
 #[rustfmt::skip]

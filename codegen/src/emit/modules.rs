@@ -35,6 +35,8 @@ pub fn lib_rs(krate: &ir::Crate) -> TokenStream {
         #![doc = ""]
         #(#![doc = #ops])*
         #![forbid(unsafe_code)]
+        // Deprecated shapes stay usable; users still see the warning where they use them.
+        #![allow(deprecated)]
 
         #[rustfmt::skip]
         mod operation;
