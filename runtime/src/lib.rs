@@ -26,6 +26,7 @@
 
 mod base64;
 mod build_error;
+pub mod http;
 pub mod primitives;
 
 pub use build_error::BuildError;

@@ -1,0 +1,323 @@
+//! The HTTP transport: hyper 1, hyper-util's pooled client and hyper-rustls (ring, webpki
+//! roots plus `AWS_CA_BUNDLE`), with `HTTPS_PROXY`/`NO_PROXY` honoured through CONNECT tunnels.
+//!
+//! Requests and responses are fully buffered [`Bytes`]: every restJson1 operation of this SDK
+//! has a bounded body, and a response larger than the configured limit is refused while it is
+//! read, without buffering it.
+
+use std::fmt;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::proxy::Tunnel;
+use hyper_util::client::proxy::matcher::Matcher;
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use tokio::net::TcpStream;
+
+/// Settings of the HTTP transport.
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    /// How long establishing a TCP connection may take.
+    pub connect_timeout: Duration,
+    /// Extra PEM certificates to trust besides the webpki roots (`AWS_CA_BUNDLE`).
+    pub ca_bundle: Option<PathBuf>,
+    /// Use `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` from the environment.
+    pub proxy_from_env: bool,
+    /// The largest response body accepted, in bytes.
+    pub max_response_bytes: usize,
+    /// How long an idle pooled connection is kept.
+    pub pool_idle_timeout: Duration,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        HttpSettings {
+            connect_timeout: Duration::from_secs(3),
+            ca_bundle: None,
+            proxy_from_env: true,
+            max_response_bytes: 64 * 1024 * 1024,
+            pool_idle_timeout: Duration::from_secs(20),
+        }
+    }
+}
+
+/// Why the transport could not be set up.
+#[derive(Debug)]
+pub struct HttpSetupError {
+    message: String,
+}
+
+impl fmt::Display for HttpSetupError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for HttpSetupError {}
+
+/// A request that failed in transport: no response was read.
+#[derive(Debug)]
+pub struct HttpError {
+    kind: HttpErrorKind,
+    source: Box<dyn std::error::Error + Send + Sync>,
+}
+
+/// What kind of transport failure an [`HttpError`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HttpErrorKind {
+    /// Connecting (TCP, proxy tunnel or TLS) failed; the request was not sent.
+    Connect,
+    /// The connection failed while sending the request or reading the response.
+    Io,
+    /// The response body was larger than the configured limit.
+    ResponseTooLarge,
+}
+
+impl HttpError {
+    /// What kind of failure this is.
+    pub fn kind(&self) -> HttpErrorKind {
+        self.kind
+    }
+}
+
+impl fmt::Display for HttpError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            HttpErrorKind::Connect => {
+                write!(f, "could not connect: {}", source_chain(&*self.source))
+            }
+            HttpErrorKind::Io => write!(f, "connection failed: {}", source_chain(&*self.source)),
+            HttpErrorKind::ResponseTooLarge => write!(f, "{}", self.source),
+        }
+    }
+}
+
+impl std::error::Error for HttpError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}
+
+/// An error and its sources, joined with `: `, so the root cause is visible in one line.
+pub(crate) fn source_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = err.to_string();
+    let mut next = err.source();
+    while let Some(e) = next {
+        let text = e.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        next = e.source();
+    }
+    out
+}
+
+/// A pooled HTTP client. Cloning is cheap: clones share the connection pool.
+#[derive(Clone)]
+pub struct HttpClient {
+    client: Client<HttpsConnector<ProxyConnector>, Full<Bytes>>,
+    max_response_bytes: usize,
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpClient {
+    /// Builds a client. Reads `ca_bundle` from disk if set.
+    ///
+    /// # Errors
+    /// When the CA bundle cannot be read or holds no usable certificate.
+    pub fn new(settings: &HttpSettings) -> Result<Self, HttpSetupError> {
+        let tls = tls_config(settings.ca_bundle.as_deref())?;
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_connect_timeout(Some(settings.connect_timeout));
+        http.set_nodelay(true);
+        let proxy = ProxyConnector {
+            http,
+            matcher: settings
+                .proxy_from_env
+                .then(|| Arc::new(Matcher::from_env())),
+        };
+        let builder = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http();
+        #[cfg(feature = "http2")]
+        let connector = builder.enable_all_versions().wrap_connector(proxy);
+        #[cfg(not(feature = "http2"))]
+        let connector = builder.enable_http1().wrap_connector(proxy);
+        let client = Client::builder(TokioExecutor::new())
+            .pool_idle_timeout(settings.pool_idle_timeout)
+            .pool_timer(hyper_util::rt::TokioTimer::new())
+            .build(connector);
+        Ok(HttpClient {
+            client,
+            max_response_bytes: settings.max_response_bytes,
+        })
+    }
+
+    /// Sends a request and reads the whole response.
+    ///
+    /// # Errors
+    /// On any transport failure, or when the response body exceeds the size limit (checked
+    /// against `Content-Length` first, then while reading).
+    pub async fn send(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> Result<http::Response<Bytes>, HttpError> {
+        let request = request.map(Full::new);
+        let response = self.client.request(request).await.map_err(|e| {
+            let kind = if e.is_connect() {
+                HttpErrorKind::Connect
+            } else {
+                HttpErrorKind::Io
+            };
+            HttpError {
+                kind,
+                source: Box::new(e),
+            }
+        })?;
+        let limit = self.max_response_bytes;
+        let declared = response
+            .headers()
+            .get(http::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        if let Some(len) = declared
+            && len > limit as u64
+        {
+            return Err(too_large(limit, Some(len)));
+        }
+        let (parts, body) = response.into_parts();
+        let bytes = Limited::new(body, limit)
+            .collect()
+            .await
+            .map_err(|e| {
+                if e.downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some()
+                {
+                    too_large(limit, None)
+                } else {
+                    HttpError {
+                        kind: HttpErrorKind::Io,
+                        source: e,
+                    }
+                }
+            })?
+            .to_bytes();
+        Ok(http::Response::from_parts(parts, bytes))
+    }
+}
+
+fn too_large(limit: usize, declared: Option<u64>) -> HttpError {
+    let message = match declared {
+        Some(len) => {
+            format!("the response body ({len} bytes) is larger than the limit of {limit} bytes")
+        }
+        None => format!("the response body is larger than the limit of {limit} bytes"),
+    };
+    HttpError {
+        kind: HttpErrorKind::ResponseTooLarge,
+        source: message.into(),
+    }
+}
+
+fn tls_config(ca_bundle: Option<&Path>) -> Result<rustls::ClientConfig, HttpSetupError> {
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(path) = ca_bundle {
+        use rustls_pki_types::pem::PemObject;
+        let setup = |m: String| HttpSetupError { message: m };
+        let certs = rustls_pki_types::CertificateDer::pem_file_iter(path)
+            .map_err(|e| {
+                setup(format!(
+                    "cannot read the CA bundle {} (AWS_CA_BUNDLE): {e}",
+                    path.display()
+                ))
+            })?
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| {
+                setup(format!(
+                    "the CA bundle {} (AWS_CA_BUNDLE) is not valid PEM: {e}",
+                    path.display()
+                ))
+            })?;
+        if certs.is_empty() {
+            return Err(setup(format!(
+                "the CA bundle {} (AWS_CA_BUNDLE) holds no certificate",
+                path.display()
+            )));
+        }
+        for cert in certs {
+            roots.add(cert).map_err(|e| {
+                setup(format!(
+                    "the CA bundle {} (AWS_CA_BUNDLE) has an unusable certificate: {e}",
+                    path.display()
+                ))
+            })?;
+        }
+    }
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| HttpSetupError {
+            message: format!("TLS setup failed: {e}"),
+        })?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(config)
+}
+
+/// Connects directly, or through a CONNECT tunnel when the proxy settings say so.
+#[derive(Clone)]
+pub(crate) struct ProxyConnector {
+    http: HttpConnector,
+    matcher: Option<Arc<Matcher>>,
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+impl tower_service::Service<http::Uri> for ProxyConnector {
+    type Response = TokioIo<TcpStream>;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.http.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, dst: http::Uri) -> Self::Future {
+        let intercept = self.matcher.as_ref().and_then(|m| m.intercept(&dst));
+        let mut http = self.http.clone();
+        Box::pin(async move {
+            match intercept {
+                None => http.call(dst).await.map_err(Into::into),
+                Some(proxy) => {
+                    let mut tunnel = Tunnel::new(proxy.uri().clone(), http);
+                    if let Some(auth) = proxy.basic_auth() {
+                        tunnel = tunnel.with_auth(auth.clone());
+                    }
+                    tunnel.call(dst).await.map_err(|e| -> BoxError {
+                        format!("through the proxy {}: {e}", proxy.uri()).into()
+                    })
+                }
+            }
+        })
+    }
+}
