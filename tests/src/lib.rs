@@ -3,6 +3,9 @@
 
 use std::path::PathBuf;
 
+pub mod emulator;
+pub mod function_server;
+
 /// The repository root (the parent of this crate's directory).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
