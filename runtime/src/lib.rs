@@ -26,8 +26,11 @@
 
 mod base64;
 mod build_error;
+pub mod credentials;
+pub mod env;
 pub mod http;
 pub mod primitives;
+pub mod profile;
 
 pub use build_error::BuildError;
 pub use primitives::{Blob, DateTime, DateTimeFormat, DateTimeParseError};

@@ -1,0 +1,464 @@
+//! Credentials from the selected profile of the shared config files: static keys or
+//! `credential_process`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::http_util::{Format, parse_credentials};
+use super::process::{self, RunError};
+use super::{BoxFuture, Credentials, CredentialsError, ProvideCredentials};
+use crate::env::Env;
+use crate::profile::{Profile, ProfileSet};
+
+/// Profile keys naming credential sources this crate does not implement, and what they are.
+const UNSUPPORTED: [(&str, &str); 6] = [
+    ("role_arn", "assume an IAM role"),
+    ("credential_source", "assume an IAM role"),
+    ("web_identity_token_file", "web identity federation"),
+    ("sso_session", "IAM Identity Center (SSO)"),
+    ("sso_start_url", "IAM Identity Center (SSO)"),
+    ("login_session", "`aws login` console credentials"),
+];
+
+/// The default time a `credential_process` may take.
+const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// Credentials from the selected profile (see [`ProfileSet`]) of `~/.aws/credentials` and
+/// `~/.aws/config`.
+///
+/// In the profile, in this order:
+/// 1. A key naming a source this crate does not implement (`role_arn`, `credential_source`,
+///    `web_identity_token_file`, `sso_session`, `sso_start_url`, `login_session`) is an
+///    [`Unsupported`](super::CredentialsErrorKind::Unsupported) error naming the key and the
+///    profile: implement [`ProvideCredentials`] for such sources.
+/// 2. `aws_access_key_id` and `aws_secret_access_key` (and `aws_session_token`): static keys.
+/// 3. `credential_process`: the command is run through `sh -c` (`cmd /C` on Windows) with a
+///    deadline (60 s by default, [`with_process_timeout`](Self::with_process_timeout); the
+///    process is killed when it passes), and its stdout must be
+///    `{"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}`. On
+///    failure the error holds the exit status and the start of stderr, never stdout.
+/// 4. Only one of `aws_access_key_id`/`aws_secret_access_key`: an
+///    [`InvalidConfiguration`](super::CredentialsErrorKind::InvalidConfiguration) error.
+///
+/// No such profile, or a profile with none of these keys, is a
+/// [`NotConfigured`](super::CredentialsErrorKind::NotConfigured) error, except when the
+/// profile was named explicitly (`AWS_PROFILE`) and does not exist, which is an
+/// `InvalidConfiguration` error (as in the AWS CLI). Unreadable or malformed files are an
+/// `InvalidConfiguration` error too.
+///
+/// ```
+/// use lambda_sdk_runtime::credentials::{ProfileProvider, ProvideCredentials};
+/// use lambda_sdk_runtime::profile::ProfileSet;
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let credentials = "[default]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = s\n";
+/// let profiles = ProfileSet::parse("", credentials, "default").unwrap();
+/// let provider = ProfileProvider::from_profile_set(profiles);
+/// assert_eq!(provider.provide_credentials().await?.access_key_id(), "AKIDEXAMPLE");
+///
+/// let profiles = ProfileSet::parse("[profile ci]\nrole_arn = arn:aws:iam::1:role/x\n", "", "ci")
+///     .unwrap();
+/// let err = ProfileProvider::from_profile_set(profiles).provide_credentials().await.unwrap_err();
+/// assert!(err.to_string().starts_with(
+///     "profile `ci` in <credentials> and <config> sets `role_arn` (assume an IAM role)"
+/// ));
+/// # Ok::<(), lambda_sdk_runtime::credentials::CredentialsError>(())
+/// # }).unwrap();
+/// ```
+#[derive(Clone, Debug)]
+pub struct ProfileProvider {
+    source: Source,
+    process_timeout: Duration,
+}
+
+#[derive(Clone, Debug)]
+enum Source {
+    /// Read the files named by the environment at each call.
+    Env(Env),
+    /// Already read.
+    Loaded(Arc<ProfileSet>),
+}
+
+impl ProfileProvider {
+    /// A provider that reads the files named by `env` (see [`ProfileSet::load`]) at each call,
+    /// so nothing is read until credentials are needed.
+    pub fn new(env: Env) -> Self {
+        ProfileProvider {
+            source: Source::Env(env),
+            process_timeout: DEFAULT_PROCESS_TIMEOUT,
+        }
+    }
+
+    /// A provider using profiles already read.
+    pub fn from_profile_set(profiles: ProfileSet) -> Self {
+        ProfileProvider {
+            source: Source::Loaded(Arc::new(profiles)),
+            process_timeout: DEFAULT_PROCESS_TIMEOUT,
+        }
+    }
+
+    /// How long a `credential_process` may run before it is killed (default 60 s).
+    pub fn with_process_timeout(mut self, timeout: Duration) -> Self {
+        self.process_timeout = timeout;
+        self
+    }
+
+    async fn load(&self) -> Result<Credentials, CredentialsError> {
+        let profiles = match &self.source {
+            Source::Env(env) => Arc::new(ProfileSet::load(env).map_err(|e| {
+                CredentialsError::invalid_configuration("cannot read the AWS shared config files")
+                    .with_source(e)
+            })?),
+            Source::Loaded(profiles) => profiles.clone(),
+        };
+        let name = profiles.profile_name();
+        let files = profiles.describe_files();
+        let Some(profile) = profiles.selected() else {
+            let why = if profiles.any_file_found() {
+                "no such profile"
+            } else {
+                "neither file exists"
+            };
+            if profiles.profile_name_is_explicit() {
+                return Err(CredentialsError::invalid_configuration(format!(
+                    "the profile `{name}` (AWS_PROFILE) does not exist in {files} ({why})"
+                )));
+            }
+            return Err(CredentialsError::not_configured(format!(
+                "profile `{name}` in {files} ({why})"
+            )));
+        };
+        let located = format!("profile `{name}` in {files}");
+        resolve(profile, &located, self.process_timeout).await
+    }
+}
+
+/// Credentials from `profile`; `located` ("profile `x` in FILES") starts every message.
+async fn resolve(
+    profile: &Profile,
+    located: &str,
+    process_timeout: Duration,
+) -> Result<Credentials, CredentialsError> {
+    if let Some((key, what)) = UNSUPPORTED
+        .iter()
+        .find(|(key, _)| profile.get(key).is_some())
+    {
+        return Err(CredentialsError::unsupported(format!(
+            "{located} sets `{key}` ({what}), which this SDK does not implement; \
+             use static keys or `credential_process` in the profile, the environment variables \
+             AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, or pass your own source \
+             with a `ProvideCredentials` implementation"
+        )));
+    }
+    let key = profile.get("aws_access_key_id");
+    let secret = profile.get("aws_secret_access_key");
+    if let (Some(key), Some(secret)) = (key, secret) {
+        let token = profile
+            .get("aws_session_token")
+            .or_else(|| profile.get("aws_security_token"));
+        return Ok(Credentials::new(key, secret, token.map(str::to_owned)));
+    }
+    if let Some(command) = profile.get("credential_process") {
+        return run_credential_process(command, located, process_timeout).await;
+    }
+    match (key, secret) {
+        (Some(_), _) => Err(CredentialsError::invalid_configuration(format!(
+            "{located} sets `aws_access_key_id` but not `aws_secret_access_key`"
+        ))),
+        (None, Some(_)) => Err(CredentialsError::invalid_configuration(format!(
+            "{located} sets `aws_secret_access_key` but not `aws_access_key_id`"
+        ))),
+        (None, None) => Err(CredentialsError::not_configured(format!(
+            "{located} (no credentials in it)"
+        ))),
+    }
+}
+
+async fn run_credential_process(
+    command: &str,
+    located: &str,
+    timeout: Duration,
+) -> Result<Credentials, CredentialsError> {
+    let what = format!("the `credential_process` of {located}");
+    let owned = command.to_owned();
+    let result = tokio::task::spawn_blocking(move || process::run(&owned, timeout))
+        .await
+        .map_err(|e| {
+            CredentialsError::provider_failed(format!("{what} could not be run")).with_source(e)
+        })?;
+    let output = match result {
+        Ok(output) => output,
+        Err(RunError::Spawn(e)) => {
+            return Err(
+                CredentialsError::provider_failed(format!("{what} could not be started"))
+                    .with_source(e),
+            );
+        }
+        Err(RunError::Wait(e)) => {
+            return Err(CredentialsError::provider_failed(format!(
+                "{what} could not be waited for"
+            ))
+            .with_source(e));
+        }
+        Err(RunError::TimedOut) => {
+            return Err(CredentialsError::provider_failed(format!(
+                "{what} did not finish within {timeout:?} and was killed"
+            )));
+        }
+    };
+    if !output.status.success() {
+        let stderr = process::stderr_excerpt(&output.stderr);
+        let stderr = if stderr.is_empty() {
+            "(nothing on stderr)".to_owned()
+        } else {
+            format!("stderr: {stderr}")
+        };
+        return Err(CredentialsError::provider_failed(format!(
+            "{what} failed with {}; {stderr}",
+            output.status
+        )));
+    }
+    parse_credentials(
+        &output.stdout,
+        Format::Process,
+        &format!("the output of {what}"),
+    )
+}
+
+impl ProvideCredentials for ProfileProvider {
+    fn provide_credentials(&self) -> BoxFuture<'_, Result<Credentials, CredentialsError>> {
+        Box::pin(self.load())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::CredentialsErrorKind;
+    use crate::credentials::test_util::{SECRET, TOKEN, TempDir};
+
+    async fn from_strs(
+        config: &str,
+        credentials: &str,
+        name: &str,
+    ) -> Result<Credentials, CredentialsError> {
+        let set = ProfileSet::parse(config, credentials, name).unwrap();
+        ProfileProvider::from_profile_set(set)
+            .with_process_timeout(Duration::from_secs(20))
+            .provide_credentials()
+            .await
+    }
+
+    #[tokio::test]
+    async fn static_keys() {
+        let credentials = format!(
+            "[default]\naws_access_key_id = AKID\naws_secret_access_key = {SECRET}\n\
+             aws_session_token = {TOKEN}\n"
+        );
+        let c = from_strs("", &credentials, "default").await.unwrap();
+        assert_eq!(c, Credentials::new("AKID", SECRET, Some(TOKEN.into())));
+    }
+
+    #[tokio::test]
+    async fn credentials_file_wins_over_config_file() {
+        let dir = TempDir::new();
+        dir.write(
+            ".aws/config",
+            "[profile dev]\naws_access_key_id = CONFIG_KEY\naws_secret_access_key = config\n",
+        );
+        dir.write(
+            ".aws/credentials",
+            &format!("[dev]\naws_access_key_id = CREDS_KEY\naws_secret_access_key = {SECRET}\n"),
+        );
+        let env = Env::from_vars([
+            ("HOME", dir.path().to_str().unwrap()),
+            ("AWS_PROFILE", "dev"),
+        ]);
+        let c = ProfileProvider::new(env)
+            .provide_credentials()
+            .await
+            .unwrap();
+        assert_eq!(c, Credentials::new("CREDS_KEY", SECRET, None));
+    }
+
+    #[tokio::test]
+    async fn missing_profile() {
+        let dir = TempDir::new();
+        dir.write(".aws/credentials", "[other]\naws_access_key_id = A\n");
+        let home = dir.path().to_str().unwrap();
+
+        // The implicit `default` profile missing: not configured, naming the files.
+        let env = Env::from_vars([("HOME", home)]);
+        let err = ProfileProvider::new(env)
+            .provide_credentials()
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), CredentialsErrorKind::NotConfigured);
+        assert_eq!(
+            err.message(),
+            format!(
+                "profile `default` in {} and {} (no such profile)",
+                dir.path().join(".aws/credentials").display(),
+                dir.path().join(".aws/config").display()
+            )
+        );
+
+        // A profile named by AWS_PROFILE missing: a configuration error.
+        let env = Env::from_vars([("HOME", home), ("AWS_PROFILE", "prod")]);
+        let err = ProfileProvider::new(env)
+            .provide_credentials()
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), CredentialsErrorKind::InvalidConfiguration);
+        assert!(
+            err.to_string()
+                .starts_with("the profile `prod` (AWS_PROFILE) does not exist in "),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn profile_without_credentials_and_half_keys() {
+        let err = from_strs("[default]\nregion = x\n", "", "default")
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), CredentialsErrorKind::NotConfigured);
+        assert!(err.message().ends_with("(no credentials in it)"), "{err}");
+
+        let err = from_strs("", "[default]\naws_access_key_id = A\n", "default")
+            .await
+            .unwrap_err();
+        assert_eq!(err.kind(), CredentialsErrorKind::InvalidConfiguration);
+        assert!(
+            err.to_string()
+                .ends_with("sets `aws_access_key_id` but not `aws_secret_access_key`"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn malformed_file_is_an_error_only_when_read() {
+        let dir = TempDir::new();
+        dir.write(".aws/config", "[default]\nnot a property\n");
+        let env = Env::from_vars([("HOME", dir.path().to_str().unwrap())]);
+        let provider = ProfileProvider::new(env);
+        let err = provider.provide_credentials().await.unwrap_err();
+        assert_eq!(err.kind(), CredentialsErrorKind::InvalidConfiguration);
+        assert!(err.to_string().contains("config line 2: expected"), "{err}");
+    }
+
+    #[tokio::test]
+    async fn unsupported_sources_name_key_and_profile() {
+        for key in [
+            "role_arn",
+            "credential_source",
+            "web_identity_token_file",
+            "sso_session",
+            "sso_start_url",
+            "login_session",
+        ] {
+            // Even with static keys present, as the AWS CLI would use the role.
+            let config = format!(
+                "[profile ci]\n{key} = x\naws_access_key_id = A\naws_secret_access_key = {SECRET}\n"
+            );
+            let err = from_strs(&config, "", "ci").await.unwrap_err();
+            assert_eq!(err.kind(), CredentialsErrorKind::Unsupported, "{key}");
+            let text = err.to_string();
+            assert!(
+                text.starts_with(&format!(
+                    "profile `ci` in <credentials> and <config> sets `{key}`"
+                )),
+                "{text}"
+            );
+            assert!(text.contains("`ProvideCredentials`"), "{text}");
+            assert!(!text.contains(SECRET), "{text}");
+        }
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn credential_process_success() {
+        let dir = TempDir::new();
+        let script = dir.write(
+            "creds.sh",
+            &format!(
+                "echo '{{\"Version\": 1, \"AccessKeyId\": \"PROCKEY\", \"SecretAccessKey\": \
+                 \"{SECRET}\", \"SessionToken\": \"{TOKEN}\", \"Expiration\": \
+                 \"2030-01-01T00:00:00Z\"}}'\n"
+            ),
+        );
+        let config = format!("[default]\ncredential_process = sh {}\n", script.display());
+        let c = from_strs(&config, "", "default").await.unwrap();
+        assert_eq!(c.access_key_id(), "PROCKEY");
+        assert_eq!(c.secret_access_key(), SECRET);
+        assert_eq!(c.session_token(), Some(TOKEN));
+        let expected =
+            crate::DateTime::from_str("2030-01-01T00:00:00Z", crate::DateTimeFormat::DateTime)
+                .unwrap();
+        assert_eq!(c.expiry(), Some(expected.into()));
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn credential_process_failure_shows_stderr_never_stdout() {
+        let config = format!(
+            "[default]\ncredential_process = echo '{SECRET}'; echo 'token expired, run login' >&2; exit 7\n"
+        );
+        let err = from_strs(&config, "", "default").await.unwrap_err();
+        assert_eq!(err.kind(), CredentialsErrorKind::ProviderFailed);
+        let text = err.to_string();
+        assert!(
+            text.starts_with("the `credential_process` of profile `default`"),
+            "{text}"
+        );
+        assert!(text.contains("exit status: 7"), "{text}");
+        assert!(text.ends_with("stderr: token expired, run login"), "{text}");
+        assert!(!text.contains(SECRET), "{text}");
+
+        // Exit 0 but stdout is not a credentials document: still no stdout in the message.
+        let config = format!("[default]\ncredential_process = echo 'not json {SECRET}'\n");
+        let err = from_strs(&config, "", "default").await.unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("is not valid JSON"), "{text}");
+        assert!(!text.contains(SECRET), "{text}");
+    }
+
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn credential_process_timeout() {
+        let set = ProfileSet::parse(
+            "[default]\ncredential_process = exec sleep 30\n",
+            "",
+            "default",
+        )
+        .unwrap();
+        let provider =
+            ProfileProvider::from_profile_set(set).with_process_timeout(Duration::from_millis(200));
+        let start = std::time::Instant::now();
+        let err = provider.provide_credentials().await.unwrap_err();
+        assert!(start.elapsed() < Duration::from_secs(10));
+        assert_eq!(err.kind(), CredentialsErrorKind::ProviderFailed);
+        assert!(
+            err.to_string()
+                .contains("did not finish within 200ms and was killed"),
+            "{err}"
+        );
+    }
+
+    #[tokio::test]
+    async fn debug_has_no_secrets() {
+        let credentials = format!(
+            "[default]\naws_access_key_id = AKID\naws_secret_access_key = {SECRET}\n\
+             aws_session_token = {TOKEN}\n"
+        );
+        let set = ProfileSet::parse("", &credentials, "default").unwrap();
+        let provider = ProfileProvider::from_profile_set(set);
+        let text = format!("{provider:?}");
+        assert!(!text.contains(SECRET) && !text.contains(TOKEN), "{text}");
+        let text = format!(
+            "{:?}",
+            ProfileProvider::new(Env::from_vars([("X", SECRET)]))
+        );
+        assert!(!text.contains(SECRET), "{text}");
+    }
+}
