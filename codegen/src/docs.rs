@@ -3,12 +3,21 @@
 
 /// Converts a model documentation string to rustdoc text.
 pub fn to_rustdoc(doc: &str) -> String {
-    let text = if doc.contains('<') && doc.contains('>') {
+    let text = if looks_like_html(doc) {
         html_to_markdown(doc)
     } else {
         doc.to_string()
     };
     tidy(&text)
+}
+
+/// AWS's documentation is HTML; ours is plain text that may mention `Option<String>`. Only
+/// text with a closing tag or a common opening tag counts as HTML.
+fn looks_like_html(doc: &str) -> bool {
+    const TAGS: &[&str] = &[
+        "</", "<p>", "<p ", "<code>", "<a ", "<ul>", "<ol>", "<li>", "<br", "<b>", "<i>", "<note>",
+    ];
+    TAGS.iter().any(|t| doc.contains(t))
 }
 
 /// Strips HTML to Markdown: paragraphs, lists, code, emphasis and links survive.
@@ -145,12 +154,25 @@ fn escape_line(line: &str) -> String {
             }
             '<' if !in_code => out.push_str("&lt;"),
             '>' if !in_code => out.push_str("&gt;"),
+            // A literal `&lt;` in the text must not render as `<`.
+            '&' if !in_code && starts_entity(&chars[i..]) => out.push_str("&amp;"),
             '#' if !in_code && out.trim().is_empty() => out.push_str("\\#"),
             _ => out.push(c),
         }
         i += 1;
     }
     out
+}
+
+/// Whether `chars` starts with something Markdown would read as an HTML entity (`&lt;`, `&#39;`).
+fn starts_entity(chars: &[char]) -> bool {
+    let rest: String = chars.iter().skip(1).take(10).collect();
+    match rest.find(';') {
+        Some(end) if end > 0 => rest[..end]
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '#'),
+        _ => false,
+    }
 }
 
 /// Whether the bracket at `i` belongs to a `[text](url)` link.
@@ -183,6 +205,16 @@ mod tests {
             to_rustdoc(doc),
             "Use `Marker` with [the guide](https://x.example/a).\n\n- One &lt;a&gt;\n- Two \\[x\\]"
         );
+    }
+
+    #[test]
+    fn plain_text_with_angle_brackets_is_not_html() {
+        assert_eq!(
+            to_rustdoc("Returns `Option<String>`."),
+            "Returns `Option<String>`."
+        );
+        assert_eq!(to_rustdoc("a <thing> b"), "a &lt;thing&gt; b");
+        assert_eq!(to_rustdoc("<p>x &amp;lt; y</p>"), "x &amp;lt; y");
     }
 
     #[test]

@@ -76,6 +76,8 @@ pub struct ErrorRef {
     pub code: String,
     /// The error structure's Rust name (in `types`), also the variant name.
     pub rust_name: String,
+    /// The `{Op}Error` method that tests for this variant, e.g. `is_service_exception`.
+    pub is_method: String,
 }
 
 /// `@http`.
@@ -108,14 +110,27 @@ pub enum PathSegment {
 /// Pagination facts, names already resolved to Rust field paths.
 #[derive(Clone, Debug)]
 pub struct Paginated {
-    /// Input field carrying the token.
-    pub input_token: Option<String>,
+    /// Input field carrying the token (an optional string member).
+    pub input_token: String,
     /// Output field path to the next token.
-    pub output_token: Vec<String>,
+    pub output_token: Vec<PathStep>,
     /// Output field path to the items.
-    pub items: Vec<String>,
+    pub items: Vec<PathStep>,
     /// Input field for the page size.
     pub page_size: Option<String>,
+    /// The paginator type's name.
+    pub paginator_name: String,
+    /// The client method that returns the paginator.
+    pub method: String,
+}
+
+/// One field along a path through nested output structures.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PathStep {
+    /// The Rust field name.
+    pub field: String,
+    /// The field is an `Option`.
+    pub optional: bool,
 }
 
 /// A shared shape that becomes a Rust type in `types`.
@@ -173,6 +188,8 @@ pub struct ErrorInfo {
     pub retryable: bool,
     /// `@retryable(throttling: true)`.
     pub throttling: bool,
+    /// The field holding the error message (a `message` or `Message` string member), if any.
+    pub message_field: Option<String>,
 }
 
 /// A structure.
@@ -196,6 +213,8 @@ pub struct Structure {
     pub sensitive: bool,
     /// `@deprecated`.
     pub deprecated: bool,
+    /// For operation responses: the field that carries the response's request id and status.
+    pub metadata_field: Option<String>,
 }
 
 /// A member of a structure.
@@ -207,8 +226,10 @@ pub struct Member {
     pub json_name: String,
     /// Rust field name (may be a raw identifier such as `r#type`).
     pub field: String,
-    /// Builder method name (never a raw identifier).
+    /// Builder method taking the value (may be a raw identifier).
     pub setter: String,
+    /// Builder method taking an `Option` (`set_…`).
+    pub option_setter: String,
     /// Rustdoc text.
     pub docs: String,
     /// The value type (without the `Option` of optional members).

@@ -355,6 +355,7 @@ impl<'m> Lowerer<'m> {
             }
             errors.push(ir::ErrorRef {
                 code: err_id.name().to_string(),
+                is_method: naming::is_variant_method(&named.rust_name),
                 rust_name: named.rust_name.clone(),
             });
         }
@@ -440,10 +441,12 @@ impl<'m> Lowerer<'m> {
         id: &ShapeId,
         shape: &Shape,
         rust_name: String,
-        role: ir::Role,
+        mut role: ir::Role,
     ) -> Result<ir::Structure, Error> {
         let mut members = Vec::new();
         let mut fields = BTreeMap::new();
+        let mut methods: BTreeMap<String, String> =
+            [("build".to_string(), "(the builder)".to_string())].into();
         for (member_name, member) in &shape.members {
             let member_id = id.member(member_name);
             let target_id = ShapeId::new(&member.target);
@@ -459,14 +462,32 @@ impl<'m> Lowerer<'m> {
             }
             let t = &member.traits;
             let binding = binding_of(&member_id, t, target)?;
-            let required = t.contains_key("smithy.api#required");
-            let default = self.default_value(&member_id, t, &target_id, target, &ty)?;
+            // @clientOptional: a client treats the member as optional and fills no default.
+            let client_optional = t.contains_key("smithy.api#clientOptional");
+            let required = t.contains_key("smithy.api#required") && !client_optional;
+            let default = if client_optional {
+                None
+            } else {
+                self.default_value(&member_id, t, &target_id, target, &ty)?
+            };
+            let setter = naming::setter_name(member_name);
+            let option_setter = naming::option_setter_name(member_name);
+            for method in [&setter, &option_setter] {
+                let bare = method.trim_start_matches("r#").to_string();
+                if let Some(other) = methods.insert(bare.clone(), member_name.clone()) {
+                    return Err(Error::shape(
+                        &member_id,
+                        format!("its builder method `{bare}` is already used by member `{other}`"),
+                    ));
+                }
+            }
             let boxed = matches!(target.shape_type, ShapeType::Structure | ShapeType::Union)
                 && self.reaches(&target_id, id);
             members.push(ir::Member {
                 name: member_name.clone(),
                 json_name: json_name(t, member_name),
-                setter: naming::setter_name(member_name),
+                setter,
+                option_setter,
                 docs: doc_of(t)
                     .or_else(|| doc_of(&target.traits).filter(|_| !is_prelude(&target_id)))
                     .unwrap_or_else(|| docs::fallback("member", member_name)),
@@ -482,8 +503,19 @@ impl<'m> Lowerer<'m> {
                 boxed,
             });
         }
+        if let ir::Role::Error(info) = &mut role {
+            info.message_field = members
+                .iter()
+                .find(|m| m.name.eq_ignore_ascii_case("message") && m.ty == Type::String)
+                .map(|m| m.field.clone());
+        }
+        let metadata_field = (role == ir::Role::Output).then(|| {
+            let taken: Vec<&str> = members.iter().map(|m| m.field.as_str()).collect();
+            naming::metadata_field(&taken)
+        });
         Ok(ir::Structure {
             shape_id: id.to_string(),
+            metadata_field,
             builder_name: naming::builder_name(&rust_name),
             module: naming::module_name(&rust_name),
             docs: doc_of(&shape.traits).unwrap_or_else(|| docs::fallback("structure", id.name())),
@@ -837,66 +869,95 @@ impl<'m> Lowerer<'m> {
                 .and_then(Value::as_str)
                 .map(String::from)
         };
-        let input_field = |name: Option<String>| -> Result<Option<String>, Error> {
-            name.map(|n| {
-                input
-                    .members
-                    .iter()
-                    .find(|m| m.name == n)
-                    .map(|m| m.field.clone())
-                    .ok_or_else(|| {
-                        Error::shape(
-                            id,
-                            format!("@paginated names input member `{n}`, which does not exist"),
-                        )
-                    })
-            })
-            .transpose()
+        let input_member = |name: &str| -> Result<&ir::Member, Error> {
+            input
+                .members
+                .iter()
+                .find(|m| m.name == name)
+                .ok_or_else(|| {
+                    Error::shape(
+                        id,
+                        format!("@paginated names input member `{name}`, which does not exist"),
+                    )
+                })
         };
-        let output_path = |path: Option<String>| -> Result<Vec<String>, Error> {
-            let Some(path) = path else {
-                return Ok(Vec::new());
-            };
-            let mut fields = Vec::new();
-            let mut members = &output.members;
-            let mut nested_holder;
-            for (i, part) in path.split('.').enumerate() {
-                let m = members.iter().find(|m| m.name == part).ok_or_else(|| {
+        let token_name =
+            get("inputToken").ok_or_else(|| Error::shape(id, "@paginated has no inputToken"))?;
+        let token = input_member(&token_name)?;
+        if token.required || token.ty != Type::String {
+            return Err(Error::shape(
+                id,
+                format!("@paginated inputToken `{token_name}` must be an optional string member"),
+            ));
+        }
+        let page_size = get("pageSize")
+            .map(|n| input_member(&n).map(|m| m.field.clone()))
+            .transpose()?;
+        let output_token =
+            get("outputToken").ok_or_else(|| Error::shape(id, "@paginated has no outputToken"))?;
+        Ok(Some(ir::Paginated {
+            input_token: token.field.clone(),
+            output_token: self.output_path(id, output, &output_token)?,
+            items: match get("items") {
+                Some(path) => self.output_path(id, output, &path)?,
+                None => Vec::new(),
+            },
+            page_size,
+            paginator_name: naming::paginator_name(id.name()),
+            method: naming::paginator_method(id.name()),
+        }))
+    }
+
+    /// Resolves a dotted member path (`NextMarker`, `Result.NextToken`) through the output.
+    fn output_path(
+        &self,
+        id: &ShapeId,
+        output: &ir::Structure,
+        path: &str,
+    ) -> Result<Vec<ir::PathStep>, Error> {
+        let mut steps = Vec::new();
+        let mut members = output.members.clone();
+        let parts: Vec<&str> = path.split('.').collect();
+        for (i, part) in parts.iter().enumerate() {
+            let m = members
+                .iter()
+                .find(|m| m.name == *part)
+                .ok_or_else(|| {
                     Error::shape(
                         id,
                         format!("@paginated path `{path}` names `{part}`, which does not exist"),
                     )
-                })?;
-                fields.push(m.field.clone());
-                if i + 1 < path.split('.').count() {
-                    let Type::Named { rust_name, .. } = &m.ty else {
-                        return Err(Error::shape(
-                            id,
-                            format!("@paginated path `{path}` goes through a non-structure"),
-                        ));
-                    };
-                    let (nested_id, _) = self
-                        .named
-                        .iter()
-                        .find(|(_, n)| &n.rust_name == rust_name)
-                        .ok_or_else(|| {
-                            Error::shape(id, format!("@paginated path `{path}` is broken"))
-                        })?;
-                    let nested_shape = self.shape(nested_id)?;
-                    nested_holder = self
-                        .structure(nested_id, nested_shape, rust_name.clone(), ir::Role::Nested)?
-                        .members;
-                    members = &nested_holder;
-                }
+                })?
+                .clone();
+            steps.push(ir::PathStep {
+                field: m.field.clone(),
+                optional: !m.required,
+            });
+            if i + 1 < parts.len() {
+                let Type::Named {
+                    rust_name,
+                    kind: NamedKind::Structure,
+                } = &m.ty
+                else {
+                    return Err(Error::shape(
+                        id,
+                        format!("@paginated path `{path}` goes through a non-structure"),
+                    ));
+                };
+                let (nested_id, _) = self
+                    .named
+                    .iter()
+                    .find(|(_, n)| &n.rust_name == rust_name)
+                    .ok_or_else(|| {
+                        Error::shape(id, format!("@paginated path `{path}` is broken"))
+                    })?;
+                let nested_shape = self.shape(nested_id)?;
+                members = self
+                    .structure(nested_id, nested_shape, rust_name.clone(), ir::Role::Nested)?
+                    .members;
             }
-            Ok(fields)
-        };
-        Ok(Some(ir::Paginated {
-            input_token: input_field(get("inputToken"))?,
-            output_token: output_path(get("outputToken"))?,
-            items: output_path(get("items"))?,
-            page_size: input_field(get("pageSize"))?,
-        }))
+        }
+        Ok(steps)
     }
 }
 
@@ -958,6 +1019,7 @@ fn error_info(id: &ShapeId, t: &Traits) -> Result<Option<ir::ErrorInfo>, Error> 
             .and_then(|r| r.get("throttling"))
             .and_then(Value::as_bool)
             .unwrap_or(false),
+        message_field: None,
     }))
 }
 

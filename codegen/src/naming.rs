@@ -26,7 +26,13 @@ pub fn is_keyword(word: &str) -> bool {
 
 /// Acronyms that heck splits at the wrong place, rewritten to a single capitalised word.
 /// Applied only at word starts, so `IPv6Address` → `Ipv6Address` → `ipv6_address`.
-const ACRONYMS: &[(&str, &str)] = &[("IPv4", "Ipv4"), ("IPv6", "Ipv6")];
+const ACRONYMS: &[(&str, &str)] = &[
+    ("IPv4", "Ipv4"),
+    ("IPv6", "Ipv6"),
+    ("GiB", "Gib"),
+    ("MiB", "Mib"),
+    ("VCpu", "Vcpu"),
+];
 
 fn fix_acronyms(name: &str) -> String {
     let mut out = name.to_string();
@@ -87,11 +93,12 @@ pub fn field_name(member: &str) -> String {
     snake_ident(member)
 }
 
-/// The builder's chaining method for a member; `build` is taken by the builder itself.
+/// The builder's chaining method for a member. `build` is taken by the builder itself, and
+/// `default` would shadow `Default::default` on the builder.
 pub fn setter_name(member: &str) -> String {
     let ident = snake_ident(member);
-    if ident == "build" {
-        "build_value".into()
+    if ident == "build" || ident == "default" {
+        format!("{ident}_value")
     } else {
         ident
     }
@@ -144,6 +151,35 @@ pub fn operation_method(operation: &str) -> String {
     } else {
         ident
     }
+}
+
+/// The `{Op}Error` method testing for a variant: `ServiceException` → `is_service_exception`.
+pub fn is_variant_method(variant: &str) -> String {
+    format!("is_{}", snake_bare(variant))
+}
+
+/// The paginator type of a paginated operation.
+pub fn paginator_name(operation: &str) -> String {
+    format!("{}Paginator", type_name(operation))
+}
+
+/// The client method returning an operation's paginator.
+pub fn paginator_method(operation: &str) -> String {
+    format!("{}_pages", snake_bare(operation))
+}
+
+/// The field of an operation response that carries the response metadata, avoiding the
+/// model's own member names.
+pub fn metadata_field(taken: &[&str]) -> String {
+    [
+        "response_metadata",
+        "sdk_response_metadata",
+        "lambda_sdk_response_metadata",
+    ]
+    .into_iter()
+    .find(|name| !taken.contains(name))
+    .unwrap_or("lambda_sdk_response_metadata_")
+    .to_string()
 }
 
 /// The module of an operation under `operation/`.

@@ -21,9 +21,21 @@
 #![forbid(unsafe_code)]
 #![allow(deprecated)]
 #[rustfmt::skip]
+mod client;
+#[rustfmt::skip]
+pub mod config;
+#[rustfmt::skip]
+pub mod error;
+#[rustfmt::skip]
 mod operation;
 #[rustfmt::skip]
-pub mod types;
+pub mod paginators;
 #[rustfmt::skip]
 pub mod primitives;
+#[rustfmt::skip]
+pub mod types;
+pub use self::client::Client;
 pub use ::lambda_sdk_runtime::BuildError;
+pub use ::lambda_sdk_runtime::config::Config;
+pub use ::lambda_sdk_runtime::credentials::Credentials;
+pub use ::lambda_sdk_runtime::error::Error;

@@ -26,11 +26,18 @@
 
 mod base64;
 mod build_error;
+pub mod client;
+pub mod config;
 pub mod credentials;
+pub mod endpoint;
 pub mod env;
+pub mod error;
 pub mod http;
 pub mod primitives;
 pub mod profile;
+pub mod rest_json;
+pub mod retry;
+pub mod sign;
 
 pub use build_error::BuildError;
 pub use primitives::{Blob, DateTime, DateTimeFormat, DateTimeParseError};

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 pub mod emulator;
 pub mod function_server;
+pub mod wire_server;
 
 /// The repository root (the parent of this crate's directory).
 pub fn repo_root() -> PathBuf {

@@ -261,7 +261,11 @@ mod tests {
         assert_eq!(a, b);
         for (path, text) in &a {
             if path.extension().is_some_and(|e| e == "rs") {
-                assert!(text.starts_with("// @generated"), "{} lacks the header", path.display());
+                assert!(
+                    text.starts_with("// @generated"),
+                    "{} lacks the header",
+                    path.display()
+                );
             }
         }
     }

@@ -6,6 +6,7 @@
 mod enumeration;
 mod manifest;
 mod modules;
+mod operation;
 mod structure;
 mod ty;
 mod union;
@@ -27,7 +28,22 @@ pub fn emit(krate: &ir::Crate, options: &Options) -> Result<Files, Error> {
         files.insert(PathBuf::from(path), text);
         Ok(())
     };
+    let errors: operation::ErrorShapes<'_> = krate
+        .types
+        .iter()
+        .filter_map(|def| match def {
+            TypeDef::Structure(s) => match &s.role {
+                ir::Role::Error(info) => Some((s.rust_name.as_str(), (s, info))),
+                _ => None,
+            },
+            _ => None,
+        })
+        .collect();
     add("src/lib.rs".into(), modules::lib_rs(krate))?;
+    add("src/client.rs".into(), modules::client_rs(krate, options)?)?;
+    add("src/config.rs".into(), modules::config_rs())?;
+    add("src/error.rs".into(), modules::error_rs())?;
+    add("src/paginators.rs".into(), modules::paginators_rs(krate))?;
     add("src/primitives.rs".into(), modules::primitives_rs())?;
     add("src/types/mod.rs".into(), modules::types_mod(krate))?;
     add("src/operation/mod.rs".into(), modules::operation_mod(krate))?;
@@ -44,6 +60,14 @@ pub fn emit(krate: &ir::Crate, options: &Options) -> Result<Files, Error> {
         add(format!("src/operation/{}/mod.rs", op.module), module)?;
         add(format!("src/operation/{}/request.rs", op.module), request)?;
         add(format!("src/operation/{}/response.rs", op.module), response)?;
+        add(
+            format!("src/operation/{}/error.rs", op.module),
+            operation::error_file(op, &errors)?,
+        )?;
+        add(
+            format!("src/operation/{}/call.rs", op.module),
+            operation::call_file(op, &errors)?,
+        )?;
     }
     files.insert(
         PathBuf::from("Cargo.toml"),

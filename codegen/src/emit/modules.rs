@@ -39,14 +39,155 @@ pub fn lib_rs(krate: &ir::Crate) -> TokenStream {
         #![allow(deprecated)]
 
         #[rustfmt::skip]
+        mod client;
+        #[rustfmt::skip]
+        pub mod config;
+        #[rustfmt::skip]
+        pub mod error;
+        #[rustfmt::skip]
         mod operation;
+        #[rustfmt::skip]
+        pub mod paginators;
+        #[rustfmt::skip]
+        pub mod primitives;
         #[rustfmt::skip]
         pub mod types;
 
-        #[rustfmt::skip]
-        pub mod primitives;
-
+        pub use self::client::Client;
         pub use ::lambda_sdk_runtime::BuildError;
+        pub use ::lambda_sdk_runtime::config::Config;
+        pub use ::lambda_sdk_runtime::credentials::Credentials;
+        pub use ::lambda_sdk_runtime::error::Error;
+    }
+}
+
+/// `src/client.rs`: the client and the service's static facts.
+pub fn client_rs(krate: &ir::Crate, options: &crate::Options) -> Result<TokenStream, crate::Error> {
+    let service = &krate.service;
+    let sdk_id = &service.sdk_id;
+    let signing_name = service.signing_name.as_deref().ok_or_else(|| {
+        crate::Error::shape(
+            &service.shape_id,
+            "the service has no `aws.auth#sigv4` trait; only SigV4-signed services are supported",
+        )
+    })?;
+    let endpoint_prefix = service.endpoint_prefix.as_deref().unwrap_or(signing_name);
+    let user_agent = format!("{}/{}", options.crate_name, options.crate_version);
+    let krate_ident = options.crate_name.replace('-', "_");
+    let example_lines: Vec<String> = match krate.operations.first() {
+        None => Vec::new(),
+        Some(op) => [
+            "```no_run".to_string(),
+            format!("use {krate_ident}::{{Client, Config, Credentials}};"),
+            String::new(),
+            "# async fn example() -> Result<(), Box<dyn std::error::Error>> {".into(),
+            "let config = Config::builder()".into(),
+            "    .region(\"us-east-1\")".into(),
+            "    .credentials(Credentials::new(\"AKID\", \"SECRET\", None))".into(),
+            "    .build()?;".into(),
+            "let client = Client::new(config);".into(),
+            format!(
+                "let request = {krate_ident}::types::{}::default();",
+                op.input.rust_name
+            ),
+            format!("match client.{}(request).await {{", op.method),
+            "    Ok(response) => println!(\"{response:?}\"),".into(),
+            "    Err(err) => eprintln!(\"{err}\"),".into(),
+            "}".into(),
+            "# Ok(())".into(),
+            "# }".into(),
+            "```".into(),
+        ]
+        .into_iter()
+        .map(|l| if l.is_empty() { l } else { format!(" {l}") })
+        .collect(),
+    };
+    Ok(quote! {
+        //! The client.
+
+        static SERVICE: ::lambda_sdk_runtime::client::ServiceSpec = ::lambda_sdk_runtime::client::ServiceSpec {
+            sdk_id: #sdk_id,
+            signing_name: #signing_name,
+            endpoint_prefix: #endpoint_prefix,
+            sdk_user_agent: #user_agent,
+        };
+
+        /// A client for the service: one async method per operation.
+        ///
+        /// It is cheap to clone (clones share the connection pool and credentials cache), `Send`
+        /// and `Sync`, and runs on any tokio runtime with I/O and timers enabled, `current_thread`
+        /// included.
+        ///
+        #(#[doc = #example_lines])*
+        #[derive(::std::clone::Clone, ::std::fmt::Debug)]
+        pub struct Client {
+            handle: ::lambda_sdk_runtime::client::Handle,
+        }
+
+        impl Client {
+            /// Creates a client from a configuration.
+            pub fn new(config: crate::Config) -> Self {
+                Client {
+                    handle: ::lambda_sdk_runtime::client::Handle::new(config, &SERVICE),
+                }
+            }
+
+            /// Creates a client configured from the environment; see [`Config::from_env`](crate::Config::from_env).
+            ///
+            /// # Errors
+            /// When no region is configured, or a setting is invalid.
+            pub fn from_env() -> ::std::result::Result<Self, crate::config::ConfigError> {
+                ::std::result::Result::Ok(Client::new(crate::Config::from_env()?))
+            }
+
+            /// The client's configuration.
+            pub fn config(&self) -> &crate::Config {
+                self.handle.config()
+            }
+
+            pub(crate) fn handle(&self) -> &::lambda_sdk_runtime::client::Handle {
+                &self.handle
+            }
+        }
+    })
+}
+
+/// `src/config.rs`: configuration types, re-exported from the runtime.
+pub fn config_rs() -> TokenStream {
+    quote! {
+        //! Configuration: region, credentials, endpoint, retries and timeouts.
+
+        pub use ::lambda_sdk_runtime::config::{Config, ConfigBuilder, ConfigError, TimeoutConfig};
+        pub use ::lambda_sdk_runtime::credentials::{Credentials, CredentialsError, ProvideCredentials};
+        pub use ::lambda_sdk_runtime::retry::RetryConfig;
+    }
+}
+
+/// `src/error.rs`: error types, re-exported from the runtime.
+pub fn error_rs() -> TokenStream {
+    quote! {
+        //! Errors: the five cases of [`Error`] and what each carries.
+
+        pub use ::lambda_sdk_runtime::error::{
+            ConstructionError, Error, ErrorMetadata, OperationError, ResponseError, ServiceError, TimeoutError,
+            TimeoutKind, Unhandled,
+        };
+        pub use ::lambda_sdk_runtime::http::{HttpError, HttpErrorKind};
+    }
+}
+
+/// `src/paginators.rs`: one paginator per `@paginated` operation.
+pub fn paginators_rs(krate: &ir::Crate) -> TokenStream {
+    let uses = krate.operations.iter().filter_map(|op| {
+        let p = op.paginated.as_ref()?;
+        let module = ident(&op.module);
+        let name = ident(&p.paginator_name);
+        Some(quote!(pub use crate::operation::#module::#name;))
+    });
+    quote! {
+        //! Paginators for the operations that return results in pages.
+
+        #(#uses)*
     }
 }
 
@@ -71,7 +212,8 @@ pub fn types_mod(krate: &ir::Crate) -> TokenStream {
         let module = ident(&op.module);
         let input = ident(&op.input.rust_name);
         let output = ident(&op.output.rust_name);
-        quote!(pub use crate::operation::#module::{#input, #output};)
+        let error = ident(&op.error_name);
+        quote!(pub use crate::operation::#module::{#error, #input, #output};)
     });
     let builder_uses = krate.types.iter().filter_map(|def| match def {
         TypeDef::Structure(s) => {

@@ -25,14 +25,23 @@ pub fn operation_files(op: &Operation) -> Result<(TokenStream, TokenStream, Toke
     let input_builder = super::ident(&op.input.builder_name);
     let output_name = super::ident(&op.output.rust_name);
     let output_builder = super::ident(&op.output.builder_name);
+    let error_name = super::ident(&op.error_name);
+    let paginator = op.paginated.as_ref().map(|p| {
+        let name = super::ident(&p.paginator_name);
+        quote!(pub use self::call::#name;)
+    });
     let module = quote! {
         #![doc = #module_doc]
 
+        mod call;
+        mod error;
         mod request;
         mod response;
 
+        pub use self::error::#error_name;
         pub use self::request::{#input_name, #input_builder};
         pub use self::response::{#output_name, #output_builder};
+        #paginator
     };
     let request_doc = format!(" The request of the `{}` operation.", op.name);
     let response_doc = format!(" The response of the `{}` operation.", op.name);
@@ -78,10 +87,28 @@ pub fn structure(s: &Structure) -> Result<TokenStream, Error> {
             pub #field: #ty
         });
     }
+    if let Some(meta) = &s.metadata_field {
+        let field = ident(meta);
+        fields.push(quote! {
+            /// The request id and HTTP status of the response this value came from.
+            #[serde(skip)]
+            pub #field: ::lambda_sdk_runtime::client::ResponseMetadata
+        });
+    }
     let debug = if redacts {
         debug_impl(&name, s)
     } else {
         quote!()
+    };
+    let custom_default = default_impl(s);
+    let derive_default = if custom_default.is_some() {
+        quote!()
+    } else {
+        quote!(::std::default::Default,)
+    };
+    let error_impls = match &s.role {
+        Role::Error(info) => error_impls(s, info),
+        _ => quote!(),
     };
     let builder = builder(s);
     let helpers = if helpers.is_empty() {
@@ -99,7 +126,7 @@ pub fn structure(s: &Structure) -> Result<TokenStream, Error> {
     Ok(quote! {
         #docs
         #deprecated
-        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, ::std::default::Default, #derive_debug
+        #[derive(::std::clone::Clone, ::std::cmp::PartialEq, #derive_default #derive_debug
                  ::lambda_sdk_runtime::__private::serde::Serialize, ::lambda_sdk_runtime::__private::serde::Deserialize)]
         #serde_crate
         pub struct #name {
@@ -109,14 +136,61 @@ pub fn structure(s: &Structure) -> Result<TokenStream, Error> {
         impl #name {
             #[doc = #builder_doc]
             pub fn builder() -> #builder_name {
-                #builder_name::default()
+                <#builder_name as ::std::default::Default>::default()
             }
         }
 
         #helpers
+        #custom_default
         #debug
+        #error_impls
         #builder
     })
+}
+
+/// `Display`, `Error` and `message()` for a modeled error structure.
+fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> TokenStream {
+    let name = ident(&s.rust_name);
+    let code = s.shape_id.rsplit('#').next().unwrap_or(&s.shape_id);
+    let message_member = info
+        .message_field
+        .as_ref()
+        .and_then(|f| s.members.iter().find(|m| &m.field == f));
+    let message = match message_member {
+        Some(m) if m.required => {
+            let field = ident(&m.field);
+            quote!(::std::option::Option::Some(self.#field.as_str()))
+        }
+        Some(m) => {
+            let field = ident(&m.field);
+            quote!(self.#field.as_deref())
+        }
+        None => quote!(::std::option::Option::None),
+    };
+    let message_doc = format!(" The message the service sent with the `{code}` error, if any.");
+    quote! {
+        impl #name {
+            #[doc = #message_doc]
+            pub fn message(&self) -> ::std::option::Option<&str> {
+                #message
+            }
+        }
+
+        impl ::std::fmt::Display for #name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self.message() {
+                    ::std::option::Option::Some(message) => {
+                        f.write_str(#code)?;
+                        f.write_str(": ")?;
+                        f.write_str(message)
+                    }
+                    ::std::option::Option::None => f.write_str(#code),
+                }
+            }
+        }
+
+        impl ::std::error::Error for #name {}
+    }
 }
 
 /// The `#[serde(...)]` attributes of one field, and any helper function they call.
@@ -128,14 +202,35 @@ fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenSt
     let bare = m.field.trim_start_matches("r#");
     let mut helper = None;
     let attrs = if m.required {
+        // A required member the service omits reads as its @default, else its zero value.
+        let default = match &m.default {
+            Some(value) => {
+                let de = required_default_fn(m);
+                let ty = value_type(m);
+                let expr = default_expr(m, value);
+                helper = Some(quote! {
+                    fn #de() -> #ty {
+                        #expr
+                    }
+                });
+                let path = format!("{}::{de}", s.rust_name);
+                quote!(default = #path)
+            }
+            None => quote!(default),
+        };
         match with {
             Some(with) => {
                 let ser = format!("{with}::serialize");
-                let de = format!("{with}::null_as_default");
-                quote!(#[serde(rename = #wire, default, serialize_with = #ser, deserialize_with = #de)])
+                // Lists have no null correction in the runtime: `null` there is an error.
+                let de = if with.ends_with("::list") {
+                    format!("{with}::deserialize")
+                } else {
+                    format!("{with}::null_as_default")
+                };
+                quote!(#[serde(rename = #wire, #default, serialize_with = #ser, deserialize_with = #de)])
             }
             None => {
-                quote!(#[serde(rename = #wire, default, deserialize_with = "::lambda_sdk_runtime::__private::null_as_default")])
+                quote!(#[serde(rename = #wire, #default, deserialize_with = "::lambda_sdk_runtime::__private::null_as_default")])
             }
         }
     } else {
@@ -173,7 +268,10 @@ fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenSt
                     ) -> ::std::result::Result<S::Ok, S::Error> {
                         match value {
                             ::std::option::Option::Some(value) => #serialize(value, serializer),
-                            ::std::option::Option::None => #serialize(&#expr, serializer),
+                            ::std::option::Option::None => {
+                                let default: #ty = #expr;
+                                #serialize(&default, serializer)
+                            }
                         }
                     }
                 });
@@ -196,6 +294,43 @@ fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenSt
         }
     };
     Ok((attrs, helper))
+}
+
+/// The private function giving a required member's `@default`.
+fn required_default_fn(m: &Member) -> proc_macro2::Ident {
+    format_ident!("default_{}", m.field.trim_start_matches("r#"))
+}
+
+/// `impl Default` for a structure whose required members have a `@default`: those start at
+/// their default, everything else at its zero value.
+fn default_impl(s: &Structure) -> Option<TokenStream> {
+    if !s.members.iter().any(|m| m.required && m.default.is_some()) {
+        return None;
+    }
+    let name = ident(&s.rust_name);
+    let fields = s.members.iter().map(|m| {
+        let field = ident(&m.field);
+        if m.required && m.default.is_some() {
+            let f = required_default_fn(m);
+            quote!(#field: #name::#f())
+        } else {
+            quote!(#field: ::std::default::Default::default())
+        }
+    });
+    let meta = s.metadata_field.as_ref().map(|f| {
+        let f = ident(f);
+        quote!(#f: ::std::default::Default::default(),)
+    });
+    Some(quote! {
+        impl ::std::default::Default for #name {
+            fn default() -> Self {
+                #name {
+                    #(#fields,)*
+                    #meta
+                }
+            }
+        }
+    })
 }
 
 /// `impl Debug` that prints sensitive members (or every member of a sensitive shape) redacted.
@@ -238,7 +373,7 @@ fn builder(s: &Structure) -> TokenStream {
     let setters = s.members.iter().map(|m| {
         let field = ident(&m.field);
         let setter = ident(&m.setter);
-        let set = format_ident!("set_{}", m.setter.trim_start_matches("r#"));
+        let set = ident(&m.option_setter);
         let ty = value_type(m);
         let boxed_in = if m.boxed {
             let inner = super::ty::rust_type(&m.ty);
@@ -277,11 +412,20 @@ fn builder(s: &Structure) -> TokenStream {
         }
     });
     let type_name = &s.rust_name;
+    let metadata_assign = s.metadata_field.as_ref().map(|f| {
+        let field = ident(f);
+        quote!(#field: ::std::default::Default::default(),)
+    });
     let assigns = s.members.iter().map(|m| {
         let field = ident(&m.field);
         let wire = &m.name;
         if m.required {
-            quote!(#field: self.#field.ok_or_else(|| #rt::BuildError::missing_member(#type_name, #wire))?)
+            if m.default.is_some() {
+                let f = required_default_fn(m);
+                quote!(#field: self.#field.unwrap_or_else(#name::#f))
+            } else {
+                quote!(#field: self.#field.ok_or_else(|| #rt::BuildError::missing_member(#type_name, #wire))?)
+            }
         } else {
             quote!(#field: self.#field)
         }
@@ -340,6 +484,7 @@ fn builder(s: &Structure) -> TokenStream {
             pub fn build(self) -> ::std::result::Result<#name, #rt::BuildError> {
                 ::std::result::Result::Ok(#name {
                     #(#assigns,)*
+                    #metadata_assign
                 })
             }
         }

@@ -74,44 +74,34 @@ pub fn with_module(
     member: &Member,
     optional: bool,
 ) -> Result<Option<String>, Error> {
-    let shape = |ty: &Type| -> Option<&'static str> {
-        match ty {
-            Type::Timestamp => Some(""),
-            Type::List {
-                element,
-                sparse: false,
-            } if **element == Type::Timestamp => Some("::list"),
-            _ => None,
-        }
+    const RT: &str = "::lambda_sdk_runtime::__private";
+    // The scalar inside the member's type, and whether it sits in a plain list.
+    let (scalar, list) = match &member.ty {
+        Type::List {
+            element,
+            sparse: false,
+        } => (&**element, true),
+        other => (other, false),
     };
-    let base = match (&member.ty, member.timestamp_format) {
-        (_, Some(TimestampFormat::DateTime)) => {
-            "::lambda_sdk_runtime::__private::timestamp::date_time"
+    let base = match (scalar, member.timestamp_format) {
+        (Type::Timestamp, Some(TimestampFormat::DateTime)) => format!("{RT}::timestamp::date_time"),
+        (Type::Timestamp, Some(TimestampFormat::HttpDate)) => format!("{RT}::timestamp::http_date"),
+        (Type::Timestamp, Some(TimestampFormat::EpochSeconds) | None) => return Ok(None),
+        (Type::Double, _) => format!("{RT}::float::f64"),
+        (Type::Float, _) => format!("{RT}::float::f32"),
+        (_, Some(_)) if matches!(member.ty, Type::Map { .. } | Type::List { .. }) => {
+            return Err(Error::shape(
+                member_id,
+                "@timestampFormat on a map or nested collection of timestamps is not supported",
+            ));
         }
-        (_, Some(TimestampFormat::HttpDate)) => {
-            "::lambda_sdk_runtime::__private::timestamp::http_date"
-        }
-        (Type::Double, _) => "::lambda_sdk_runtime::__private::float::f64",
-        (Type::Float, _) => "::lambda_sdk_runtime::__private::float::f32",
         _ => return Ok(None),
     };
-    let suffix = if matches!(member.ty, Type::Double | Type::Float) {
-        ""
-    } else {
-        match shape(&member.ty) {
-            Some(s) => s,
-            None => {
-                return Err(Error::shape(
-                    member_id,
-                    "@timestampFormat on a map or nested collection of timestamps is not supported",
-                ));
-            }
-        }
-    };
-    Ok(Some(match (!optional, suffix) {
-        (true, s) => format!("{base}{s}"),
-        (false, "") => format!("{base}::option"),
-        (false, _) => format!("{base}::option_list"),
+    Ok(Some(match (optional, list) {
+        (false, false) => base,
+        (true, false) => format!("{base}::option"),
+        (false, true) => format!("{base}::list"),
+        (true, true) => format!("{base}::option_list"),
     }))
 }
 

@@ -57,6 +57,12 @@ pub fn union_file(u: &Union) -> Result<TokenStream, Error> {
             }
         }
     }
+    // A union of unit members never reads the member's value.
+    let value_binding = if u.variants.iter().any(|v| v.ty.is_some()) {
+        quote!(value)
+    } else {
+        quote!(_value)
+    };
     Ok(quote! {
         #![doc = #module_doc]
 
@@ -99,7 +105,7 @@ pub fn union_file(u: &Union) -> Result<TokenStream, Error> {
 
         impl<'de> #rt::__private::serde::Deserialize<'de> for #name {
             fn deserialize<D: #rt::__private::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let (key, value) = #rt::__private::union::single_member(deserializer)?;
+                let (key, #value_binding) = #rt::__private::union::single_member(deserializer)?;
                 match key.as_str() {
                     #(#de_arms)*
                     _ => ::std::result::Result::Ok(Self::Unknown),

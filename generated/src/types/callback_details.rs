@@ -36,7 +36,7 @@ pub struct CallbackDetails {
 impl CallbackDetails {
     /// Starts a builder for [`CallbackDetails`].
     pub fn builder() -> CallbackDetailsBuilder {
-        CallbackDetailsBuilder::default()
+        <CallbackDetailsBuilder as ::std::default::Default>::default()
     }
 }
 impl ::std::fmt::Debug for CallbackDetails {

@@ -23,7 +23,7 @@ pub struct CallbackFailedDetails {
 impl CallbackFailedDetails {
     /// Starts a builder for [`CallbackFailedDetails`].
     pub fn builder() -> CallbackFailedDetailsBuilder {
-        CallbackFailedDetailsBuilder::default()
+        <CallbackFailedDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CallbackFailedDetails`]. Create it with [`CallbackFailedDetails::builder`].

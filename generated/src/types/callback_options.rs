@@ -30,7 +30,7 @@ pub struct CallbackOptions {
 impl CallbackOptions {
     /// Starts a builder for [`CallbackOptions`].
     pub fn builder() -> CallbackOptionsBuilder {
-        CallbackOptionsBuilder::default()
+        <CallbackOptionsBuilder as ::std::default::Default>::default()
     }
 }
 impl CallbackOptions {
@@ -51,8 +51,9 @@ impl CallbackOptions {
                 )
             }
             ::std::option::Option::None => {
+                let default: i32 = 0i32;
                 ::lambda_sdk_runtime::__private::serde::Serialize::serialize(
-                    &0i32,
+                    &default,
                     serializer,
                 )
             }
@@ -75,8 +76,9 @@ impl CallbackOptions {
                 )
             }
             ::std::option::Option::None => {
+                let default: i32 = 0i32;
                 ::lambda_sdk_runtime::__private::serde::Serialize::serialize(
-                    &0i32,
+                    &default,
                     serializer,
                 )
             }

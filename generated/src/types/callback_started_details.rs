@@ -37,7 +37,7 @@ pub struct CallbackStartedDetails {
 impl CallbackStartedDetails {
     /// Starts a builder for [`CallbackStartedDetails`].
     pub fn builder() -> CallbackStartedDetailsBuilder {
-        CallbackStartedDetailsBuilder::default()
+        <CallbackStartedDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CallbackStartedDetails`]. Create it with [`CallbackStartedDetails::builder`].

@@ -23,7 +23,7 @@ pub struct CallbackSucceededDetails {
 impl CallbackSucceededDetails {
     /// Starts a builder for [`CallbackSucceededDetails`].
     pub fn builder() -> CallbackSucceededDetailsBuilder {
-        CallbackSucceededDetailsBuilder::default()
+        <CallbackSucceededDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CallbackSucceededDetails`]. Create it with [`CallbackSucceededDetails::builder`].

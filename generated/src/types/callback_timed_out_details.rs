@@ -23,7 +23,7 @@ pub struct CallbackTimedOutDetails {
 impl CallbackTimedOutDetails {
     /// Starts a builder for [`CallbackTimedOutDetails`].
     pub fn builder() -> CallbackTimedOutDetailsBuilder {
-        CallbackTimedOutDetailsBuilder::default()
+        <CallbackTimedOutDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CallbackTimedOutDetails`]. Create it with [`CallbackTimedOutDetails::builder`].

@@ -30,9 +30,28 @@ pub struct CallbackTimeoutException {
 impl CallbackTimeoutException {
     /// Starts a builder for [`CallbackTimeoutException`].
     pub fn builder() -> CallbackTimeoutExceptionBuilder {
-        CallbackTimeoutExceptionBuilder::default()
+        <CallbackTimeoutExceptionBuilder as ::std::default::Default>::default()
     }
 }
+impl CallbackTimeoutException {
+    /// The message the service sent with the `CallbackTimeoutException` error, if any.
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl ::std::fmt::Display for CallbackTimeoutException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self.message() {
+            ::std::option::Option::Some(message) => {
+                f.write_str("CallbackTimeoutException")?;
+                f.write_str(": ")?;
+                f.write_str(message)
+            }
+            ::std::option::Option::None => f.write_str("CallbackTimeoutException"),
+        }
+    }
+}
+impl ::std::error::Error for CallbackTimeoutException {}
 /// A builder for [`CallbackTimeoutException`]. Create it with [`CallbackTimeoutException::builder`].
 #[derive(
     ::std::clone::Clone,

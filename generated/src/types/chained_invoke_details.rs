@@ -29,7 +29,7 @@ pub struct ChainedInvokeDetails {
 impl ChainedInvokeDetails {
     /// Starts a builder for [`ChainedInvokeDetails`].
     pub fn builder() -> ChainedInvokeDetailsBuilder {
-        ChainedInvokeDetailsBuilder::default()
+        <ChainedInvokeDetailsBuilder as ::std::default::Default>::default()
     }
 }
 impl ::std::fmt::Debug for ChainedInvokeDetails {

@@ -23,7 +23,7 @@ pub struct ChainedInvokeFailedDetails {
 impl ChainedInvokeFailedDetails {
     /// Starts a builder for [`ChainedInvokeFailedDetails`].
     pub fn builder() -> ChainedInvokeFailedDetailsBuilder {
-        ChainedInvokeFailedDetailsBuilder::default()
+        <ChainedInvokeFailedDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ChainedInvokeFailedDetails`]. Create it with [`ChainedInvokeFailedDetails::builder`].

@@ -37,7 +37,7 @@ pub struct ChainedInvokeOptions {
 impl ChainedInvokeOptions {
     /// Starts a builder for [`ChainedInvokeOptions`].
     pub fn builder() -> ChainedInvokeOptionsBuilder {
-        ChainedInvokeOptionsBuilder::default()
+        <ChainedInvokeOptionsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ChainedInvokeOptions`]. Create it with [`ChainedInvokeOptions::builder`].

@@ -51,7 +51,7 @@ pub struct ChainedInvokeStartedDetails {
 impl ChainedInvokeStartedDetails {
     /// Starts a builder for [`ChainedInvokeStartedDetails`].
     pub fn builder() -> ChainedInvokeStartedDetailsBuilder {
-        ChainedInvokeStartedDetailsBuilder::default()
+        <ChainedInvokeStartedDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ChainedInvokeStartedDetails`]. Create it with [`ChainedInvokeStartedDetails::builder`].

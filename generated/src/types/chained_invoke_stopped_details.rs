@@ -23,7 +23,7 @@ pub struct ChainedInvokeStoppedDetails {
 impl ChainedInvokeStoppedDetails {
     /// Starts a builder for [`ChainedInvokeStoppedDetails`].
     pub fn builder() -> ChainedInvokeStoppedDetailsBuilder {
-        ChainedInvokeStoppedDetailsBuilder::default()
+        <ChainedInvokeStoppedDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ChainedInvokeStoppedDetails`]. Create it with [`ChainedInvokeStoppedDetails::builder`].

@@ -23,7 +23,7 @@ pub struct ChainedInvokeSucceededDetails {
 impl ChainedInvokeSucceededDetails {
     /// Starts a builder for [`ChainedInvokeSucceededDetails`].
     pub fn builder() -> ChainedInvokeSucceededDetailsBuilder {
-        ChainedInvokeSucceededDetailsBuilder::default()
+        <ChainedInvokeSucceededDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ChainedInvokeSucceededDetails`]. Create it with [`ChainedInvokeSucceededDetails::builder`].

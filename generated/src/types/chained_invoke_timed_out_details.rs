@@ -23,7 +23,7 @@ pub struct ChainedInvokeTimedOutDetails {
 impl ChainedInvokeTimedOutDetails {
     /// Starts a builder for [`ChainedInvokeTimedOutDetails`].
     pub fn builder() -> ChainedInvokeTimedOutDetailsBuilder {
-        ChainedInvokeTimedOutDetailsBuilder::default()
+        <ChainedInvokeTimedOutDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ChainedInvokeTimedOutDetails`]. Create it with [`ChainedInvokeTimedOutDetails::builder`].

@@ -30,7 +30,7 @@ pub struct CheckpointUpdatedExecutionState {
 impl CheckpointUpdatedExecutionState {
     /// Starts a builder for [`CheckpointUpdatedExecutionState`].
     pub fn builder() -> CheckpointUpdatedExecutionStateBuilder {
-        CheckpointUpdatedExecutionStateBuilder::default()
+        <CheckpointUpdatedExecutionStateBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CheckpointUpdatedExecutionState`]. Create it with [`CheckpointUpdatedExecutionState::builder`].

@@ -36,7 +36,7 @@ pub struct ContextDetails {
 impl ContextDetails {
     /// Starts a builder for [`ContextDetails`].
     pub fn builder() -> ContextDetailsBuilder {
-        ContextDetailsBuilder::default()
+        <ContextDetailsBuilder as ::std::default::Default>::default()
     }
 }
 impl ::std::fmt::Debug for ContextDetails {

@@ -23,7 +23,7 @@ pub struct ContextFailedDetails {
 impl ContextFailedDetails {
     /// Starts a builder for [`ContextFailedDetails`].
     pub fn builder() -> ContextFailedDetailsBuilder {
-        ContextFailedDetailsBuilder::default()
+        <ContextFailedDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ContextFailedDetails`]. Create it with [`ContextFailedDetails::builder`].

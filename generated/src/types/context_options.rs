@@ -23,7 +23,7 @@ pub struct ContextOptions {
 impl ContextOptions {
     /// Starts a builder for [`ContextOptions`].
     pub fn builder() -> ContextOptionsBuilder {
-        ContextOptionsBuilder::default()
+        <ContextOptionsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ContextOptions`]. Create it with [`ContextOptions::builder`].

@@ -15,7 +15,7 @@ pub struct ContextStartedDetails {}
 impl ContextStartedDetails {
     /// Starts a builder for [`ContextStartedDetails`].
     pub fn builder() -> ContextStartedDetailsBuilder {
-        ContextStartedDetailsBuilder::default()
+        <ContextStartedDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ContextStartedDetails`]. Create it with [`ContextStartedDetails::builder`].

@@ -23,7 +23,7 @@ pub struct ContextSucceededDetails {
 impl ContextSucceededDetails {
     /// Starts a builder for [`ContextSucceededDetails`].
     pub fn builder() -> ContextSucceededDetailsBuilder {
-        ContextSucceededDetailsBuilder::default()
+        <ContextSucceededDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ContextSucceededDetails`]. Create it with [`ContextSucceededDetails::builder`].

@@ -37,7 +37,7 @@ pub struct DurableConfig {
 impl DurableConfig {
     /// Starts a builder for [`DurableConfig`].
     pub fn builder() -> DurableConfigBuilder {
-        DurableConfigBuilder::default()
+        <DurableConfigBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DurableConfig`]. Create it with [`DurableConfig::builder`].

@@ -43,7 +43,7 @@ pub struct ErrorObject {
 impl ErrorObject {
     /// Starts a builder for [`ErrorObject`].
     pub fn builder() -> ErrorObjectBuilder {
-        ErrorObjectBuilder::default()
+        <ErrorObjectBuilder as ::std::default::Default>::default()
     }
 }
 impl ::std::fmt::Debug for ErrorObject {

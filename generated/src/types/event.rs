@@ -293,7 +293,7 @@ pub struct Event {
 impl Event {
     /// Starts a builder for [`Event`].
     pub fn builder() -> EventBuilder {
-        EventBuilder::default()
+        <EventBuilder as ::std::default::Default>::default()
     }
 }
 impl Event {
@@ -314,8 +314,9 @@ impl Event {
                 )
             }
             ::std::option::Option::None => {
+                let default: i32 = 1i32;
                 ::lambda_sdk_runtime::__private::serde::Serialize::serialize(
-                    &1i32,
+                    &default,
                     serializer,
                 )
             }

@@ -30,7 +30,7 @@ pub struct EventError {
 impl EventError {
     /// Starts a builder for [`EventError`].
     pub fn builder() -> EventErrorBuilder {
-        EventErrorBuilder::default()
+        <EventErrorBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`EventError`]. Create it with [`EventError::builder`].

@@ -29,7 +29,7 @@ pub struct EventInput {
 impl EventInput {
     /// Starts a builder for [`EventInput`].
     pub fn builder() -> EventInputBuilder {
-        EventInputBuilder::default()
+        <EventInputBuilder as ::std::default::Default>::default()
     }
 }
 impl ::std::fmt::Debug for EventInput {

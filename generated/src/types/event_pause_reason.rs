@@ -29,7 +29,7 @@ pub struct EventPauseReason {
 impl EventPauseReason {
     /// Starts a builder for [`EventPauseReason`].
     pub fn builder() -> EventPauseReasonBuilder {
-        EventPauseReasonBuilder::default()
+        <EventPauseReasonBuilder as ::std::default::Default>::default()
     }
 }
 impl ::std::fmt::Debug for EventPauseReason {

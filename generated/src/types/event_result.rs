@@ -29,7 +29,7 @@ pub struct EventResult {
 impl EventResult {
     /// Starts a builder for [`EventResult`].
     pub fn builder() -> EventResultBuilder {
-        EventResultBuilder::default()
+        <EventResultBuilder as ::std::default::Default>::default()
     }
 }
 impl ::std::fmt::Debug for EventResult {

@@ -29,7 +29,7 @@ pub struct EventResumeReason {
 impl EventResumeReason {
     /// Starts a builder for [`EventResumeReason`].
     pub fn builder() -> EventResumeReasonBuilder {
-        EventResumeReasonBuilder::default()
+        <EventResumeReasonBuilder as ::std::default::Default>::default()
     }
 }
 impl ::std::fmt::Debug for EventResumeReason {

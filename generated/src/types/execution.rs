@@ -65,7 +65,7 @@ pub struct Execution {
 impl Execution {
     /// Starts a builder for [`Execution`].
     pub fn builder() -> ExecutionBuilder {
-        ExecutionBuilder::default()
+        <ExecutionBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Execution`]. Create it with [`Execution::builder`].

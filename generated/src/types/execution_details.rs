@@ -22,7 +22,7 @@ pub struct ExecutionDetails {
 impl ExecutionDetails {
     /// Starts a builder for [`ExecutionDetails`].
     pub fn builder() -> ExecutionDetailsBuilder {
-        ExecutionDetailsBuilder::default()
+        <ExecutionDetailsBuilder as ::std::default::Default>::default()
     }
 }
 impl ::std::fmt::Debug for ExecutionDetails {

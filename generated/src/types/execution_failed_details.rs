@@ -23,7 +23,7 @@ pub struct ExecutionFailedDetails {
 impl ExecutionFailedDetails {
     /// Starts a builder for [`ExecutionFailedDetails`].
     pub fn builder() -> ExecutionFailedDetailsBuilder {
-        ExecutionFailedDetailsBuilder::default()
+        <ExecutionFailedDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ExecutionFailedDetails`]. Create it with [`ExecutionFailedDetails::builder`].

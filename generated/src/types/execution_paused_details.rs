@@ -37,7 +37,7 @@ pub struct ExecutionPausedDetails {
 impl ExecutionPausedDetails {
     /// Starts a builder for [`ExecutionPausedDetails`].
     pub fn builder() -> ExecutionPausedDetailsBuilder {
-        ExecutionPausedDetailsBuilder::default()
+        <ExecutionPausedDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ExecutionPausedDetails`]. Create it with [`ExecutionPausedDetails::builder`].

@@ -30,7 +30,7 @@ pub struct ExecutionResumedDetails {
 impl ExecutionResumedDetails {
     /// Starts a builder for [`ExecutionResumedDetails`].
     pub fn builder() -> ExecutionResumedDetailsBuilder {
-        ExecutionResumedDetailsBuilder::default()
+        <ExecutionResumedDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ExecutionResumedDetails`]. Create it with [`ExecutionResumedDetails::builder`].

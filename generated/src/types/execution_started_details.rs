@@ -30,7 +30,7 @@ pub struct ExecutionStartedDetails {
 impl ExecutionStartedDetails {
     /// Starts a builder for [`ExecutionStartedDetails`].
     pub fn builder() -> ExecutionStartedDetailsBuilder {
-        ExecutionStartedDetailsBuilder::default()
+        <ExecutionStartedDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ExecutionStartedDetails`]. Create it with [`ExecutionStartedDetails::builder`].

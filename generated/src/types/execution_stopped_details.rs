@@ -23,7 +23,7 @@ pub struct ExecutionStoppedDetails {
 impl ExecutionStoppedDetails {
     /// Starts a builder for [`ExecutionStoppedDetails`].
     pub fn builder() -> ExecutionStoppedDetailsBuilder {
-        ExecutionStoppedDetailsBuilder::default()
+        <ExecutionStoppedDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ExecutionStoppedDetails`]. Create it with [`ExecutionStoppedDetails::builder`].

@@ -23,7 +23,7 @@ pub struct ExecutionSucceededDetails {
 impl ExecutionSucceededDetails {
     /// Starts a builder for [`ExecutionSucceededDetails`].
     pub fn builder() -> ExecutionSucceededDetailsBuilder {
-        ExecutionSucceededDetailsBuilder::default()
+        <ExecutionSucceededDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ExecutionSucceededDetails`]. Create it with [`ExecutionSucceededDetails::builder`].

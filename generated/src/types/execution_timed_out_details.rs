@@ -23,7 +23,7 @@ pub struct ExecutionTimedOutDetails {
 impl ExecutionTimedOutDetails {
     /// Starts a builder for [`ExecutionTimedOutDetails`].
     pub fn builder() -> ExecutionTimedOutDetailsBuilder {
-        ExecutionTimedOutDetailsBuilder::default()
+        <ExecutionTimedOutDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ExecutionTimedOutDetails`]. Create it with [`ExecutionTimedOutDetails::builder`].

@@ -30,9 +30,28 @@ pub struct InvalidParameterValueException {
 impl InvalidParameterValueException {
     /// Starts a builder for [`InvalidParameterValueException`].
     pub fn builder() -> InvalidParameterValueExceptionBuilder {
-        InvalidParameterValueExceptionBuilder::default()
+        <InvalidParameterValueExceptionBuilder as ::std::default::Default>::default()
     }
 }
+impl InvalidParameterValueException {
+    /// The message the service sent with the `InvalidParameterValueException` error, if any.
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl ::std::fmt::Display for InvalidParameterValueException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self.message() {
+            ::std::option::Option::Some(message) => {
+                f.write_str("InvalidParameterValueException")?;
+                f.write_str(": ")?;
+                f.write_str(message)
+            }
+            ::std::option::Option::None => f.write_str("InvalidParameterValueException"),
+        }
+    }
+}
+impl ::std::error::Error for InvalidParameterValueException {}
 /// A builder for [`InvalidParameterValueException`]. Create it with [`InvalidParameterValueException::builder`].
 #[derive(
     ::std::clone::Clone,

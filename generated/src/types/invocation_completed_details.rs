@@ -44,7 +44,7 @@ pub struct InvocationCompletedDetails {
 impl InvocationCompletedDetails {
     /// Starts a builder for [`InvocationCompletedDetails`].
     pub fn builder() -> InvocationCompletedDetailsBuilder {
-        InvocationCompletedDetailsBuilder::default()
+        <InvocationCompletedDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`InvocationCompletedDetails`]. Create it with [`InvocationCompletedDetails::builder`].

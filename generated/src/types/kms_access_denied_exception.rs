@@ -30,9 +30,28 @@ pub struct KmsAccessDeniedException {
 impl KmsAccessDeniedException {
     /// Starts a builder for [`KmsAccessDeniedException`].
     pub fn builder() -> KmsAccessDeniedExceptionBuilder {
-        KmsAccessDeniedExceptionBuilder::default()
+        <KmsAccessDeniedExceptionBuilder as ::std::default::Default>::default()
     }
 }
+impl KmsAccessDeniedException {
+    /// The message the service sent with the `KMSAccessDeniedException` error, if any.
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl ::std::fmt::Display for KmsAccessDeniedException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self.message() {
+            ::std::option::Option::Some(message) => {
+                f.write_str("KMSAccessDeniedException")?;
+                f.write_str(": ")?;
+                f.write_str(message)
+            }
+            ::std::option::Option::None => f.write_str("KMSAccessDeniedException"),
+        }
+    }
+}
+impl ::std::error::Error for KmsAccessDeniedException {}
 /// A builder for [`KmsAccessDeniedException`]. Create it with [`KmsAccessDeniedException::builder`].
 #[derive(
     ::std::clone::Clone,

@@ -30,9 +30,28 @@ pub struct KmsDisabledException {
 impl KmsDisabledException {
     /// Starts a builder for [`KmsDisabledException`].
     pub fn builder() -> KmsDisabledExceptionBuilder {
-        KmsDisabledExceptionBuilder::default()
+        <KmsDisabledExceptionBuilder as ::std::default::Default>::default()
     }
 }
+impl KmsDisabledException {
+    /// The message the service sent with the `KMSDisabledException` error, if any.
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl ::std::fmt::Display for KmsDisabledException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self.message() {
+            ::std::option::Option::Some(message) => {
+                f.write_str("KMSDisabledException")?;
+                f.write_str(": ")?;
+                f.write_str(message)
+            }
+            ::std::option::Option::None => f.write_str("KMSDisabledException"),
+        }
+    }
+}
+impl ::std::error::Error for KmsDisabledException {}
 /// A builder for [`KmsDisabledException`]. Create it with [`KmsDisabledException::builder`].
 #[derive(
     ::std::clone::Clone,

@@ -30,9 +30,28 @@ pub struct KmsInvalidStateException {
 impl KmsInvalidStateException {
     /// Starts a builder for [`KmsInvalidStateException`].
     pub fn builder() -> KmsInvalidStateExceptionBuilder {
-        KmsInvalidStateExceptionBuilder::default()
+        <KmsInvalidStateExceptionBuilder as ::std::default::Default>::default()
     }
 }
+impl KmsInvalidStateException {
+    /// The message the service sent with the `KMSInvalidStateException` error, if any.
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl ::std::fmt::Display for KmsInvalidStateException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self.message() {
+            ::std::option::Option::Some(message) => {
+                f.write_str("KMSInvalidStateException")?;
+                f.write_str(": ")?;
+                f.write_str(message)
+            }
+            ::std::option::Option::None => f.write_str("KMSInvalidStateException"),
+        }
+    }
+}
+impl ::std::error::Error for KmsInvalidStateException {}
 /// A builder for [`KmsInvalidStateException`]. Create it with [`KmsInvalidStateException::builder`].
 #[derive(
     ::std::clone::Clone,

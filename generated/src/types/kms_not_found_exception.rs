@@ -30,9 +30,28 @@ pub struct KmsNotFoundException {
 impl KmsNotFoundException {
     /// Starts a builder for [`KmsNotFoundException`].
     pub fn builder() -> KmsNotFoundExceptionBuilder {
-        KmsNotFoundExceptionBuilder::default()
+        <KmsNotFoundExceptionBuilder as ::std::default::Default>::default()
     }
 }
+impl KmsNotFoundException {
+    /// The message the service sent with the `KMSNotFoundException` error, if any.
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl ::std::fmt::Display for KmsNotFoundException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self.message() {
+            ::std::option::Option::Some(message) => {
+                f.write_str("KMSNotFoundException")?;
+                f.write_str(": ")?;
+                f.write_str(message)
+            }
+            ::std::option::Option::None => f.write_str("KMSNotFoundException"),
+        }
+    }
+}
+impl ::std::error::Error for KmsNotFoundException {}
 /// A builder for [`KmsNotFoundException`]. Create it with [`KmsNotFoundException::builder`].
 #[derive(
     ::std::clone::Clone,

@@ -139,43 +139,51 @@ pub use self::wait_options::WaitOptions;
 pub use self::wait_started_details::WaitStartedDetails;
 pub use self::wait_succeeded_details::WaitSucceededDetails;
 pub use crate::operation::checkpoint_durable_execution::{
-    CheckpointDurableExecutionRequest, CheckpointDurableExecutionResponse,
+    CheckpointDurableExecutionError, CheckpointDurableExecutionRequest,
+    CheckpointDurableExecutionResponse,
 };
 pub use crate::operation::delete_durable_execution::{
-    DeleteDurableExecutionRequest, DeleteDurableExecutionResponse,
+    DeleteDurableExecutionError, DeleteDurableExecutionRequest,
+    DeleteDurableExecutionResponse,
 };
 pub use crate::operation::get_durable_execution::{
-    GetDurableExecutionRequest, GetDurableExecutionResponse,
+    GetDurableExecutionError, GetDurableExecutionRequest, GetDurableExecutionResponse,
 };
 pub use crate::operation::get_durable_execution_history::{
-    GetDurableExecutionHistoryRequest, GetDurableExecutionHistoryResponse,
+    GetDurableExecutionHistoryError, GetDurableExecutionHistoryRequest,
+    GetDurableExecutionHistoryResponse,
 };
 pub use crate::operation::get_durable_execution_state::{
-    GetDurableExecutionStateRequest, GetDurableExecutionStateResponse,
+    GetDurableExecutionStateError, GetDurableExecutionStateRequest,
+    GetDurableExecutionStateResponse,
 };
 pub use crate::operation::list_durable_executions_by_function::{
-    ListDurableExecutionsByFunctionRequest, ListDurableExecutionsByFunctionResponse,
+    ListDurableExecutionsByFunctionError, ListDurableExecutionsByFunctionRequest,
+    ListDurableExecutionsByFunctionResponse,
 };
 pub use crate::operation::pause_durable_execution::{
-    PauseDurableExecutionRequest, PauseDurableExecutionResponse,
+    PauseDurableExecutionError, PauseDurableExecutionRequest,
+    PauseDurableExecutionResponse,
 };
 pub use crate::operation::resume_durable_execution::{
-    ResumeDurableExecutionRequest, ResumeDurableExecutionResponse,
+    ResumeDurableExecutionError, ResumeDurableExecutionRequest,
+    ResumeDurableExecutionResponse,
 };
 pub use crate::operation::send_durable_execution_callback_failure::{
-    SendDurableExecutionCallbackFailureRequest,
+    SendDurableExecutionCallbackFailureError, SendDurableExecutionCallbackFailureRequest,
     SendDurableExecutionCallbackFailureResponse,
 };
 pub use crate::operation::send_durable_execution_callback_heartbeat::{
+    SendDurableExecutionCallbackHeartbeatError,
     SendDurableExecutionCallbackHeartbeatRequest,
     SendDurableExecutionCallbackHeartbeatResponse,
 };
 pub use crate::operation::send_durable_execution_callback_success::{
-    SendDurableExecutionCallbackSuccessRequest,
+    SendDurableExecutionCallbackSuccessError, SendDurableExecutionCallbackSuccessRequest,
     SendDurableExecutionCallbackSuccessResponse,
 };
 pub use crate::operation::stop_durable_execution::{
-    StopDurableExecutionRequest, StopDurableExecutionResponse,
+    StopDurableExecutionError, StopDurableExecutionRequest, StopDurableExecutionResponse,
 };
 /// Builders for every structure, request and response.
 pub mod builders {

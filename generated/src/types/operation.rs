@@ -116,7 +116,7 @@ pub struct Operation {
 impl Operation {
     /// Starts a builder for [`Operation`].
     pub fn builder() -> OperationBuilder {
-        OperationBuilder::default()
+        <OperationBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`Operation`]. Create it with [`Operation::builder`].

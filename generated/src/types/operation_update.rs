@@ -108,7 +108,7 @@ pub struct OperationUpdate {
 impl OperationUpdate {
     /// Starts a builder for [`OperationUpdate`].
     pub fn builder() -> OperationUpdateBuilder {
-        OperationUpdateBuilder::default()
+        <OperationUpdateBuilder as ::std::default::Default>::default()
     }
 }
 impl ::std::fmt::Debug for OperationUpdate {

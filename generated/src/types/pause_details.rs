@@ -36,7 +36,7 @@ pub struct PauseDetails {
 impl PauseDetails {
     /// Starts a builder for [`PauseDetails`].
     pub fn builder() -> PauseDetailsBuilder {
-        PauseDetailsBuilder::default()
+        <PauseDetailsBuilder as ::std::default::Default>::default()
     }
 }
 impl ::std::fmt::Debug for PauseDetails {

@@ -30,9 +30,28 @@ pub struct ResourceConflictException {
 impl ResourceConflictException {
     /// Starts a builder for [`ResourceConflictException`].
     pub fn builder() -> ResourceConflictExceptionBuilder {
-        ResourceConflictExceptionBuilder::default()
+        <ResourceConflictExceptionBuilder as ::std::default::Default>::default()
     }
 }
+impl ResourceConflictException {
+    /// The message the service sent with the `ResourceConflictException` error, if any.
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl ::std::fmt::Display for ResourceConflictException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self.message() {
+            ::std::option::Option::Some(message) => {
+                f.write_str("ResourceConflictException")?;
+                f.write_str(": ")?;
+                f.write_str(message)
+            }
+            ::std::option::Option::None => f.write_str("ResourceConflictException"),
+        }
+    }
+}
+impl ::std::error::Error for ResourceConflictException {}
 /// A builder for [`ResourceConflictException`]. Create it with [`ResourceConflictException::builder`].
 #[derive(
     ::std::clone::Clone,

@@ -30,9 +30,28 @@ pub struct ResourceNotFoundException {
 impl ResourceNotFoundException {
     /// Starts a builder for [`ResourceNotFoundException`].
     pub fn builder() -> ResourceNotFoundExceptionBuilder {
-        ResourceNotFoundExceptionBuilder::default()
+        <ResourceNotFoundExceptionBuilder as ::std::default::Default>::default()
     }
 }
+impl ResourceNotFoundException {
+    /// The message the service sent with the `ResourceNotFoundException` error, if any.
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl ::std::fmt::Display for ResourceNotFoundException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self.message() {
+            ::std::option::Option::Some(message) => {
+                f.write_str("ResourceNotFoundException")?;
+                f.write_str(": ")?;
+                f.write_str(message)
+            }
+            ::std::option::Option::None => f.write_str("ResourceNotFoundException"),
+        }
+    }
+}
+impl ::std::error::Error for ResourceNotFoundException {}
 /// A builder for [`ResourceNotFoundException`]. Create it with [`ResourceNotFoundException::builder`].
 #[derive(
     ::std::clone::Clone,

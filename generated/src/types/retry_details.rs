@@ -30,7 +30,7 @@ pub struct RetryDetails {
 impl RetryDetails {
     /// Starts a builder for [`RetryDetails`].
     pub fn builder() -> RetryDetailsBuilder {
-        RetryDetailsBuilder::default()
+        <RetryDetailsBuilder as ::std::default::Default>::default()
     }
 }
 impl RetryDetails {
@@ -51,8 +51,9 @@ impl RetryDetails {
                 )
             }
             ::std::option::Option::None => {
+                let default: i32 = 0i32;
                 ::lambda_sdk_runtime::__private::serde::Serialize::serialize(
-                    &0i32,
+                    &default,
                     serializer,
                 )
             }

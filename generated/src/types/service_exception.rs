@@ -30,9 +30,28 @@ pub struct ServiceException {
 impl ServiceException {
     /// Starts a builder for [`ServiceException`].
     pub fn builder() -> ServiceExceptionBuilder {
-        ServiceExceptionBuilder::default()
+        <ServiceExceptionBuilder as ::std::default::Default>::default()
     }
 }
+impl ServiceException {
+    /// The message the service sent with the `ServiceException` error, if any.
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl ::std::fmt::Display for ServiceException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self.message() {
+            ::std::option::Option::Some(message) => {
+                f.write_str("ServiceException")?;
+                f.write_str(": ")?;
+                f.write_str(message)
+            }
+            ::std::option::Option::None => f.write_str("ServiceException"),
+        }
+    }
+}
+impl ::std::error::Error for ServiceException {}
 /// A builder for [`ServiceException`]. Create it with [`ServiceException::builder`].
 #[derive(
     ::std::clone::Clone,

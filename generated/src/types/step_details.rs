@@ -43,7 +43,7 @@ pub struct StepDetails {
 impl StepDetails {
     /// Starts a builder for [`StepDetails`].
     pub fn builder() -> StepDetailsBuilder {
-        StepDetailsBuilder::default()
+        <StepDetailsBuilder as ::std::default::Default>::default()
     }
 }
 impl StepDetails {
@@ -64,8 +64,9 @@ impl StepDetails {
                 )
             }
             ::std::option::Option::None => {
+                let default: i32 = 0i32;
                 ::lambda_sdk_runtime::__private::serde::Serialize::serialize(
-                    &0i32,
+                    &default,
                     serializer,
                 )
             }

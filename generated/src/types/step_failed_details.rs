@@ -30,7 +30,7 @@ pub struct StepFailedDetails {
 impl StepFailedDetails {
     /// Starts a builder for [`StepFailedDetails`].
     pub fn builder() -> StepFailedDetailsBuilder {
-        StepFailedDetailsBuilder::default()
+        <StepFailedDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`StepFailedDetails`]. Create it with [`StepFailedDetails::builder`].

@@ -23,7 +23,7 @@ pub struct StepOptions {
 impl StepOptions {
     /// Starts a builder for [`StepOptions`].
     pub fn builder() -> StepOptionsBuilder {
-        StepOptionsBuilder::default()
+        <StepOptionsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`StepOptions`]. Create it with [`StepOptions::builder`].

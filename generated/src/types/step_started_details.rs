@@ -15,7 +15,7 @@ pub struct StepStartedDetails {}
 impl StepStartedDetails {
     /// Starts a builder for [`StepStartedDetails`].
     pub fn builder() -> StepStartedDetailsBuilder {
-        StepStartedDetailsBuilder::default()
+        <StepStartedDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`StepStartedDetails`]. Create it with [`StepStartedDetails::builder`].

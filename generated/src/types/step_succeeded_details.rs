@@ -30,7 +30,7 @@ pub struct StepSucceededDetails {
 impl StepSucceededDetails {
     /// Starts a builder for [`StepSucceededDetails`].
     pub fn builder() -> StepSucceededDetailsBuilder {
-        StepSucceededDetailsBuilder::default()
+        <StepSucceededDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`StepSucceededDetails`]. Create it with [`StepSucceededDetails::builder`].

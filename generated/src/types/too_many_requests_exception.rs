@@ -44,9 +44,28 @@ pub struct TooManyRequestsException {
 impl TooManyRequestsException {
     /// Starts a builder for [`TooManyRequestsException`].
     pub fn builder() -> TooManyRequestsExceptionBuilder {
-        TooManyRequestsExceptionBuilder::default()
+        <TooManyRequestsExceptionBuilder as ::std::default::Default>::default()
     }
 }
+impl TooManyRequestsException {
+    /// The message the service sent with the `TooManyRequestsException` error, if any.
+    pub fn message(&self) -> ::std::option::Option<&str> {
+        self.message.as_deref()
+    }
+}
+impl ::std::fmt::Display for TooManyRequestsException {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self.message() {
+            ::std::option::Option::Some(message) => {
+                f.write_str("TooManyRequestsException")?;
+                f.write_str(": ")?;
+                f.write_str(message)
+            }
+            ::std::option::Option::None => f.write_str("TooManyRequestsException"),
+        }
+    }
+}
+impl ::std::error::Error for TooManyRequestsException {}
 /// A builder for [`TooManyRequestsException`]. Create it with [`TooManyRequestsException::builder`].
 #[derive(
     ::std::clone::Clone,

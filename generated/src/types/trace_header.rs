@@ -23,7 +23,7 @@ pub struct TraceHeader {
 impl TraceHeader {
     /// Starts a builder for [`TraceHeader`].
     pub fn builder() -> TraceHeaderBuilder {
-        TraceHeaderBuilder::default()
+        <TraceHeaderBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`TraceHeader`]. Create it with [`TraceHeader::builder`].

@@ -23,7 +23,7 @@ pub struct WaitCancelledDetails {
 impl WaitCancelledDetails {
     /// Starts a builder for [`WaitCancelledDetails`].
     pub fn builder() -> WaitCancelledDetailsBuilder {
-        WaitCancelledDetailsBuilder::default()
+        <WaitCancelledDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`WaitCancelledDetails`]. Create it with [`WaitCancelledDetails::builder`].

@@ -23,7 +23,7 @@ pub struct WaitDetails {
 impl WaitDetails {
     /// Starts a builder for [`WaitDetails`].
     pub fn builder() -> WaitDetailsBuilder {
-        WaitDetailsBuilder::default()
+        <WaitDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`WaitDetails`]. Create it with [`WaitDetails::builder`].

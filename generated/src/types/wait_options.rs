@@ -23,7 +23,7 @@ pub struct WaitOptions {
 impl WaitOptions {
     /// Starts a builder for [`WaitOptions`].
     pub fn builder() -> WaitOptionsBuilder {
-        WaitOptionsBuilder::default()
+        <WaitOptionsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`WaitOptions`]. Create it with [`WaitOptions::builder`].

@@ -30,7 +30,7 @@ pub struct WaitStartedDetails {
 impl WaitStartedDetails {
     /// Starts a builder for [`WaitStartedDetails`].
     pub fn builder() -> WaitStartedDetailsBuilder {
-        WaitStartedDetailsBuilder::default()
+        <WaitStartedDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`WaitStartedDetails`]. Create it with [`WaitStartedDetails::builder`].

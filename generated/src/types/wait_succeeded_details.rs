@@ -23,7 +23,7 @@ pub struct WaitSucceededDetails {
 impl WaitSucceededDetails {
     /// Starts a builder for [`WaitSucceededDetails`].
     pub fn builder() -> WaitSucceededDetailsBuilder {
-        WaitSucceededDetailsBuilder::default()
+        <WaitSucceededDetailsBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`WaitSucceededDetails`]. Create it with [`WaitSucceededDetails::builder`].

@@ -114,6 +114,18 @@ macro_rules! codec_modules {
             <$codec as $crate::__private::codec::Codec>::serialize(value, serializer)
         }
 
+        /// [`serialize`] for a field that holds a reference (generated request bodies).
+        ///
+        /// # Errors
+        ///
+        /// Whatever the serializer reports.
+        pub fn serialize_ref<S: $crate::__private::serde::Serializer>(
+            value: &&$value,
+            serializer: S,
+        ) -> ::core::result::Result<S::Ok, S::Error> {
+            serialize(value, serializer)
+        }
+
         #[doc = concat!("Deserializes the value ", $what, ".")]
         ///
         /// # Errors
@@ -154,6 +166,18 @@ macro_rules! codec_modules {
                 $crate::__private::codec::serialize_option::<$codec, S>(value, serializer)
             }
 
+            /// [`serialize`] for a field that holds a reference (generated request bodies).
+            ///
+            /// # Errors
+            ///
+            /// Whatever the serializer reports.
+            pub fn serialize_ref<S: $crate::__private::serde::Serializer>(
+                value: &&::core::option::Option<$value>,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                serialize(value, serializer)
+            }
+
             #[doc = concat!("Deserializes `null` as `None`, otherwise the value ", $what, ".")]
             ///
             /// # Errors
@@ -180,6 +204,18 @@ macro_rules! codec_modules {
                 $crate::__private::codec::serialize_list::<$codec, S>(values, serializer)
             }
 
+            /// [`serialize`] for a field that holds a reference (generated request bodies).
+            ///
+            /// # Errors
+            ///
+            /// Whatever the serializer reports.
+            pub fn serialize_ref<S: $crate::__private::serde::Serializer>(
+                values: &&::std::vec::Vec<$value>,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                serialize(values, serializer)
+            }
+
             #[doc = concat!("Deserializes a sequence of values, each ", $what, ".")]
             ///
             /// # Errors
@@ -204,6 +240,18 @@ macro_rules! codec_modules {
                 serializer: S,
             ) -> ::core::result::Result<S::Ok, S::Error> {
                 $crate::__private::codec::serialize_option_list::<$codec, S>(values, serializer)
+            }
+
+            /// [`serialize`] for a field that holds a reference (generated request bodies).
+            ///
+            /// # Errors
+            ///
+            /// Whatever the serializer reports.
+            pub fn serialize_ref<S: $crate::__private::serde::Serializer>(
+                values: &&::core::option::Option<::std::vec::Vec<$value>>,
+                serializer: S,
+            ) -> ::core::result::Result<S::Ok, S::Error> {
+                serialize(values, serializer)
             }
 
             #[doc = concat!("Deserializes `null` as `None`, otherwise a list of values, each ", $what, ".")]

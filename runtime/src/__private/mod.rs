@@ -41,6 +41,11 @@ pub use serde_json;
 
 use serde::{Deserialize, Deserializer};
 
+/// `skip_serializing_if` for a field holding `&Option<T>` (generated request bodies).
+pub fn is_none<T>(value: &&Option<T>) -> bool {
+    value.is_none()
+}
+
 /// Deserializes a `T`, turning an explicit `null` into `T::default()`.
 ///
 /// Smithy client error correction for required members: use with

@@ -44,7 +44,7 @@ pub struct CheckpointDurableExecutionRequest {
 impl CheckpointDurableExecutionRequest {
     /// Starts a builder for [`CheckpointDurableExecutionRequest`].
     pub fn builder() -> CheckpointDurableExecutionRequestBuilder {
-        CheckpointDurableExecutionRequestBuilder::default()
+        <CheckpointDurableExecutionRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CheckpointDurableExecutionRequest`]. Create it with [`CheckpointDurableExecutionRequest::builder`].

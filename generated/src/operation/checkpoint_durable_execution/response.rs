@@ -26,11 +26,14 @@ pub struct CheckpointDurableExecutionResponse {
         deserialize_with = "::lambda_sdk_runtime::__private::null_as_default"
     )]
     pub new_execution_state: crate::types::CheckpointUpdatedExecutionState,
+    /// The request id and HTTP status of the response this value came from.
+    #[serde(skip)]
+    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
 }
 impl CheckpointDurableExecutionResponse {
     /// Starts a builder for [`CheckpointDurableExecutionResponse`].
     pub fn builder() -> CheckpointDurableExecutionResponseBuilder {
-        CheckpointDurableExecutionResponseBuilder::default()
+        <CheckpointDurableExecutionResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`CheckpointDurableExecutionResponse`]. Create it with [`CheckpointDurableExecutionResponse::builder`].
@@ -94,6 +97,7 @@ impl CheckpointDurableExecutionResponseBuilder {
                     "CheckpointDurableExecutionResponse",
                     "NewExecutionState",
                 ))?,
+            response_metadata: ::std::default::Default::default(),
         })
     }
 }

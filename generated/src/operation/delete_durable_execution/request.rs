@@ -23,7 +23,7 @@ pub struct DeleteDurableExecutionRequest {
 impl DeleteDurableExecutionRequest {
     /// Starts a builder for [`DeleteDurableExecutionRequest`].
     pub fn builder() -> DeleteDurableExecutionRequestBuilder {
-        DeleteDurableExecutionRequestBuilder::default()
+        <DeleteDurableExecutionRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteDurableExecutionRequest`]. Create it with [`DeleteDurableExecutionRequest::builder`].

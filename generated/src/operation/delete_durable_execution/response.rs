@@ -19,11 +19,14 @@ pub struct DeleteDurableExecutionResponse {
         deserialize_with = "::lambda_sdk_runtime::__private::null_as_default"
     )]
     pub deletion_request_timestamp: ::lambda_sdk_runtime::DateTime,
+    /// The request id and HTTP status of the response this value came from.
+    #[serde(skip)]
+    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
 }
 impl DeleteDurableExecutionResponse {
     /// Starts a builder for [`DeleteDurableExecutionResponse`].
     pub fn builder() -> DeleteDurableExecutionResponseBuilder {
-        DeleteDurableExecutionResponseBuilder::default()
+        <DeleteDurableExecutionResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`DeleteDurableExecutionResponse`]. Create it with [`DeleteDurableExecutionResponse::builder`].
@@ -67,6 +70,7 @@ impl DeleteDurableExecutionResponseBuilder {
                     "DeleteDurableExecutionResponse",
                     "DeletionRequestTimestamp",
                 ))?,
+            response_metadata: ::std::default::Default::default(),
         })
     }
 }

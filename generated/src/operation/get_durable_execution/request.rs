@@ -30,7 +30,7 @@ pub struct GetDurableExecutionRequest {
 impl GetDurableExecutionRequest {
     /// Starts a builder for [`GetDurableExecutionRequest`].
     pub fn builder() -> GetDurableExecutionRequestBuilder {
-        GetDurableExecutionRequestBuilder::default()
+        <GetDurableExecutionRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetDurableExecutionRequest`]. Create it with [`GetDurableExecutionRequest::builder`].

@@ -118,11 +118,14 @@ pub struct GetDurableExecutionResponse {
     pub expected_execution_timeout_timestamp: ::std::option::Option<
         ::lambda_sdk_runtime::DateTime,
     >,
+    /// The request id and HTTP status of the response this value came from.
+    #[serde(skip)]
+    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
 }
 impl GetDurableExecutionResponse {
     /// Starts a builder for [`GetDurableExecutionResponse`].
     pub fn builder() -> GetDurableExecutionResponseBuilder {
-        GetDurableExecutionResponseBuilder::default()
+        <GetDurableExecutionResponseBuilder as ::std::default::Default>::default()
     }
 }
 impl ::std::fmt::Debug for GetDurableExecutionResponse {
@@ -462,6 +465,7 @@ impl GetDurableExecutionResponseBuilder {
             pause_details: self.pause_details,
             expected_execution_timeout_timestamp: self
                 .expected_execution_timeout_timestamp,
+            response_metadata: ::std::default::Default::default(),
         })
     }
 }

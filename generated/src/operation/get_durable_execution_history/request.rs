@@ -51,7 +51,7 @@ pub struct GetDurableExecutionHistoryRequest {
 impl GetDurableExecutionHistoryRequest {
     /// Starts a builder for [`GetDurableExecutionHistoryRequest`].
     pub fn builder() -> GetDurableExecutionHistoryRequestBuilder {
-        GetDurableExecutionHistoryRequestBuilder::default()
+        <GetDurableExecutionHistoryRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetDurableExecutionHistoryRequest`]. Create it with [`GetDurableExecutionHistoryRequest::builder`].

@@ -26,11 +26,14 @@ pub struct GetDurableExecutionHistoryResponse {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub next_marker: ::std::option::Option<::std::string::String>,
+    /// The request id and HTTP status of the response this value came from.
+    #[serde(skip)]
+    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
 }
 impl GetDurableExecutionHistoryResponse {
     /// Starts a builder for [`GetDurableExecutionHistoryResponse`].
     pub fn builder() -> GetDurableExecutionHistoryResponseBuilder {
-        GetDurableExecutionHistoryResponseBuilder::default()
+        <GetDurableExecutionHistoryResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetDurableExecutionHistoryResponse`]. Create it with [`GetDurableExecutionHistoryResponse::builder`].
@@ -92,6 +95,7 @@ impl GetDurableExecutionHistoryResponseBuilder {
                     "Events",
                 ))?,
             next_marker: self.next_marker,
+            response_metadata: ::std::default::Default::default(),
         })
     }
 }

@@ -44,7 +44,7 @@ pub struct GetDurableExecutionStateRequest {
 impl GetDurableExecutionStateRequest {
     /// Starts a builder for [`GetDurableExecutionStateRequest`].
     pub fn builder() -> GetDurableExecutionStateRequestBuilder {
-        GetDurableExecutionStateRequestBuilder::default()
+        <GetDurableExecutionStateRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetDurableExecutionStateRequest`]. Create it with [`GetDurableExecutionStateRequest::builder`].

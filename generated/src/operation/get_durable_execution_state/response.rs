@@ -26,11 +26,14 @@ pub struct GetDurableExecutionStateResponse {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub next_marker: ::std::option::Option<::std::string::String>,
+    /// The request id and HTTP status of the response this value came from.
+    #[serde(skip)]
+    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
 }
 impl GetDurableExecutionStateResponse {
     /// Starts a builder for [`GetDurableExecutionStateResponse`].
     pub fn builder() -> GetDurableExecutionStateResponseBuilder {
-        GetDurableExecutionStateResponseBuilder::default()
+        <GetDurableExecutionStateResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`GetDurableExecutionStateResponse`]. Create it with [`GetDurableExecutionStateResponse::builder`].
@@ -92,6 +95,7 @@ impl GetDurableExecutionStateResponseBuilder {
                     "Operations",
                 ))?,
             next_marker: self.next_marker,
+            response_metadata: ::std::default::Default::default(),
         })
     }
 }

@@ -79,7 +79,7 @@ pub struct ListDurableExecutionsByFunctionRequest {
 impl ListDurableExecutionsByFunctionRequest {
     /// Starts a builder for [`ListDurableExecutionsByFunctionRequest`].
     pub fn builder() -> ListDurableExecutionsByFunctionRequestBuilder {
-        ListDurableExecutionsByFunctionRequestBuilder::default()
+        <ListDurableExecutionsByFunctionRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListDurableExecutionsByFunctionRequest`]. Create it with [`ListDurableExecutionsByFunctionRequest::builder`].

@@ -28,11 +28,14 @@ pub struct ListDurableExecutionsByFunctionResponse {
         skip_serializing_if = "::std::option::Option::is_none"
     )]
     pub next_marker: ::std::option::Option<::std::string::String>,
+    /// The request id and HTTP status of the response this value came from.
+    #[serde(skip)]
+    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
 }
 impl ListDurableExecutionsByFunctionResponse {
     /// Starts a builder for [`ListDurableExecutionsByFunctionResponse`].
     pub fn builder() -> ListDurableExecutionsByFunctionResponseBuilder {
-        ListDurableExecutionsByFunctionResponseBuilder::default()
+        <ListDurableExecutionsByFunctionResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ListDurableExecutionsByFunctionResponse`]. Create it with [`ListDurableExecutionsByFunctionResponse::builder`].
@@ -89,6 +92,7 @@ impl ListDurableExecutionsByFunctionResponseBuilder {
         ::std::result::Result::Ok(ListDurableExecutionsByFunctionResponse {
             durable_executions: self.durable_executions,
             next_marker: self.next_marker,
+            response_metadata: ::std::default::Default::default(),
         })
     }
 }

@@ -43,7 +43,7 @@ pub struct PauseDurableExecutionRequest {
 impl PauseDurableExecutionRequest {
     /// Starts a builder for [`PauseDurableExecutionRequest`].
     pub fn builder() -> PauseDurableExecutionRequestBuilder {
-        PauseDurableExecutionRequestBuilder::default()
+        <PauseDurableExecutionRequestBuilder as ::std::default::Default>::default()
     }
 }
 impl ::std::fmt::Debug for PauseDurableExecutionRequest {

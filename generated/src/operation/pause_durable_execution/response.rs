@@ -11,11 +11,15 @@
     ::lambda_sdk_runtime::__private::serde::Deserialize
 )]
 #[serde(crate = "::lambda_sdk_runtime::__private::serde")]
-pub struct PauseDurableExecutionResponse {}
+pub struct PauseDurableExecutionResponse {
+    /// The request id and HTTP status of the response this value came from.
+    #[serde(skip)]
+    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
+}
 impl PauseDurableExecutionResponse {
     /// Starts a builder for [`PauseDurableExecutionResponse`].
     pub fn builder() -> PauseDurableExecutionResponseBuilder {
-        PauseDurableExecutionResponseBuilder::default()
+        <PauseDurableExecutionResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`PauseDurableExecutionResponse`]. Create it with [`PauseDurableExecutionResponse::builder`].
@@ -34,6 +38,8 @@ impl PauseDurableExecutionResponseBuilder {
         PauseDurableExecutionResponse,
         ::lambda_sdk_runtime::BuildError,
     > {
-        ::std::result::Result::Ok(PauseDurableExecutionResponse {})
+        ::std::result::Result::Ok(PauseDurableExecutionResponse {
+            response_metadata: ::std::default::Default::default(),
+        })
     }
 }

@@ -36,7 +36,7 @@ pub struct ResumeDurableExecutionRequest {
 impl ResumeDurableExecutionRequest {
     /// Starts a builder for [`ResumeDurableExecutionRequest`].
     pub fn builder() -> ResumeDurableExecutionRequestBuilder {
-        ResumeDurableExecutionRequestBuilder::default()
+        <ResumeDurableExecutionRequestBuilder as ::std::default::Default>::default()
     }
 }
 impl ::std::fmt::Debug for ResumeDurableExecutionRequest {

@@ -11,11 +11,15 @@
     ::lambda_sdk_runtime::__private::serde::Deserialize
 )]
 #[serde(crate = "::lambda_sdk_runtime::__private::serde")]
-pub struct ResumeDurableExecutionResponse {}
+pub struct ResumeDurableExecutionResponse {
+    /// The request id and HTTP status of the response this value came from.
+    #[serde(skip)]
+    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
+}
 impl ResumeDurableExecutionResponse {
     /// Starts a builder for [`ResumeDurableExecutionResponse`].
     pub fn builder() -> ResumeDurableExecutionResponseBuilder {
-        ResumeDurableExecutionResponseBuilder::default()
+        <ResumeDurableExecutionResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`ResumeDurableExecutionResponse`]. Create it with [`ResumeDurableExecutionResponse::builder`].
@@ -34,6 +38,8 @@ impl ResumeDurableExecutionResponseBuilder {
         ResumeDurableExecutionResponse,
         ::lambda_sdk_runtime::BuildError,
     > {
-        ::std::result::Result::Ok(ResumeDurableExecutionResponse {})
+        ::std::result::Result::Ok(ResumeDurableExecutionResponse {
+            response_metadata: ::std::default::Default::default(),
+        })
     }
 }

@@ -30,7 +30,7 @@ pub struct SendDurableExecutionCallbackFailureRequest {
 impl SendDurableExecutionCallbackFailureRequest {
     /// Starts a builder for [`SendDurableExecutionCallbackFailureRequest`].
     pub fn builder() -> SendDurableExecutionCallbackFailureRequestBuilder {
-        SendDurableExecutionCallbackFailureRequestBuilder::default()
+        <SendDurableExecutionCallbackFailureRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`SendDurableExecutionCallbackFailureRequest`]. Create it with [`SendDurableExecutionCallbackFailureRequest::builder`].

@@ -11,11 +11,15 @@
     ::lambda_sdk_runtime::__private::serde::Deserialize
 )]
 #[serde(crate = "::lambda_sdk_runtime::__private::serde")]
-pub struct SendDurableExecutionCallbackFailureResponse {}
+pub struct SendDurableExecutionCallbackFailureResponse {
+    /// The request id and HTTP status of the response this value came from.
+    #[serde(skip)]
+    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
+}
 impl SendDurableExecutionCallbackFailureResponse {
     /// Starts a builder for [`SendDurableExecutionCallbackFailureResponse`].
     pub fn builder() -> SendDurableExecutionCallbackFailureResponseBuilder {
-        SendDurableExecutionCallbackFailureResponseBuilder::default()
+        <SendDurableExecutionCallbackFailureResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`SendDurableExecutionCallbackFailureResponse`]. Create it with [`SendDurableExecutionCallbackFailureResponse::builder`].
@@ -35,6 +39,7 @@ impl SendDurableExecutionCallbackFailureResponseBuilder {
         ::lambda_sdk_runtime::BuildError,
     > {
         ::std::result::Result::Ok(SendDurableExecutionCallbackFailureResponse {
+            response_metadata: ::std::default::Default::default(),
         })
     }
 }

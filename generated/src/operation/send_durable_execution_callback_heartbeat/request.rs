@@ -23,7 +23,7 @@ pub struct SendDurableExecutionCallbackHeartbeatRequest {
 impl SendDurableExecutionCallbackHeartbeatRequest {
     /// Starts a builder for [`SendDurableExecutionCallbackHeartbeatRequest`].
     pub fn builder() -> SendDurableExecutionCallbackHeartbeatRequestBuilder {
-        SendDurableExecutionCallbackHeartbeatRequestBuilder::default()
+        <SendDurableExecutionCallbackHeartbeatRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`SendDurableExecutionCallbackHeartbeatRequest`]. Create it with [`SendDurableExecutionCallbackHeartbeatRequest::builder`].

@@ -11,11 +11,15 @@
     ::lambda_sdk_runtime::__private::serde::Deserialize
 )]
 #[serde(crate = "::lambda_sdk_runtime::__private::serde")]
-pub struct SendDurableExecutionCallbackHeartbeatResponse {}
+pub struct SendDurableExecutionCallbackHeartbeatResponse {
+    /// The request id and HTTP status of the response this value came from.
+    #[serde(skip)]
+    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
+}
 impl SendDurableExecutionCallbackHeartbeatResponse {
     /// Starts a builder for [`SendDurableExecutionCallbackHeartbeatResponse`].
     pub fn builder() -> SendDurableExecutionCallbackHeartbeatResponseBuilder {
-        SendDurableExecutionCallbackHeartbeatResponseBuilder::default()
+        <SendDurableExecutionCallbackHeartbeatResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`SendDurableExecutionCallbackHeartbeatResponse`]. Create it with [`SendDurableExecutionCallbackHeartbeatResponse::builder`].
@@ -35,6 +39,7 @@ impl SendDurableExecutionCallbackHeartbeatResponseBuilder {
         ::lambda_sdk_runtime::BuildError,
     > {
         ::std::result::Result::Ok(SendDurableExecutionCallbackHeartbeatResponse {
+            response_metadata: ::std::default::Default::default(),
         })
     }
 }

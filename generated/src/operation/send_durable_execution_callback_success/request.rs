@@ -29,7 +29,7 @@ pub struct SendDurableExecutionCallbackSuccessRequest {
 impl SendDurableExecutionCallbackSuccessRequest {
     /// Starts a builder for [`SendDurableExecutionCallbackSuccessRequest`].
     pub fn builder() -> SendDurableExecutionCallbackSuccessRequestBuilder {
-        SendDurableExecutionCallbackSuccessRequestBuilder::default()
+        <SendDurableExecutionCallbackSuccessRequestBuilder as ::std::default::Default>::default()
     }
 }
 impl ::std::fmt::Debug for SendDurableExecutionCallbackSuccessRequest {

@@ -11,11 +11,15 @@
     ::lambda_sdk_runtime::__private::serde::Deserialize
 )]
 #[serde(crate = "::lambda_sdk_runtime::__private::serde")]
-pub struct SendDurableExecutionCallbackSuccessResponse {}
+pub struct SendDurableExecutionCallbackSuccessResponse {
+    /// The request id and HTTP status of the response this value came from.
+    #[serde(skip)]
+    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
+}
 impl SendDurableExecutionCallbackSuccessResponse {
     /// Starts a builder for [`SendDurableExecutionCallbackSuccessResponse`].
     pub fn builder() -> SendDurableExecutionCallbackSuccessResponseBuilder {
-        SendDurableExecutionCallbackSuccessResponseBuilder::default()
+        <SendDurableExecutionCallbackSuccessResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`SendDurableExecutionCallbackSuccessResponse`]. Create it with [`SendDurableExecutionCallbackSuccessResponse::builder`].
@@ -35,6 +39,7 @@ impl SendDurableExecutionCallbackSuccessResponseBuilder {
         ::lambda_sdk_runtime::BuildError,
     > {
         ::std::result::Result::Ok(SendDurableExecutionCallbackSuccessResponse {
+            response_metadata: ::std::default::Default::default(),
         })
     }
 }

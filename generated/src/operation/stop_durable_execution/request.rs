@@ -30,7 +30,7 @@ pub struct StopDurableExecutionRequest {
 impl StopDurableExecutionRequest {
     /// Starts a builder for [`StopDurableExecutionRequest`].
     pub fn builder() -> StopDurableExecutionRequestBuilder {
-        StopDurableExecutionRequestBuilder::default()
+        <StopDurableExecutionRequestBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`StopDurableExecutionRequest`]. Create it with [`StopDurableExecutionRequest::builder`].

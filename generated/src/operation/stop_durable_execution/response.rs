@@ -19,11 +19,14 @@ pub struct StopDurableExecutionResponse {
         deserialize_with = "::lambda_sdk_runtime::__private::null_as_default"
     )]
     pub stop_timestamp: ::lambda_sdk_runtime::DateTime,
+    /// The request id and HTTP status of the response this value came from.
+    #[serde(skip)]
+    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
 }
 impl StopDurableExecutionResponse {
     /// Starts a builder for [`StopDurableExecutionResponse`].
     pub fn builder() -> StopDurableExecutionResponseBuilder {
-        StopDurableExecutionResponseBuilder::default()
+        <StopDurableExecutionResponseBuilder as ::std::default::Default>::default()
     }
 }
 /// A builder for [`StopDurableExecutionResponse`]. Create it with [`StopDurableExecutionResponse::builder`].
@@ -67,6 +70,7 @@ impl StopDurableExecutionResponseBuilder {
                     "StopDurableExecutionResponse",
                     "StopTimestamp",
                 ))?,
+            response_metadata: ::std::default::Default::default(),
         })
     }
 }

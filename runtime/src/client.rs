@@ -1,0 +1,441 @@
+//! The operation pipeline shared by every generated operation: endpoint, credentials, SigV4,
+//! transport, timeouts, retries and tracing.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime};
+
+use bytes::Bytes;
+use http::HeaderValue;
+use http::header::{CONTENT_LENGTH, HOST, USER_AGENT};
+
+use crate::config::{Config, ConfigError};
+use crate::endpoint::{self, Endpoint};
+use crate::error::{
+    ConstructionError, Error, OperationError, ResponseError, TimeoutError, TimeoutKind,
+};
+use crate::http::HttpError;
+use crate::rest_json::{self, PreparedRequest};
+use crate::retry::{self, RetryKind};
+use crate::sign::{SigningScope, sign_request};
+
+/// Static facts about the service a generated crate talks to.
+#[derive(Debug)]
+pub struct ServiceSpec {
+    /// `aws.api#service` `sdkId`, e.g. `Lambda`.
+    pub sdk_id: &'static str,
+    /// The SigV4 signing name, e.g. `lambda`.
+    pub signing_name: &'static str,
+    /// The endpoint prefix, e.g. `lambda`.
+    pub endpoint_prefix: &'static str,
+    /// The generated crate's name and version for the `User-Agent`, e.g. `lambda-sdk/0.1.0`.
+    pub sdk_user_agent: &'static str,
+}
+
+/// Facts about a successful response: its request id and status. Two values always compare
+/// equal, so comparing responses compares what the service returned.
+#[derive(Clone, Debug, Default)]
+pub struct ResponseMetadata {
+    request_id: Option<String>,
+    status: u16,
+}
+
+impl ResponseMetadata {
+    /// The `x-amzn-RequestId` of the response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+}
+
+impl PartialEq for ResponseMetadata {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// The shared state of a client: configuration, resolved endpoint, connection pool.
+#[derive(Clone, Debug)]
+pub struct Handle {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    config: Config,
+    service: &'static ServiceSpec,
+    endpoint: Result<Endpoint, ConfigError>,
+    user_agent: HeaderValue,
+}
+
+/// A successful response, before the generated code reads it.
+pub type HttpResponse = http::Response<Bytes>;
+
+impl Handle {
+    /// Creates the shared state. An endpoint that cannot be resolved is reported by every
+    /// request, as a refused request.
+    pub fn new(config: Config, service: &'static ServiceSpec) -> Self {
+        let endpoint = endpoint::resolve(&config, service.sdk_id, service.endpoint_prefix);
+        let user_agent = format!(
+            "{} lambda-sdk-runtime/{} lang/rust os/{}",
+            service.sdk_user_agent,
+            env!("CARGO_PKG_VERSION"),
+            std::env::consts::OS
+        );
+        let user_agent =
+            HeaderValue::from_str(&user_agent).unwrap_or(HeaderValue::from_static("lambda-sdk"));
+        Handle {
+            inner: Arc::new(Inner {
+                config,
+                service,
+                endpoint,
+                user_agent,
+            }),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.inner.config
+    }
+
+    /// Sends a prepared request with retries and timeouts, and reads the response with
+    /// `parse`, which turns a success into `O` and an error status into [`Error::Service`].
+    ///
+    /// # Errors
+    /// Every [`Error`] case.
+    pub async fn call<O, E, P>(
+        &self,
+        operation: &'static str,
+        request: PreparedRequest,
+        parse: P,
+    ) -> Result<(O, ResponseMetadata), Error<E>>
+    where
+        E: OperationError,
+        P: Fn(&HttpResponse) -> Result<O, Error<E>>,
+    {
+        let config = &self.inner.config;
+        let endpoint = self
+            .inner
+            .endpoint
+            .as_ref()
+            .map_err(|e| Error::Construction(ConstructionError::other(e.to_string())))?;
+        let url = endpoint.url(request.path(), request.query());
+        let started = Instant::now();
+        let deadline = config.timeouts.operation().map(|t| started + t);
+        let max_attempts = config.retry.max_attempts();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let attempt_started = Instant::now();
+            let outcome = self
+                .attempt(
+                    operation, &request, &url, endpoint, deadline, attempt, &parse,
+                )
+                .await;
+            let latency = attempt_started.elapsed();
+            let (retry, retry_after) = match &outcome {
+                Ok(_) => (None, None),
+                Err(AttemptError::Done(Error::Service(s))) => {
+                    (retry::classify_service(s.err(), s.meta()), s.retry_after)
+                }
+                Err(AttemptError::Done(_)) => (None, None),
+                Err(AttemptError::Transport(e)) => (
+                    retry::transport_is_retryable(e).then_some(RetryKind::Transport),
+                    None,
+                ),
+                Err(AttemptError::AttemptTimeout(_)) => (Some(RetryKind::Transport), None),
+            };
+            match &outcome {
+                Ok((_, meta)) => tracing::debug!(
+                    operation,
+                    attempt,
+                    status = meta.status,
+                    request_id = meta.request_id.as_deref().unwrap_or(""),
+                    latency_ms = latency.as_millis() as u64,
+                    "attempt succeeded"
+                ),
+                Err(e) => tracing::debug!(
+                    operation,
+                    attempt,
+                    status = e.status().unwrap_or(0),
+                    request_id = e.request_id().unwrap_or(""),
+                    latency_ms = latency.as_millis() as u64,
+                    retry = retry.map(|k| format!("{k:?}")).unwrap_or_else(|| "no".into()),
+                    error = %e.summary(),
+                    "attempt failed"
+                ),
+            }
+            let err = match outcome {
+                Ok(done) => return Ok(done),
+                Err(e) => e,
+            };
+            if retry.is_none() || attempt >= max_attempts {
+                return Err(err.into_error(attempt));
+            }
+            let wait = config.retry.backoff(attempt, retry_after, retry::jitter());
+            if let Some(deadline) = deadline
+                && Instant::now() + wait >= deadline
+            {
+                // The wait alone would exceed the operation timeout: report the last failure.
+                return Err(err.into_error(attempt));
+            }
+            tracing::debug!(
+                operation,
+                attempt,
+                wait_ms = wait.as_millis() as u64,
+                "retrying"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn attempt<O, E, P>(
+        &self,
+        operation: &'static str,
+        request: &PreparedRequest,
+        url: &str,
+        endpoint: &Endpoint,
+        deadline: Option<Instant>,
+        attempt: u32,
+        parse: &P,
+    ) -> Result<(O, ResponseMetadata), AttemptError<E>>
+    where
+        E: OperationError,
+        P: Fn(&HttpResponse) -> Result<O, Error<E>>,
+    {
+        let config = &self.inner.config;
+        let limit = match (config.timeouts.attempt(), deadline) {
+            (Some(t), Some(d)) => Some((
+                t.min(d.saturating_duration_since(Instant::now())),
+                t < d.saturating_duration_since(Instant::now()),
+            )),
+            (Some(t), None) => Some((t, true)),
+            (None, Some(d)) => Some((d.saturating_duration_since(Instant::now()), false)),
+            (None, None) => None,
+        };
+        let work = async {
+            let credentials =
+                crate::credentials::ProvideCredentials::provide_credentials(&*config.credentials)
+                    .await
+                    .map_err(|e| {
+                        AttemptError::Done(Error::Construction(ConstructionError::other(format!(
+                            "no credentials to sign with: {e}"
+                        ))))
+                    })?;
+            let http_request = self.build(operation, request, url, endpoint, &credentials)?;
+            let response = config
+                .http
+                .send(http_request)
+                .await
+                .map_err(AttemptError::Transport)?;
+            let meta = ResponseMetadata {
+                request_id: rest_json::request_id(response.headers()),
+                status: response.status().as_u16(),
+            };
+            match parse(&response) {
+                Ok(output) => Ok((output, meta)),
+                Err(Error::Service(mut s)) => {
+                    s.retry_after = retry_after(&response);
+                    Err(AttemptError::Done(Error::Service(s)))
+                }
+                Err(e) => Err(AttemptError::Done(e)),
+            }
+        };
+        match limit {
+            None => work.await,
+            Some((limit, is_attempt_limit)) => match tokio::time::timeout(limit, work).await {
+                Ok(result) => result,
+                Err(_) => Err(AttemptError::AttemptTimeout(TimeoutError {
+                    kind: if is_attempt_limit {
+                        TimeoutKind::Attempt
+                    } else {
+                        TimeoutKind::Operation
+                    },
+                    after: if is_attempt_limit {
+                        config.timeouts.attempt().unwrap_or(limit)
+                    } else {
+                        config.timeouts.operation().unwrap_or(limit)
+                    },
+                    attempts: attempt,
+                })),
+            },
+        }
+    }
+
+    fn build<E>(
+        &self,
+        operation: &'static str,
+        request: &PreparedRequest,
+        url: &str,
+        endpoint: &Endpoint,
+        credentials: &crate::credentials::Credentials,
+    ) -> Result<http::Request<Bytes>, AttemptError<E>> {
+        let refuse = |reason: String| {
+            AttemptError::Done(Error::Construction(ConstructionError::other(reason)))
+        };
+        let mut builder = http::Request::builder().method(request.method()).uri(url);
+        let headers = builder
+            .headers_mut()
+            .ok_or_else(|| refuse(format!("{operation}: the request URL {url:?} is not valid")))?;
+        headers.insert(
+            HOST,
+            HeaderValue::from_str(endpoint.authority())
+                .map_err(|_| refuse(format!("invalid host {:?}", endpoint.authority())))?,
+        );
+        for (name, value) in request.headers() {
+            headers.append(name.clone(), value.clone());
+        }
+        if !request.body().is_empty() || matches!(request.method(), "POST" | "PUT" | "PATCH") {
+            headers.insert(CONTENT_LENGTH, HeaderValue::from(request.body().len()));
+        }
+        let signed = sign_request(
+            request.method(),
+            url,
+            headers
+                .iter()
+                .filter_map(|(n, v)| v.to_str().ok().map(|v| (n.as_str(), v))),
+            request.body(),
+            credentials,
+            SigningScope {
+                region: &self.inner.config.region,
+                service: self.inner.service.signing_name,
+                time: SystemTime::now(),
+            },
+        )
+        .map_err(refuse)?;
+        for (name, value) in signed {
+            let value = HeaderValue::from_str(&value)
+                .map_err(|_| refuse(format!("the signature header `{name}` is not valid")))?;
+            headers.insert(name, value);
+        }
+        headers.insert(USER_AGENT, self.inner.user_agent.clone());
+        builder
+            .body(request.body().clone())
+            .map_err(|e| refuse(format!("{operation}: cannot build the request: {e}")))
+    }
+}
+
+/// `Retry-After` in seconds (integer or fractional) or as an HTTP date.
+fn retry_after(response: &HttpResponse) -> Option<Duration> {
+    let value = response
+        .headers()
+        .get(http::header::RETRY_AFTER)?
+        .to_str()
+        .ok()?
+        .trim();
+    if let Ok(secs) = value.parse::<f64>() {
+        return (secs.is_finite() && secs >= 0.0)
+            .then(|| Duration::from_secs_f64(secs.min(3600.0)));
+    }
+    let at = crate::DateTime::from_str(value, crate::DateTimeFormat::HttpDate).ok()?;
+    SystemTime::from(at).duration_since(SystemTime::now()).ok()
+}
+
+enum AttemptError<E> {
+    /// Final for this attempt, with no transport involvement (service error, parse error, …).
+    Done(Error<E>),
+    Transport(HttpError),
+    AttemptTimeout(TimeoutError),
+}
+
+impl<E: OperationError> AttemptError<E> {
+    fn into_error(self, attempts: u32) -> Error<E> {
+        match self {
+            AttemptError::Done(e) => e,
+            AttemptError::Transport(e) => Error::Transport(e),
+            AttemptError::AttemptTimeout(mut t) => {
+                t.attempts = attempts;
+                Error::Timeout(t)
+            }
+        }
+    }
+
+    fn status(&self) -> Option<u16> {
+        match self {
+            AttemptError::Done(Error::Service(s)) => Some(s.status()),
+            AttemptError::Done(Error::Response(r)) => Some(r.status()),
+            _ => None,
+        }
+    }
+
+    fn request_id(&self) -> Option<&str> {
+        match self {
+            AttemptError::Done(e) => e.request_id(),
+            _ => None,
+        }
+    }
+
+    fn summary(&self) -> String {
+        match self {
+            AttemptError::Done(e) => match e {
+                Error::Service(s) => s.err().code().to_string(),
+                other => other.to_string(),
+            },
+            AttemptError::Transport(e) => e.to_string(),
+            AttemptError::AttemptTimeout(t) => t.to_string(),
+        }
+    }
+}
+
+/// A fresh idempotency token: a random UUID (version 4).
+pub fn idempotency_token() -> String {
+    use std::hash::{BuildHasher, Hasher};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let state = std::collections::hash_map::RandomState::new();
+    let word = |salt: u64| {
+        let mut h = state.build_hasher();
+        h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
+        h.write_u64(salt);
+        h.write_u128(
+            SystemTime::now()
+                .duration_since(SystemTime::UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or_default(),
+        );
+        h.finish()
+    };
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&word(1).to_le_bytes());
+    bytes[8..].copy_from_slice(&word(2).to_le_bytes());
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!(
+        "{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
+}
+
+/// Errors a generated operation hands back from its response parser.
+pub fn response_error<E>(response: &HttpResponse, reason: impl Into<String>) -> Error<E> {
+    Error::Response(ResponseError::new(
+        response.status().as_u16(),
+        rest_json::request_id(response.headers()),
+        reason,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn idempotency_tokens_are_v4_uuids_and_unique() {
+        let a = idempotency_token();
+        let b = idempotency_token();
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 36);
+        assert_eq!(&a[14..15], "4");
+        assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");
+    }
+}

@@ -1,0 +1,385 @@
+//! Client configuration: region, credentials, endpoint, retries, timeouts and HTTP settings.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::credentials::{CachingProvider, DefaultChain, ProvideCredentials};
+use crate::env::Env;
+use crate::http::{HttpClient, HttpSettings};
+use crate::profile::ProfileSet;
+use crate::retry::RetryConfig;
+
+/// Timeouts. `None` disables one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TimeoutConfig {
+    connect: Duration,
+    attempt: Option<Duration>,
+    operation: Option<Duration>,
+}
+
+impl Default for TimeoutConfig {
+    /// Connect 3.1 s, attempt 30 s, operation (all attempts and waits) 90 s.
+    fn default() -> Self {
+        TimeoutConfig {
+            connect: Duration::from_millis(3100),
+            attempt: Some(Duration::from_secs(30)),
+            operation: Some(Duration::from_secs(90)),
+        }
+    }
+}
+
+impl TimeoutConfig {
+    /// Sets how long a TCP connect (and proxy tunnel) may take.
+    pub fn with_connect(mut self, timeout: Duration) -> Self {
+        self.connect = timeout;
+        self
+    }
+
+    /// Sets how long one attempt (connect, send, read the whole response) may take.
+    pub fn with_attempt(mut self, timeout: Option<Duration>) -> Self {
+        self.attempt = timeout;
+        self
+    }
+
+    /// Sets how long the whole operation, every retry and backoff included, may take.
+    pub fn with_operation(mut self, timeout: Option<Duration>) -> Self {
+        self.operation = timeout;
+        self
+    }
+
+    /// The connect timeout.
+    pub fn connect(&self) -> Duration {
+        self.connect
+    }
+
+    /// The per-attempt timeout.
+    pub fn attempt(&self) -> Option<Duration> {
+        self.attempt
+    }
+
+    /// The per-operation timeout.
+    pub fn operation(&self) -> Option<Duration> {
+        self.operation
+    }
+}
+
+/// Why a configuration could not be built. The message says what is missing or wrong and
+/// where the SDK looked.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConfigError {
+    message: String,
+}
+
+impl ConfigError {
+    pub(crate) fn new(message: impl Into<String>) -> Self {
+        ConfigError {
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Everything a client needs. Cheap to clone; `Debug` never shows secrets.
+///
+/// ```
+/// use lambda_sdk_runtime::config::Config;
+/// use lambda_sdk_runtime::credentials::Credentials;
+///
+/// let config = Config::builder()
+///     .region("us-east-1")
+///     .credentials(Credentials::new("AKID", "SECRET", Some("SESSION".to_string())))
+///     .endpoint_url("http://127.0.0.1:5055")
+///     .build()?;
+/// assert_eq!(config.region(), "us-east-1");
+/// let debug = format!("{config:?}");
+/// assert!(!debug.contains("SECRET") && !debug.contains("SESSION"));
+/// # Ok::<(), lambda_sdk_runtime::config::ConfigError>(())
+/// ```
+#[derive(Clone)]
+pub struct Config {
+    pub(crate) region: String,
+    pub(crate) credentials: Arc<CachingProvider>,
+    pub(crate) endpoint_url: Option<String>,
+    pub(crate) env: Option<Env>,
+    pub(crate) retry: RetryConfig,
+    pub(crate) timeouts: TimeoutConfig,
+    pub(crate) http: HttpClient,
+    pub(crate) http_settings: HttpSettings,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("region", &self.region)
+            .field("credentials", &self.credentials)
+            .field("endpoint_url", &self.endpoint_url)
+            .field("retry", &self.retry)
+            .field("timeouts", &self.timeouts)
+            .field("http", &self.http_settings)
+            .finish()
+    }
+}
+
+impl Config {
+    /// Starts a builder with no region and no credentials; both are required.
+    pub fn builder() -> ConfigBuilder {
+        ConfigBuilder::default()
+    }
+
+    /// Reads the configuration from the environment, the way AWS's SDKs do, without any I/O
+    /// beyond reading the shared config files:
+    /// - region: `AWS_REGION`, `AWS_DEFAULT_REGION`, then `region` of the profile
+    ///   (`AWS_PROFILE`, default `default`) in `~/.aws/config` (`AWS_CONFIG_FILE`);
+    /// - credentials, resolved lazily at the first request and refreshed before they expire:
+    ///   environment variables, the shared files (static keys or `credential_process`),
+    ///   container credentials, then EC2 instance metadata (IMDSv2);
+    /// - endpoint: `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`;
+    /// - `AWS_MAX_ATTEMPTS`, `AWS_CA_BUNDLE`, and `HTTPS_PROXY`/`NO_PROXY`.
+    ///
+    /// # Errors
+    /// When no region is configured (the message lists where the SDK looked), or a setting
+    /// has an invalid value.
+    pub fn from_env() -> Result<Config, ConfigError> {
+        Config::from_env_with(Env::real())
+    }
+
+    /// [`Config::from_env`] with an explicit environment (for tests and embedding).
+    ///
+    /// # Errors
+    /// As [`Config::from_env`].
+    pub fn from_env_with(env: Env) -> Result<Config, ConfigError> {
+        let mut builder = Config::builder();
+        let profiles = ProfileSet::load(&env);
+        let region = env
+            .get("AWS_REGION")
+            .or_else(|| env.get("AWS_DEFAULT_REGION"))
+            .or_else(|| {
+                profiles
+                    .as_ref()
+                    .ok()
+                    .and_then(|p| p.selected())
+                    .and_then(|p| p.get("region"))
+                    .map(String::from)
+            });
+        let Some(region) = region else {
+            let profile = match &profiles {
+                Ok(p) => format!(
+                    "the `region` of profile `{}` in the shared config file",
+                    p.profile_name()
+                ),
+                Err(e) => format!("the shared config file, which could not be read ({e})"),
+            };
+            return Err(ConfigError::new(format!(
+                "no AWS region configured; looked in AWS_REGION, AWS_DEFAULT_REGION and {profile}. \
+                 Set AWS_REGION, or build the config with Config::builder().region(..)"
+            )));
+        };
+        builder = builder.region(region);
+        if let Some(attempts) = env.get("AWS_MAX_ATTEMPTS") {
+            let n: u32 = attempts
+                .trim()
+                .parse()
+                .ok()
+                .filter(|n| *n >= 1)
+                .ok_or_else(|| {
+                    ConfigError::new(format!(
+                        "AWS_MAX_ATTEMPTS is {attempts:?}, not a whole number of at least 1"
+                    ))
+                })?;
+            builder = builder.retry_config(RetryConfig::standard().with_max_attempts(n));
+        }
+        let ca_bundle = env.get("AWS_CA_BUNDLE").map(PathBuf::from);
+        if let Some(bundle) = &ca_bundle {
+            builder = builder.ca_bundle(bundle.clone());
+        }
+        // Credential sources on the network (container, instance metadata) are local
+        // endpoints: never through a proxy, and quick to give up.
+        let credentials_http = HttpClient::new(&HttpSettings {
+            connect_timeout: Duration::from_secs(1),
+            ca_bundle,
+            proxy_from_env: false,
+            max_response_bytes: 1024 * 1024,
+            ..HttpSettings::default()
+        })
+        .map_err(|e| ConfigError::new(e.to_string()))?;
+        builder.env = Some(env.clone());
+        builder.credentials = Some(Arc::new(DefaultChain::new(env, credentials_http)));
+        builder.build()
+    }
+
+    /// The region requests are signed for.
+    pub fn region(&self) -> &str {
+        &self.region
+    }
+
+    /// The endpoint set explicitly with [`ConfigBuilder::endpoint_url`].
+    pub fn endpoint_url(&self) -> Option<&str> {
+        self.endpoint_url.as_deref()
+    }
+
+    /// Retry settings.
+    pub fn retry_config(&self) -> &RetryConfig {
+        &self.retry
+    }
+
+    /// Timeout settings.
+    pub fn timeout_config(&self) -> &TimeoutConfig {
+        &self.timeouts
+    }
+
+    /// The credentials provider (cached).
+    pub fn credentials_provider(&self) -> Arc<dyn ProvideCredentials> {
+        self.credentials.clone()
+    }
+
+    /// The largest response body accepted.
+    pub fn max_response_bytes(&self) -> usize {
+        self.http_settings.max_response_bytes
+    }
+
+    /// The environment this configuration was read from, if any.
+    pub(crate) fn env(&self) -> Option<&Env> {
+        self.env.as_ref()
+    }
+}
+
+/// Builds a [`Config`].
+#[derive(Default)]
+pub struct ConfigBuilder {
+    region: Option<String>,
+    credentials: Option<Arc<dyn ProvideCredentials>>,
+    endpoint_url: Option<String>,
+    env: Option<Env>,
+    retry: Option<RetryConfig>,
+    timeouts: Option<TimeoutConfig>,
+    max_response_bytes: Option<usize>,
+    ca_bundle: Option<PathBuf>,
+    proxy_from_env: Option<bool>,
+}
+
+impl fmt::Debug for ConfigBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConfigBuilder")
+            .field("region", &self.region)
+            .field("credentials", &self.credentials)
+            .field("endpoint_url", &self.endpoint_url)
+            .finish_non_exhaustive()
+    }
+}
+
+impl ConfigBuilder {
+    /// Sets the region (required).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+
+    /// Sets the credentials: fixed [`Credentials`](crate::credentials::Credentials) or any
+    /// [`ProvideCredentials`] source (required).
+    pub fn credentials(mut self, provider: impl ProvideCredentials + 'static) -> Self {
+        self.credentials = Some(Arc::new(provider));
+        self
+    }
+
+    /// Sets a shared credentials source.
+    pub fn credentials_provider(mut self, provider: Arc<dyn ProvideCredentials>) -> Self {
+        self.credentials = Some(provider);
+        self
+    }
+
+    /// Sends every request to this endpoint (`https://…`, or `http://…` for a local server).
+    pub fn endpoint_url(mut self, url: impl Into<String>) -> Self {
+        self.endpoint_url = Some(url.into());
+        self
+    }
+
+    /// Sets retry behaviour.
+    pub fn retry_config(mut self, retry: RetryConfig) -> Self {
+        self.retry = Some(retry);
+        self
+    }
+
+    /// Sets timeouts.
+    pub fn timeout_config(mut self, timeouts: TimeoutConfig) -> Self {
+        self.timeouts = Some(timeouts);
+        self
+    }
+
+    /// Refuses responses larger than this many bytes (default 64 MiB).
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = Some(bytes);
+        self
+    }
+
+    /// Trusts the PEM certificates in this file besides the webpki roots.
+    pub fn ca_bundle(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_bundle = Some(path.into());
+        self
+    }
+
+    /// Whether to use `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` (default: yes).
+    pub fn proxy_from_env(mut self, enabled: bool) -> Self {
+        self.proxy_from_env = Some(enabled);
+        self
+    }
+
+    /// Builds the configuration.
+    ///
+    /// # Errors
+    /// When the region or credentials are missing, the endpoint is not an `http(s)` URL, or
+    /// the CA bundle cannot be read.
+    pub fn build(self) -> Result<Config, ConfigError> {
+        let region = self
+            .region
+            .filter(|r| !r.trim().is_empty())
+            .ok_or_else(|| ConfigError::new("no region: set it with Config::builder().region(\"us-east-1\"), or use Config::from_env()"))?;
+        if !region
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+        {
+            return Err(ConfigError::new(format!(
+                "region {region:?} is not a valid region name"
+            )));
+        }
+        let credentials = self.credentials.ok_or_else(|| {
+            ConfigError::new(
+                "no credentials: set them with Config::builder().credentials(..) (fixed credentials or your own \
+                 ProvideCredentials source), or use Config::from_env()",
+            )
+        })?;
+        if let Some(url) = &self.endpoint_url {
+            crate::endpoint::validate(url, "the endpoint URL")?;
+        }
+        let timeouts = self.timeouts.unwrap_or_default();
+        let http_settings = HttpSettings {
+            connect_timeout: timeouts.connect,
+            ca_bundle: self.ca_bundle,
+            proxy_from_env: self.proxy_from_env.unwrap_or(true),
+            max_response_bytes: self
+                .max_response_bytes
+                .unwrap_or(HttpSettings::default().max_response_bytes),
+            ..HttpSettings::default()
+        };
+        let http = HttpClient::new(&http_settings).map_err(|e| ConfigError::new(e.to_string()))?;
+        let credentials = Arc::new(CachingProvider::new(credentials));
+        Ok(Config {
+            region,
+            credentials,
+            endpoint_url: self.endpoint_url,
+            env: self.env,
+            retry: self.retry.unwrap_or_default(),
+            timeouts,
+            http,
+            http_settings,
+        })
+    }
+}

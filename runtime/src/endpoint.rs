@@ -1,0 +1,147 @@
+//! Where requests go. This is the one place that decides it: an explicit endpoint, then
+//! `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`, else the service's regional endpoint
+//! `https://{prefix}.{region}.amazonaws.com`.
+
+use http::Uri;
+
+use crate::config::{Config, ConfigError};
+
+/// A resolved endpoint: scheme, authority and an optional base path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    scheme: String,
+    authority: String,
+    base_path: String,
+}
+
+impl Endpoint {
+    /// `https` or `http`.
+    pub fn scheme(&self) -> &str {
+        &self.scheme
+    }
+
+    /// Host and port, as the `Host` header carries them.
+    pub fn authority(&self) -> &str {
+        &self.authority
+    }
+
+    /// The full URL of a request path (already percent-encoded) and query.
+    pub fn url(&self, path: &str, query: &str) -> String {
+        let mut url = format!(
+            "{}://{}{}{}",
+            self.scheme, self.authority, self.base_path, path
+        );
+        if !query.is_empty() {
+            url.push('?');
+            url.push_str(query);
+        }
+        url
+    }
+}
+
+/// Checks an endpoint URL: `http` or `https`, with a host, no query.
+pub(crate) fn validate(url: &str, what: &str) -> Result<Endpoint, ConfigError> {
+    let uri: Uri = url
+        .parse()
+        .map_err(|e| ConfigError::new(format!("{what} {url:?} is not a valid URL: {e}")))?;
+    let scheme = match uri.scheme_str() {
+        Some("https") => "https",
+        Some("http") => "http",
+        Some(other) => {
+            return Err(ConfigError::new(format!(
+                "{what} {url:?} has the scheme `{other}`; use https (or http for a local server)"
+            )));
+        }
+        None => {
+            return Err(ConfigError::new(format!(
+                "{what} {url:?} has no scheme; write it as https://host"
+            )));
+        }
+    };
+    let authority = uri
+        .authority()
+        .map(|a| a.as_str().to_string())
+        .filter(|a| !a.is_empty())
+        .ok_or_else(|| ConfigError::new(format!("{what} {url:?} has no host")))?;
+    if uri.query().is_some() {
+        return Err(ConfigError::new(format!(
+            "{what} {url:?} must not have a query string"
+        )));
+    }
+    Ok(Endpoint {
+        scheme: scheme.into(),
+        authority,
+        base_path: uri.path().trim_end_matches('/').to_string(),
+    })
+}
+
+/// The name of the per-service endpoint variable: `AWS_ENDPOINT_URL_` and the SDK id in upper
+/// case with spaces and dashes as underscores (`Lambda` → `AWS_ENDPOINT_URL_LAMBDA`).
+pub fn service_env_var(sdk_id: &str) -> String {
+    let mut name = String::from("AWS_ENDPOINT_URL_");
+    for c in sdk_id.chars() {
+        name.push(if c == ' ' || c == '-' {
+            '_'
+        } else {
+            c.to_ascii_uppercase()
+        });
+    }
+    name
+}
+
+/// Resolves the endpoint for a service.
+///
+/// # Errors
+/// When an endpoint from the environment is not a valid URL.
+pub fn resolve(
+    config: &Config,
+    sdk_id: &str,
+    endpoint_prefix: &str,
+) -> Result<Endpoint, ConfigError> {
+    if let Some(url) = &config.endpoint_url {
+        return validate(url, "the endpoint URL");
+    }
+    if let Some(env) = config.env() {
+        let service_var = service_env_var(sdk_id);
+        for var in [service_var.as_str(), "AWS_ENDPOINT_URL"] {
+            if let Some(url) = env.get(var) {
+                return validate(&url, var);
+            }
+        }
+    }
+    let dns_suffix = if config.region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    };
+    Ok(Endpoint {
+        scheme: "https".into(),
+        authority: format!("{endpoint_prefix}.{}.{dns_suffix}", config.region),
+        base_path: String::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation() {
+        let e = validate("http://127.0.0.1:5055/", "x").unwrap();
+        assert_eq!(e.url("/a%2Fb", "q=1"), "http://127.0.0.1:5055/a%2Fb?q=1");
+        let e = validate("https://proxy.example/base/", "x").unwrap();
+        assert_eq!(e.url("/op", ""), "https://proxy.example/base/op");
+        assert!(
+            validate("ftp://x", "x")
+                .unwrap_err()
+                .to_string()
+                .contains("ftp")
+        );
+        assert!(validate("localhost:80", "x").is_err());
+        assert_eq!(service_env_var("Lambda"), "AWS_ENDPOINT_URL_LAMBDA");
+        assert_eq!(
+            service_env_var("Elastic Beanstalk"),
+            "AWS_ENDPOINT_URL_ELASTIC_BEANSTALK"
+        );
+    }
+}

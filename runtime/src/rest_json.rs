@@ -1,0 +1,665 @@
+//! restJson1 building blocks the generated operations call: path labels, query strings,
+//! headers and JSON bodies on the way out; status, headers, bodies and error codes on the way
+//! back.
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ConstructionError, ErrorMetadata, ResponseError};
+use crate::{DateTime, DateTimeFormat};
+
+/// A serialized request, before endpoint, signing and transport.
+#[derive(Clone, Debug, Default)]
+pub struct PreparedRequest {
+    pub(crate) method: &'static str,
+    pub(crate) path: String,
+    pub(crate) query: String,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl PreparedRequest {
+    /// The HTTP method.
+    pub fn method(&self) -> &str {
+        self.method
+    }
+
+    /// The percent-encoded path, starting with `/`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The percent-encoded query string, without `?` (empty when there is none).
+    pub fn query(&self) -> &str {
+        &self.query
+    }
+
+    /// The operation's own headers (bindings and content type).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body.
+    pub fn body(&self) -> &Bytes {
+        &self.body
+    }
+}
+
+/// Builds a [`PreparedRequest`] from an operation's bindings.
+#[derive(Debug)]
+pub struct RequestBuilder {
+    request: PreparedRequest,
+}
+
+/// Characters sent as they are in labels and query strings (RFC 3986 unreserved).
+fn is_unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
+/// Percent-encodes every byte that is not unreserved (and `/` when `keep_slash`).
+pub fn percent_encode(value: &str, keep_slash: bool) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(value.len());
+    for &b in value.as_bytes() {
+        if is_unreserved(b) || (keep_slash && b == b'/') {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(b >> 4)] as char);
+            out.push(HEX[usize::from(b & 15)] as char);
+        }
+    }
+    out
+}
+
+impl RequestBuilder {
+    /// Starts a request with this method.
+    pub fn new(method: &'static str) -> Self {
+        RequestBuilder {
+            request: PreparedRequest {
+                method,
+                ..PreparedRequest::default()
+            },
+        }
+    }
+
+    /// Appends a literal path segment from the URI pattern.
+    pub fn literal(&mut self, segment: &str) -> &mut Self {
+        self.request.path.push('/');
+        self.request.path.push_str(segment);
+        self
+    }
+
+    /// Appends a label's value as one percent-encoded segment (or several, for a greedy
+    /// label). An empty value is refused: it would change which resource the path names.
+    ///
+    /// # Errors
+    /// When the value is empty (or, for a greedy label, has an empty segment).
+    pub fn label(
+        &mut self,
+        member: &str,
+        value: &str,
+        greedy: bool,
+    ) -> Result<&mut Self, ConstructionError> {
+        if value.is_empty() {
+            return Err(ConstructionError::invalid_member(
+                member,
+                "is empty, but it is bound to the request path and must have a value",
+            ));
+        }
+        if greedy && value.split('/').any(str::is_empty) && value.trim_matches('/').is_empty() {
+            return Err(ConstructionError::invalid_member(
+                member,
+                "has no path segment to send",
+            ));
+        }
+        self.request.path.push('/');
+        self.request.path.push_str(&percent_encode(value, greedy));
+        Ok(self)
+    }
+
+    /// Adds a literal query parameter from the URI pattern (`?find=LayerVersion`).
+    pub fn query_literal(&mut self, key: &str, value: &str) -> &mut Self {
+        self.push_query(key, if value.is_empty() { None } else { Some(value) });
+        self
+    }
+
+    /// Adds a query parameter.
+    pub fn query(&mut self, key: &str, value: &str) -> &mut Self {
+        self.push_query(key, Some(value));
+        self
+    }
+
+    /// Adds a parameter from an `@httpQueryParams` map, unless an `@httpQuery` member already
+    /// set that key (which takes precedence).
+    pub fn query_param(&mut self, key: &str, value: &str) -> &mut Self {
+        let encoded = percent_encode(key, false);
+        let taken = self
+            .request
+            .query
+            .split('&')
+            .any(|pair| pair.split('=').next() == Some(encoded.as_str()));
+        if !taken {
+            self.push_query(key, Some(value));
+        }
+        self
+    }
+
+    /// Adds a required query parameter; an empty value is refused.
+    ///
+    /// # Errors
+    /// When the value is empty.
+    pub fn required_query(
+        &mut self,
+        member: &str,
+        key: &str,
+        value: &str,
+    ) -> Result<&mut Self, ConstructionError> {
+        if value.is_empty() {
+            return Err(ConstructionError::invalid_member(
+                member,
+                "is empty, but it is a required query parameter and must have a value",
+            ));
+        }
+        Ok(self.query(key, value))
+    }
+
+    fn push_query(&mut self, key: &str, value: Option<&str>) {
+        let q = &mut self.request.query;
+        if !q.is_empty() {
+            q.push('&');
+        }
+        q.push_str(&percent_encode(key, false));
+        if let Some(value) = value {
+            q.push('=');
+            q.push_str(&percent_encode(value, false));
+        }
+    }
+
+    /// Sets a header.
+    ///
+    /// # Errors
+    /// When the value has characters a header cannot carry (control characters).
+    pub fn header(
+        &mut self,
+        member: &str,
+        name: &str,
+        value: &str,
+    ) -> Result<&mut Self, ConstructionError> {
+        let value = HeaderValue::from_str(value).map_err(|_| {
+            ConstructionError::invalid_member(
+                member,
+                format!("cannot be sent in the `{name}` header: it has control characters"),
+            )
+        })?;
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+            ConstructionError::invalid_member(
+                member,
+                format!("is bound to `{name}`, which is not a valid header name"),
+            )
+        })?;
+        self.request.headers.append(name, value);
+        Ok(self)
+    }
+
+    /// Sets a JSON body (with `Content-Type: application/json`).
+    ///
+    /// # Errors
+    /// When the value cannot be serialized (a NaN in a list of floats, an unknown union).
+    pub fn json_body<T: Serialize + ?Sized>(
+        &mut self,
+        body: &T,
+    ) -> Result<&mut Self, ConstructionError> {
+        let bytes = serde_json::to_vec(body).map_err(|e| {
+            ConstructionError::other(format!("the request body cannot be serialized: {e}"))
+        })?;
+        self.request.body = Bytes::from(bytes);
+        self.content_type("application/json");
+        Ok(self)
+    }
+
+    /// Sets a raw body with its content type.
+    pub fn raw_body(&mut self, body: impl Into<Bytes>, content_type: &'static str) -> &mut Self {
+        self.request.body = body.into();
+        self.content_type(content_type);
+        self
+    }
+
+    fn content_type(&mut self, value: &'static str) {
+        self.request
+            .headers
+            .insert(http::header::CONTENT_TYPE, HeaderValue::from_static(value));
+    }
+
+    /// Finishes the request.
+    pub fn finish(mut self) -> PreparedRequest {
+        if self.request.path.is_empty() {
+            self.request.path.push('/');
+        }
+        self.request
+    }
+}
+
+/// Formats a timestamp for a query string (RFC 3339) or a header (IMF-fixdate) unless the
+/// model says otherwise.
+pub fn fmt_timestamp(value: &DateTime, format: DateTimeFormat) -> String {
+    value.fmt(format)
+}
+
+/// Formats a float as restJson1 does outside JSON: `NaN`, `Infinity`, `-Infinity` or a number.
+pub fn fmt_float(value: f64) -> String {
+    if value.is_nan() {
+        "NaN".into()
+    } else if value.is_infinite() {
+        if value > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
+    } else {
+        value.to_string()
+    }
+}
+
+/// A blob in a header or query string: base64.
+pub fn fmt_blob(value: &crate::Blob) -> String {
+    crate::base64::encode(value.as_bytes())
+}
+
+/// Joins list items into one header value, quoting strings that hold a comma or a quote.
+pub fn join_header_values(items: &[String], quote_strings: bool) -> String {
+    let mut out = String::new();
+    for (i, item) in items.iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        if quote_strings && (item.contains(',') || item.contains('"')) {
+            out.push('"');
+            out.push_str(&item.replace('\\', "\\\\").replace('"', "\\\""));
+            out.push('"');
+        } else {
+            out.push_str(item);
+        }
+    }
+    out
+}
+
+/// Splits a list header into items: commas separate items, quoted items may hold commas, and
+/// HTTP dates (which contain a comma) are kept whole when `timestamps` is set.
+///
+/// # Errors
+/// When the header is not text.
+pub fn header_list(
+    status: u16,
+    headers: &HeaderMap,
+    member: &str,
+    name: &str,
+    timestamps: bool,
+) -> Result<Option<Vec<String>>, ResponseError> {
+    let mut values = Vec::new();
+    let mut any = false;
+    for value in headers.get_all(name) {
+        any = true;
+        let text = value
+            .to_str()
+            .map_err(|_| header_error(status, headers, member, name, "not text"))?;
+        values.extend(split_header_list(text, timestamps));
+    }
+    Ok(any.then_some(values))
+}
+
+fn split_header_list(text: &str, timestamps: bool) -> Vec<String> {
+    let mut items = Vec::new();
+    if timestamps {
+        // "Mon, 16 Dec 2019 23:48:18 GMT, Tue, 17 Dec 2019 23:48:18 GMT": every second comma.
+        let parts: Vec<&str> = text.split(',').collect();
+        for pair in parts.chunks(2) {
+            items.push(pair.join(",").trim().to_string());
+        }
+        return items;
+    }
+    let mut current = String::new();
+    let mut chars = text.chars().peekable();
+    let mut quoted = false;
+    let mut was_quoted = false;
+    while let Some(c) = chars.next() {
+        match c {
+            '"' if current.trim().is_empty() && !quoted => {
+                quoted = true;
+                was_quoted = true;
+                current.clear();
+            }
+            '"' if quoted => quoted = false,
+            '\\' if quoted => {
+                if let Some(next) = chars.next() {
+                    current.push(next);
+                }
+            }
+            ',' if !quoted => {
+                items.push(if was_quoted {
+                    std::mem::take(&mut current)
+                } else {
+                    std::mem::take(&mut current).trim().to_string()
+                });
+                was_quoted = false;
+            }
+            c => current.push(c),
+        }
+    }
+    items.push(if was_quoted {
+        current
+    } else {
+        current.trim().to_string()
+    });
+    items
+}
+
+/// A response error about one header.
+pub fn header_error(
+    status: u16,
+    headers: &HeaderMap,
+    member: &str,
+    name: &str,
+    problem: &str,
+) -> ResponseError {
+    ResponseError::new(
+        status,
+        request_id(headers),
+        format!("header `{name}` of member `{member}`: {problem}"),
+    )
+}
+
+/// A base64 blob header.
+///
+/// # Errors
+/// When the header is not base64.
+pub fn header_blob(
+    status: u16,
+    headers: &HeaderMap,
+    member: &str,
+    name: &str,
+) -> Result<Option<crate::Blob>, ResponseError> {
+    match header_str(status, headers, member, name)? {
+        None => Ok(None),
+        Some(text) => crate::base64::decode(text.trim())
+            .map(|b| Some(crate::Blob::from(b)))
+            .map_err(|e| header_error(status, headers, member, name, &e.to_string())),
+    }
+}
+
+/// Every header that starts with `prefix` (case-insensitively), keyed by the rest of its name.
+///
+/// # Errors
+/// When such a header is not text.
+pub fn prefix_headers(
+    status: u16,
+    headers: &HeaderMap,
+    member: &str,
+    prefix: &str,
+) -> Result<Option<std::collections::HashMap<String, String>>, ResponseError> {
+    let prefix = prefix.to_ascii_lowercase();
+    let mut map = std::collections::HashMap::new();
+    for (name, value) in headers {
+        if let Some(rest) = name.as_str().strip_prefix(&prefix) {
+            let text = value
+                .to_str()
+                .map_err(|_| header_error(status, headers, member, name.as_str(), "not text"))?;
+            map.insert(rest.to_string(), text.to_string());
+        }
+    }
+    Ok(Some(map))
+}
+
+/// The request id of a response: `x-amzn-RequestId`, else `x-amz-request-id`.
+pub fn request_id(headers: &HeaderMap) -> Option<String> {
+    ["x-amzn-requestid", "x-amz-request-id"]
+        .iter()
+        .find_map(|name| headers.get(*name))
+        .and_then(|v| v.to_str().ok())
+        .map(String::from)
+}
+
+/// Removes a namespace (`aws.protocoltests.restjson#`) and anything after `:` from an error
+/// code, as restJson1 requires.
+pub fn sanitize_error_code(code: &str) -> &str {
+    let code = code.split(':').next().unwrap_or(code);
+    let code = code.rsplit('#').next().unwrap_or(code);
+    code.trim()
+}
+
+/// Reads code, message and request id of an error response: the code from `x-amzn-ErrorType`,
+/// else the body's `__type` or `code`; the message from `message` or `Message`.
+pub fn error_metadata(status: u16, headers: &HeaderMap, body: &[u8]) -> ErrorMetadata {
+    #[derive(serde::Deserialize, Default)]
+    struct ErrorBody {
+        #[serde(rename = "__type")]
+        type_: Option<String>,
+        code: Option<String>,
+        #[serde(rename = "Code")]
+        code_upper: Option<String>,
+        message: Option<String>,
+        #[serde(rename = "Message")]
+        message_upper: Option<String>,
+        #[serde(rename = "errorMessage")]
+        error_message: Option<String>,
+    }
+    let parsed: ErrorBody = if body.iter().all(u8::is_ascii_whitespace) {
+        ErrorBody::default()
+    } else {
+        serde_json::from_slice(body).unwrap_or_default()
+    };
+    let header_code = headers
+        .get("x-amzn-errortype")
+        .and_then(|v| v.to_str().ok())
+        .map(String::from);
+    let code = header_code
+        .or(parsed.type_)
+        .or(parsed.code)
+        .or(parsed.code_upper)
+        .map(|c| sanitize_error_code(&c).to_string())
+        .filter(|c| !c.is_empty());
+    ErrorMetadata::new(
+        status,
+        code,
+        parsed
+            .message
+            .or(parsed.message_upper)
+            .or(parsed.error_message),
+        request_id(headers),
+    )
+}
+
+/// Parses a JSON body into `T`; an empty body reads as `{}`. The error names the path of the
+/// offending member.
+///
+/// # Errors
+/// When the body is not JSON of the expected shape.
+pub fn parse_json<T: DeserializeOwned>(
+    status: u16,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<T, ResponseError> {
+    let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"{}"
+    } else {
+        body
+    };
+    serde_json::from_slice(body).map_err(|e| {
+        ResponseError::new(
+            status,
+            request_id(headers),
+            format!("the JSON body does not match the model: {e}"),
+        )
+    })
+}
+
+/// A header's value as text, if present.
+///
+/// # Errors
+/// When the header is not valid UTF-8 text.
+pub fn header_str<'a>(
+    status: u16,
+    headers: &'a HeaderMap,
+    member: &str,
+    name: &str,
+) -> Result<Option<&'a str>, ResponseError> {
+    match headers.get(name) {
+        None => Ok(None),
+        Some(v) => v.to_str().map(Some).map_err(|_| {
+            ResponseError::new(
+                status,
+                request_id(headers),
+                format!("header `{name}` of member `{member}` is not text"),
+            )
+        }),
+    }
+}
+
+/// Parses a header into a value with `FromStr` (numbers, booleans, enums).
+///
+/// # Errors
+/// When the header does not parse.
+pub fn header_parse<T: std::str::FromStr>(
+    status: u16,
+    headers: &HeaderMap,
+    member: &str,
+    name: &str,
+) -> Result<Option<T>, ResponseError> {
+    match header_str(status, headers, member, name)? {
+        None => Ok(None),
+        Some(text) => text.trim().parse().map(Some).map_err(|_| {
+            ResponseError::new(
+                status,
+                request_id(headers),
+                format!("header `{name}` of member `{member}` has the value {text:?}, which does not parse"),
+            )
+        }),
+    }
+}
+
+/// Parses a timestamp header.
+///
+/// # Errors
+/// When the header is not a timestamp in `format`.
+pub fn header_timestamp(
+    status: u16,
+    headers: &HeaderMap,
+    member: &str,
+    name: &str,
+    format: DateTimeFormat,
+) -> Result<Option<DateTime>, ResponseError> {
+    match header_str(status, headers, member, name)? {
+        None => Ok(None),
+        Some(text) => DateTime::from_str(text.trim(), format)
+            .map(Some)
+            .map_err(|e| {
+                ResponseError::new(
+                    status,
+                    request_id(headers),
+                    format!("header `{name}` of member `{member}`: {e}"),
+                )
+            }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn labels_are_one_segment() {
+        let mut b = RequestBuilder::new("GET");
+        b.literal("2025-12-01")
+            .label(
+                "Arn",
+                "arn:aws:lambda:us-east-1:1:function:f:$LATEST/durable-execution/a b/c",
+                false,
+            )
+            .unwrap();
+        b.literal("state");
+        b.required_query("CheckpointToken", "CheckpointToken", "ab+/=")
+            .unwrap();
+        b.query("Statuses", "RUNNING").query("Statuses", "FAILED");
+        let r = b.finish();
+        assert_eq!(
+            r.path(),
+            "/2025-12-01/arn%3Aaws%3Alambda%3Aus-east-1%3A1%3Afunction%3Af%3A%24LATEST%2Fdurable-execution%2Fa%20b%2Fc/state"
+        );
+        assert_eq!(
+            r.query(),
+            "CheckpointToken=ab%2B%2F%3D&Statuses=RUNNING&Statuses=FAILED"
+        );
+    }
+
+    #[test]
+    fn empty_required_values_are_refused_by_name() {
+        let mut b = RequestBuilder::new("GET");
+        let err = b.label("DurableExecutionArn", "", false).unwrap_err();
+        assert_eq!(err.member(), Some("DurableExecutionArn"));
+        let err = b
+            .required_query("CheckpointToken", "CheckpointToken", "")
+            .unwrap_err();
+        assert!(err.to_string().contains("CheckpointToken"), "{err}");
+        let mut g = RequestBuilder::new("GET");
+        g.label("Key", "a/b c", true).unwrap();
+        assert_eq!(g.finish().path(), "/a/b%20c");
+    }
+
+    #[test]
+    fn error_codes_and_messages() {
+        let mut h = HeaderMap::new();
+        h.insert(
+            "x-amzn-errortype",
+            HeaderValue::from_static(
+                "FooError:http://internal.amazon.com/coral/com.amazon.coral.validate/",
+            ),
+        );
+        h.insert("x-amzn-requestid", HeaderValue::from_static("req-1"));
+        let m = error_metadata(400, &h, br#"{"message":"bad"}"#);
+        assert_eq!(m.code(), Some("FooError"));
+        assert_eq!(m.message(), Some("bad"));
+        assert_eq!(m.request_id(), Some("req-1"));
+        let m = error_metadata(
+            404,
+            &HeaderMap::new(),
+            br#"{"__type":"aws.protocoltests.restjson#FooError","Message":"M"}"#,
+        );
+        assert_eq!(m.code(), Some("FooError"));
+        assert_eq!(m.message(), Some("M"));
+        let m = error_metadata(500, &HeaderMap::new(), b"<html>oops</html>");
+        assert_eq!(m.code(), None);
+        assert_eq!(m.status(), 500);
+    }
+
+    #[test]
+    fn header_lists() {
+        assert_eq!(split_header_list("a, b,c", false), ["a", "b", "c"]);
+        assert_eq!(
+            split_header_list("\"a, b\", \"c\\\"d\"", false),
+            ["a, b", "c\"d"]
+        );
+        assert_eq!(
+            split_header_list(
+                "Mon, 16 Dec 2019 23:48:18 GMT, Tue, 17 Dec 2019 23:48:18 GMT",
+                true
+            ),
+            [
+                "Mon, 16 Dec 2019 23:48:18 GMT",
+                "Tue, 17 Dec 2019 23:48:18 GMT"
+            ]
+        );
+        assert_eq!(
+            join_header_values(&["a".into(), "b,c".into()], true),
+            "a, \"b,c\""
+        );
+    }
+
+    #[test]
+    fn floats_outside_json() {
+        assert_eq!(fmt_float(f64::NAN), "NaN");
+        assert_eq!(fmt_float(f64::NEG_INFINITY), "-Infinity");
+        assert_eq!(fmt_float(1.5), "1.5");
+    }
+}

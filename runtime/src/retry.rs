@@ -1,0 +1,291 @@
+//! Retries in the AWS SDKs' "standard" mode: a bounded number of attempts, exponential backoff
+//! with full jitter, and a classifier that retries throttling, transient server errors and
+//! transport failures, never a request the service rejected as wrong.
+
+use std::time::Duration;
+
+use crate::error::{ErrorMetadata, OperationError};
+use crate::http::{HttpError, HttpErrorKind};
+
+/// How many times to try, and how long to wait between tries.
+///
+/// ```
+/// use std::time::Duration;
+/// use lambda_sdk_runtime::retry::RetryConfig;
+///
+/// let config = RetryConfig::standard().with_max_attempts(5).with_max_backoff(Duration::from_secs(5));
+/// assert_eq!(config.max_attempts(), 5);
+/// assert_eq!(RetryConfig::disabled().max_attempts(), 1);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RetryConfig {
+    max_attempts: u32,
+    initial_backoff: Duration,
+    max_backoff: Duration,
+}
+
+impl Default for RetryConfig {
+    fn default() -> Self {
+        RetryConfig::standard()
+    }
+}
+
+impl RetryConfig {
+    /// Standard mode: 3 attempts, backoff from 1 s (throttling) or 100 ms… capped at 20 s.
+    pub fn standard() -> Self {
+        RetryConfig {
+            max_attempts: 3,
+            initial_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(20),
+        }
+    }
+
+    /// One attempt, no retries.
+    pub fn disabled() -> Self {
+        RetryConfig {
+            max_attempts: 1,
+            ..RetryConfig::standard()
+        }
+    }
+
+    /// Sets the total number of attempts, the first included (at least 1).
+    pub fn with_max_attempts(mut self, attempts: u32) -> Self {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// Sets the base of the exponential backoff.
+    pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// Caps a single wait.
+    pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// The total number of attempts.
+    pub fn max_attempts(&self) -> u32 {
+        self.max_attempts
+    }
+
+    /// The base of the exponential backoff.
+    pub fn initial_backoff(&self) -> Duration {
+        self.initial_backoff
+    }
+
+    /// The cap of a single wait.
+    pub fn max_backoff(&self) -> Duration {
+        self.max_backoff
+    }
+
+    /// The wait before attempt `attempt + 1` (1-based `attempt` just failed): a random share
+    /// (full jitter) of `initial * 2^(attempt-1)`, capped at the maximum. A `Retry-After` hint
+    /// from the service replaces it, capped the same way.
+    pub fn backoff(&self, attempt: u32, retry_after: Option<Duration>, random: f64) -> Duration {
+        if let Some(hint) = retry_after {
+            return hint.min(self.max_backoff);
+        }
+        let exp = 2u32.saturating_pow(attempt.saturating_sub(1).min(16));
+        let ceiling = self
+            .initial_backoff
+            .saturating_mul(exp)
+            .min(self.max_backoff);
+        ceiling.mul_f64(random.clamp(0.0, 1.0))
+    }
+}
+
+/// Why an attempt will be retried.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RetryKind {
+    /// The service is throttling.
+    Throttling,
+    /// A transient server error.
+    Transient,
+    /// The connection failed or a timeout fired.
+    Transport,
+    /// The model marks the error `@retryable`.
+    Modeled,
+}
+
+/// Error codes the AWS SDKs treat as throttling.
+const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "TransactionInProgressException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "LimitExceededException",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+];
+
+/// Error codes the AWS SDKs treat as transient.
+const TRANSIENT_CODES: &[&str] = &["RequestTimeout", "RequestTimeoutException", "InternalError"];
+
+/// Decides whether a service error is worth retrying.
+///
+/// - Throttling (HTTP 429, a throttling code, `@retryable(throttling)`) is retried.
+/// - A modeled error is retried when the model marks it `@retryable`, or when it is a server
+///   fault with status 500, 503 or 504. A modeled 502 names a failing dependency the caller must
+///   fix (Lambda's KMS errors), and a client fault names a wrong request: neither is retried.
+/// - An unmodeled error is retried on a transient code or status 500, 502, 503 or 504.
+pub fn classify_service<E: OperationError>(error: &E, meta: &ErrorMetadata) -> Option<RetryKind> {
+    let code = error.code();
+    if meta.status == 429 || THROTTLING_CODES.contains(&code) || code.starts_with("Throttling") {
+        return Some(RetryKind::Throttling);
+    }
+    match error.modeled() {
+        Some(m) if m.throttling => Some(RetryKind::Throttling),
+        Some(m) if m.retryable => Some(RetryKind::Modeled),
+        Some(m) if m.server_fault && matches!(meta.status, 500 | 503 | 504) => {
+            Some(RetryKind::Transient)
+        }
+        Some(_) => None,
+        None if TRANSIENT_CODES.contains(&code) || matches!(meta.status, 500 | 502 | 503 | 504) => {
+            Some(RetryKind::Transient)
+        }
+        None => None,
+    }
+}
+
+/// Whether a transport failure may succeed on a new attempt. A response larger than the limit
+/// will be as large the next time.
+pub fn transport_is_retryable(error: &HttpError) -> bool {
+    !matches!(error.kind(), HttpErrorKind::ResponseTooLarge)
+}
+
+/// A fast, non-cryptographic random number in `[0, 1)` for jitter.
+pub(crate) fn jitter() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
+    hasher.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default(),
+    );
+    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::{ModeledError, Unhandled};
+
+    #[derive(Debug)]
+    struct Modeled(&'static str, ModeledError);
+    impl std::fmt::Display for Modeled {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str(self.0)
+        }
+    }
+    impl std::error::Error for Modeled {}
+    impl OperationError for Modeled {
+        fn code(&self) -> &str {
+            self.0
+        }
+        fn message(&self) -> Option<&str> {
+            None
+        }
+        fn modeled(&self) -> Option<ModeledError> {
+            Some(self.1)
+        }
+    }
+
+    fn meta(status: u16, code: &str) -> ErrorMetadata {
+        ErrorMetadata::new(status, Some(code.into()), None, None)
+    }
+
+    const SERVER: ModeledError = ModeledError {
+        server_fault: true,
+        retryable: false,
+        throttling: false,
+    };
+    const CLIENT: ModeledError = ModeledError {
+        server_fault: false,
+        retryable: false,
+        throttling: false,
+    };
+
+    #[test]
+    fn classification() {
+        let m = meta(429, "TooManyRequestsException");
+        assert_eq!(
+            classify_service(&Modeled("TooManyRequestsException", CLIENT), &m),
+            Some(RetryKind::Throttling)
+        );
+        let m = meta(500, "ServiceException");
+        assert_eq!(
+            classify_service(&Modeled("ServiceException", SERVER), &m),
+            Some(RetryKind::Transient)
+        );
+        let m = meta(502, "KMSAccessDeniedException");
+        assert_eq!(
+            classify_service(&Modeled("KMSAccessDeniedException", SERVER), &m),
+            None
+        );
+        let m = meta(400, "InvalidParameterValueException");
+        assert_eq!(
+            classify_service(&Modeled("InvalidParameterValueException", CLIENT), &m),
+            None
+        );
+        let m = meta(503, "Whatever");
+        assert_eq!(
+            classify_service(&Unhandled::new(m.clone()), &m),
+            Some(RetryKind::Transient)
+        );
+        let m = meta(502, "BadGateway");
+        assert_eq!(
+            classify_service(&Unhandled::new(m.clone()), &m),
+            Some(RetryKind::Transient)
+        );
+        let m = meta(400, "ThrottlingException");
+        assert_eq!(
+            classify_service(&Unhandled::new(m.clone()), &m),
+            Some(RetryKind::Throttling)
+        );
+        let m = meta(400, "ValidationException");
+        assert_eq!(classify_service(&Unhandled::new(m.clone()), &m), None);
+        let retryable = ModeledError {
+            retryable: true,
+            ..CLIENT
+        };
+        let m = meta(409, "Conflict");
+        assert_eq!(
+            classify_service(&Modeled("Conflict", retryable), &m),
+            Some(RetryKind::Modeled)
+        );
+    }
+
+    #[test]
+    fn backoff_is_bounded_and_honours_retry_after() {
+        let c = RetryConfig::standard()
+            .with_initial_backoff(Duration::from_millis(100))
+            .with_max_backoff(Duration::from_secs(2));
+        assert_eq!(c.backoff(1, None, 1.0), Duration::from_millis(100));
+        assert_eq!(c.backoff(3, None, 1.0), Duration::from_millis(400));
+        assert_eq!(c.backoff(30, None, 1.0), Duration::from_secs(2));
+        assert_eq!(c.backoff(3, None, 0.0), Duration::ZERO);
+        assert_eq!(
+            c.backoff(1, Some(Duration::from_millis(1500)), 0.3),
+            Duration::from_millis(1500)
+        );
+        assert_eq!(
+            c.backoff(1, Some(Duration::from_secs(60)), 0.3),
+            Duration::from_secs(2)
+        );
+        for _ in 0..100 {
+            let r = jitter();
+            assert!((0.0..1.0).contains(&r));
+        }
+    }
+}
