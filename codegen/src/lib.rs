@@ -10,7 +10,7 @@
 //! use lambda_sdk_codegen::{generate, Model, Options};
 //! let json = r#"{"smithy": "2.0", "shapes": {
 //!   "ex#Svc": {"type": "service", "version": "1", "operations": [{"target": "ex#Ping"}],
-//!              "traits": {"aws.protocols#restJson1": {}}},
+//!              "traits": {"aws.protocols#restJson1": {}, "aws.auth#sigv4": {"name": "svc"}}},
 //!   "ex#Ping": {"type": "operation", "traits": {"smithy.api#http": {"method": "GET", "uri": "/ping"}}}
 //! }}"#;
 //! let files = generate(&Model::from_json(json)?, &Options::default())?;

@@ -209,6 +209,21 @@ fn shared_type_colliding_with_an_operation_type() {
 }
 
 #[test]
+fn builder_methods_collide() {
+    // `Name`'s `set_name` and `SetName`'s `set_name` would be the same builder method.
+    let json = model(
+        json!({"Name": {"target": "smithy.api#String"}, "SetName": {"target": "smithy.api#String"}}),
+        json!({}),
+    );
+    let err = fails(&json);
+    assert!(err.shape_id().is_some_and(|id| id.ends_with("$SetName")), "{err}");
+    assert!(
+        err.to_string().contains("builder method `set_name` is already used by member `Name`"),
+        "{err}"
+    );
+}
+
+#[test]
 fn rename_resolves_a_collision() {
     let json = model(
         json!({"A": {"target": "ex#KMSKey"}, "B": {"target": "other#KmsKey"}}),

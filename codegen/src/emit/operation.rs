@@ -221,7 +221,10 @@ fn scalar_to_string(
         Type::Named {
             kind: NamedKind::Enum,
             ..
-        } => quote!(#v.as_str()),
+        } => {
+            let t = rust_type(ty);
+            quote!(#t::as_str(#v))
+        }
         Type::Named {
             kind: NamedKind::IntEnum,
             ..
@@ -485,11 +488,14 @@ fn serializer(op: &Operation) -> Result<TokenStream, Error> {
         };
         steps.push(quote!(builder.json_body(&Body { #(#inits,)* })?;));
     }
+    let uses_request = steps.iter().any(|step| step.to_string().contains("request"));
+    let unused_request = if uses_request { quote!() } else { quote!(let _ = request;) };
     Ok(quote! {
         #body_struct
 
         /// Serializes the request by the model's HTTP bindings.
         fn serialize(request: &crate::types::#request) -> ::std::result::Result<#rt::rest_json::PreparedRequest, #rt::error::ConstructionError> {
+            #unused_request
             let mut builder = #rt::rest_json::RequestBuilder::new(#method);
             #(#steps)*
             ::std::result::Result::Ok(builder.finish())
@@ -714,6 +720,16 @@ fn deserializer(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream,
             }
         });
     }
+    let error_value = if arms.is_empty() {
+        quote!(let error = crate::types::#error::Unhandled(#rt::error::Unhandled::new(meta.clone()));)
+    } else {
+        quote! {
+            let error = match meta.code() {
+                #(#arms)*
+                _ => crate::types::#error::Unhandled(#rt::error::Unhandled::new(meta.clone())),
+            };
+        }
+    };
     let uses_status = !bindings.is_empty() || has_body || payload.is_some();
     let status_binding = if uses_status {
         quote!()
@@ -722,6 +738,7 @@ fn deserializer(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream,
     };
     Ok(quote! {
         /// Reads the response: the output on success, the typed error otherwise.
+        #[allow(clippy::field_reassign_with_default)]
         fn deserialize(
             response: &#rt::client::HttpResponse,
         ) -> ::std::result::Result<crate::types::#response, crate::Error<crate::types::#error>> {
@@ -730,10 +747,7 @@ fn deserializer(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream,
             let body: &[u8] = response.body();
             if !response.status().is_success() {
                 let meta = #rt::rest_json::error_metadata(status, headers, body);
-                let error = match meta.code() {
-                    #(#arms)*
-                    _ => crate::types::#error::Unhandled(#rt::error::Unhandled::new(meta.clone())),
-                };
+                #error_value
                 return ::std::result::Result::Err(crate::Error::service(error, meta));
             }
             #status_binding
