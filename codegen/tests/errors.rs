@@ -216,9 +216,13 @@ fn builder_methods_collide() {
         json!({}),
     );
     let err = fails(&json);
-    assert!(err.shape_id().is_some_and(|id| id.ends_with("$SetName")), "{err}");
     assert!(
-        err.to_string().contains("builder method `set_name` is already used by member `Name`"),
+        err.shape_id().is_some_and(|id| id.ends_with("$SetName")),
+        "{err}"
+    );
+    assert!(
+        err.to_string()
+            .contains("builder method `set_name` is already used by member `Name`"),
         "{err}"
     );
 }

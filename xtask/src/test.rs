@@ -34,6 +34,24 @@ pub fn run() -> Result<(), String> {
             )
         },
     )?;
+    step(
+        "cargo clippy -p lambda-sdk --features http2 -- -D warnings",
+        || {
+            cargo(
+                &root,
+                &[
+                    "clippy",
+                    "-p",
+                    "lambda-sdk",
+                    "--features",
+                    "http2",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            )
+        },
+    )?;
     step("cargo test --workspace", || {
         cargo(&root, &["test", "--workspace"])
     })?;

@@ -24,6 +24,10 @@ pub fn cargo_toml(krate: &ir::Crate, options: &Options) -> String {
     ));
     out.push_str("license = \"Apache-2.0\"\n");
     out.push_str("publish = false\n\n");
+    out.push_str("[features]\n");
+    out.push_str("default = []\n");
+    out.push_str("# HTTP/2 (negotiated by ALPN over TLS); HTTP/1.1 is the default.\n");
+    out.push_str("http2 = [\"lambda-sdk-runtime/http2\"]\n\n");
     out.push_str("[dependencies]\n");
     match &options.runtime {
         RuntimeDependency::Workspace => {

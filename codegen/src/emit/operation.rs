@@ -488,8 +488,14 @@ fn serializer(op: &Operation) -> Result<TokenStream, Error> {
         };
         steps.push(quote!(builder.json_body(&Body { #(#inits,)* })?;));
     }
-    let uses_request = steps.iter().any(|step| step.to_string().contains("request"));
-    let unused_request = if uses_request { quote!() } else { quote!(let _ = request;) };
+    let uses_request = steps
+        .iter()
+        .any(|step| step.to_string().contains("request"));
+    let unused_request = if uses_request {
+        quote!()
+    } else {
+        quote!(let _ = request;)
+    };
     Ok(quote! {
         #body_struct
 

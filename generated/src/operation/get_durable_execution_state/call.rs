@@ -59,6 +59,7 @@ fn serialize(
     ::std::result::Result::Ok(builder.finish())
 }
 /// Reads the response: the output on success, the typed error otherwise.
+#[allow(clippy::field_reassign_with_default)]
 fn deserialize(
     response: &::lambda_sdk_runtime::client::HttpResponse,
 ) -> ::std::result::Result<

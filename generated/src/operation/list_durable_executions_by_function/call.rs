@@ -48,7 +48,7 @@ fn serialize(
     }
     if let ::std::option::Option::Some(value) = &request.statuses {
         for item in value {
-            builder.query("Statuses", item.as_str());
+            builder.query("Statuses", crate::types::ExecutionStatus::as_str(item));
         }
     }
     if let ::std::option::Option::Some(value) = &request.started_after {
@@ -95,6 +95,7 @@ fn serialize(
     ::std::result::Result::Ok(builder.finish())
 }
 /// Reads the response: the output on success, the typed error otherwise.
+#[allow(clippy::field_reassign_with_default)]
 fn deserialize(
     response: &::lambda_sdk_runtime::client::HttpResponse,
 ) -> ::std::result::Result<
