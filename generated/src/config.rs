@@ -5,6 +5,6 @@ pub use ::lambda_sdk_runtime::config::{
     Config, ConfigBuilder, ConfigError, TimeoutConfig,
 };
 pub use ::lambda_sdk_runtime::credentials::{
-    Credentials, CredentialsError, ProvideCredentials,
+    BoxFuture, Credentials, CredentialsError, ProvideCredentials,
 };
 pub use ::lambda_sdk_runtime::retry::RetryConfig;

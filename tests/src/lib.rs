@@ -1,5 +1,7 @@
 //! Integration tests for lambda-sdk live in `tests/tests/`; this library only hosts shared helpers.
 #![forbid(unsafe_code)]
+// The README's Rust examples compile as this crate's doctests, so they cannot rot.
+#![doc = include_str!("../../README.md")]
 
 use std::path::PathBuf;
 

@@ -158,7 +158,7 @@ pub fn config_rs() -> TokenStream {
         //! Configuration: region, credentials, endpoint, retries and timeouts.
 
         pub use ::lambda_sdk_runtime::config::{Config, ConfigBuilder, ConfigError, TimeoutConfig};
-        pub use ::lambda_sdk_runtime::credentials::{Credentials, CredentialsError, ProvideCredentials};
+        pub use ::lambda_sdk_runtime::credentials::{BoxFuture, Credentials, CredentialsError, ProvideCredentials};
         pub use ::lambda_sdk_runtime::retry::RetryConfig;
     }
 }
