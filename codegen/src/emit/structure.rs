@@ -96,7 +96,7 @@ pub fn structure(s: &Structure) -> Result<TokenStream, Error> {
         });
     }
     let debug = if redacts {
-        debug_impl(&name, s)
+        debug_impl(&name, &s.rust_name, s)
     } else {
         quote!()
     };
@@ -333,24 +333,24 @@ fn default_impl(s: &Structure) -> Option<TokenStream> {
     })
 }
 
-/// `impl Debug` that prints sensitive members (or every member of a sensitive shape) redacted.
-fn debug_impl(name: &proc_macro2::Ident, s: &Structure) -> TokenStream {
-    let type_name = &s.rust_name;
+/// `impl Debug` for `type_ident` (the structure or its builder, which have the same fields)
+/// that prints sensitive members (or every member of a sensitive shape) redacted.
+fn debug_impl(type_ident: &proc_macro2::Ident, label: &str, s: &Structure) -> TokenStream {
     let entries = s.members.iter().map(|m| {
         let field = ident(&m.field);
-        let label = m.field.trim_start_matches("r#");
+        let name = m.field.trim_start_matches("r#");
         if s.sensitive || m.sensitive {
-            quote!(.field(#label, &#REDACTED))
+            quote!(.field(#name, &#REDACTED))
         } else {
-            quote!(.field(#label, &self.#field))
+            quote!(.field(#name, &self.#field))
         }
     });
     quote! {
-        impl ::std::fmt::Debug for #name {
+        impl ::std::fmt::Debug for #type_ident {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.debug_struct(#type_name)
+                f.debug_struct(#label)
                     #(#entries)*
-                    .finish()
+                    .finish_non_exhaustive()
             }
         }
     }
@@ -432,23 +432,7 @@ fn builder(s: &Structure) -> TokenStream {
     });
     let redacts = s.sensitive || s.members.iter().any(|m| m.sensitive);
     let debug = if redacts {
-        let builder_name = &s.builder_name;
-        let entries = s.members.iter().map(|m| {
-            let field = ident(&m.field);
-            let label = m.field.trim_start_matches("r#");
-            if s.sensitive || m.sensitive {
-                quote!(.field(#label, &#REDACTED))
-            } else {
-                quote!(.field(#label, &self.#field))
-            }
-        });
-        quote! {
-            impl ::std::fmt::Debug for #builder {
-                fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                    f.debug_struct(#builder_name) #(#entries)* .finish()
-                }
-            }
-        }
+        debug_impl(&builder, &s.builder_name, s)
     } else {
         quote!()
     };

@@ -45,7 +45,7 @@ impl ::std::fmt::Debug for CallbackDetails {
             .field("callback_id", &self.callback_id)
             .field("result", &"*** Sensitive Data Redacted ***")
             .field("error", &self.error)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 /// A builder for [`CallbackDetails`]. Create it with [`CallbackDetails::builder`].
@@ -121,6 +121,6 @@ impl ::std::fmt::Debug for CallbackDetailsBuilder {
             .field("callback_id", &self.callback_id)
             .field("result", &"*** Sensitive Data Redacted ***")
             .field("error", &self.error)
-            .finish()
+            .finish_non_exhaustive()
     }
 }

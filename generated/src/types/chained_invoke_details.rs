@@ -37,7 +37,7 @@ impl ::std::fmt::Debug for ChainedInvokeDetails {
         f.debug_struct("ChainedInvokeDetails")
             .field("result", &"*** Sensitive Data Redacted ***")
             .field("error", &self.error)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 /// A builder for [`ChainedInvokeDetails`]. Create it with [`ChainedInvokeDetails::builder`].
@@ -94,6 +94,6 @@ impl ::std::fmt::Debug for ChainedInvokeDetailsBuilder {
         f.debug_struct("ChainedInvokeDetailsBuilder")
             .field("result", &"*** Sensitive Data Redacted ***")
             .field("error", &self.error)
-            .finish()
+            .finish_non_exhaustive()
     }
 }

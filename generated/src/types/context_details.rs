@@ -45,7 +45,7 @@ impl ::std::fmt::Debug for ContextDetails {
             .field("replay_children", &self.replay_children)
             .field("result", &"*** Sensitive Data Redacted ***")
             .field("error", &self.error)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 /// A builder for [`ContextDetails`]. Create it with [`ContextDetails::builder`].
@@ -115,6 +115,6 @@ impl ::std::fmt::Debug for ContextDetailsBuilder {
             .field("replay_children", &self.replay_children)
             .field("result", &"*** Sensitive Data Redacted ***")
             .field("error", &self.error)
-            .finish()
+            .finish_non_exhaustive()
     }
 }

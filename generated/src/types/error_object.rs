@@ -53,7 +53,7 @@ impl ::std::fmt::Debug for ErrorObject {
             .field("error_type", &"*** Sensitive Data Redacted ***")
             .field("error_data", &"*** Sensitive Data Redacted ***")
             .field("stack_trace", &"*** Sensitive Data Redacted ***")
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 /// A builder for [`ErrorObject`]. Create it with [`ErrorObject::builder`].
@@ -148,6 +148,6 @@ impl ::std::fmt::Debug for ErrorObjectBuilder {
             .field("error_type", &"*** Sensitive Data Redacted ***")
             .field("error_data", &"*** Sensitive Data Redacted ***")
             .field("stack_trace", &"*** Sensitive Data Redacted ***")
-            .finish()
+            .finish_non_exhaustive()
     }
 }

@@ -37,7 +37,7 @@ impl ::std::fmt::Debug for EventInput {
         f.debug_struct("EventInput")
             .field("payload", &"*** Sensitive Data Redacted ***")
             .field("truncated", &self.truncated)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 /// A builder for [`EventInput`]. Create it with [`EventInput::builder`].
@@ -88,6 +88,6 @@ impl ::std::fmt::Debug for EventInputBuilder {
         f.debug_struct("EventInputBuilder")
             .field("payload", &"*** Sensitive Data Redacted ***")
             .field("truncated", &self.truncated)
-            .finish()
+            .finish_non_exhaustive()
     }
 }

@@ -37,7 +37,7 @@ impl ::std::fmt::Debug for EventPauseReason {
         f.debug_struct("EventPauseReason")
             .field("payload", &"*** Sensitive Data Redacted ***")
             .field("truncated", &self.truncated)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 /// A builder for [`EventPauseReason`]. Create it with [`EventPauseReason::builder`].
@@ -88,6 +88,6 @@ impl ::std::fmt::Debug for EventPauseReasonBuilder {
         f.debug_struct("EventPauseReasonBuilder")
             .field("payload", &"*** Sensitive Data Redacted ***")
             .field("truncated", &self.truncated)
-            .finish()
+            .finish_non_exhaustive()
     }
 }

@@ -37,7 +37,7 @@ impl ::std::fmt::Debug for EventResult {
         f.debug_struct("EventResult")
             .field("payload", &"*** Sensitive Data Redacted ***")
             .field("truncated", &self.truncated)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 /// A builder for [`EventResult`]. Create it with [`EventResult::builder`].
@@ -88,6 +88,6 @@ impl ::std::fmt::Debug for EventResultBuilder {
         f.debug_struct("EventResultBuilder")
             .field("payload", &"*** Sensitive Data Redacted ***")
             .field("truncated", &self.truncated)
-            .finish()
+            .finish_non_exhaustive()
     }
 }

@@ -37,7 +37,7 @@ impl ::std::fmt::Debug for EventResumeReason {
         f.debug_struct("EventResumeReason")
             .field("payload", &"*** Sensitive Data Redacted ***")
             .field("truncated", &self.truncated)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 /// A builder for [`EventResumeReason`]. Create it with [`EventResumeReason::builder`].
@@ -88,6 +88,6 @@ impl ::std::fmt::Debug for EventResumeReasonBuilder {
         f.debug_struct("EventResumeReasonBuilder")
             .field("payload", &"*** Sensitive Data Redacted ***")
             .field("truncated", &self.truncated)
-            .finish()
+            .finish_non_exhaustive()
     }
 }

@@ -29,7 +29,7 @@ impl ::std::fmt::Debug for ExecutionDetails {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ExecutionDetails")
             .field("input_payload", &"*** Sensitive Data Redacted ***")
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 /// A builder for [`ExecutionDetails`]. Create it with [`ExecutionDetails::builder`].
@@ -67,6 +67,6 @@ impl ::std::fmt::Debug for ExecutionDetailsBuilder {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
         f.debug_struct("ExecutionDetailsBuilder")
             .field("input_payload", &"*** Sensitive Data Redacted ***")
-            .finish()
+            .finish_non_exhaustive()
     }
 }

@@ -127,7 +127,7 @@ impl ::std::fmt::Debug for OperationUpdate {
             .field("wait_options", &self.wait_options)
             .field("callback_options", &self.callback_options)
             .field("chained_invoke_options", &self.chained_invoke_options)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 /// A builder for [`OperationUpdate`]. Create it with [`OperationUpdate::builder`].
@@ -408,6 +408,6 @@ impl ::std::fmt::Debug for OperationUpdateBuilder {
             .field("wait_options", &self.wait_options)
             .field("callback_options", &self.callback_options)
             .field("chained_invoke_options", &self.chained_invoke_options)
-            .finish()
+            .finish_non_exhaustive()
     }
 }

@@ -45,7 +45,7 @@ impl ::std::fmt::Debug for PauseDetails {
             .field("pause_request_timestamp", &self.pause_request_timestamp)
             .field("reason", &"*** Sensitive Data Redacted ***")
             .field("execution_timeout_paused", &self.execution_timeout_paused)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 /// A builder for [`PauseDetails`]. Create it with [`PauseDetails::builder`].
@@ -131,6 +131,6 @@ impl ::std::fmt::Debug for PauseDetailsBuilder {
             .field("pause_request_timestamp", &self.pause_request_timestamp)
             .field("reason", &"*** Sensitive Data Redacted ***")
             .field("execution_timeout_paused", &self.execution_timeout_paused)
-            .finish()
+            .finish_non_exhaustive()
     }
 }

@@ -80,7 +80,7 @@ impl ::std::fmt::Debug for StepDetails {
             .field("next_attempt_timestamp", &self.next_attempt_timestamp)
             .field("result", &"*** Sensitive Data Redacted ***")
             .field("error", &self.error)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 /// A builder for [`StepDetails`]. Create it with [`StepDetails::builder`].
@@ -169,6 +169,6 @@ impl ::std::fmt::Debug for StepDetailsBuilder {
             .field("next_attempt_timestamp", &self.next_attempt_timestamp)
             .field("result", &"*** Sensitive Data Redacted ***")
             .field("error", &self.error)
-            .finish()
+            .finish_non_exhaustive()
     }
 }

@@ -149,7 +149,7 @@ impl ::std::fmt::Debug for GetDurableExecutionResponse {
                 "expected_execution_timeout_timestamp",
                 &self.expected_execution_timeout_timestamp,
             )
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 /// A builder for [`GetDurableExecutionResponse`]. Create it with [`GetDurableExecutionResponse::builder`].
@@ -490,6 +490,6 @@ impl ::std::fmt::Debug for GetDurableExecutionResponseBuilder {
                 "expected_execution_timeout_timestamp",
                 &self.expected_execution_timeout_timestamp,
             )
-            .finish()
+            .finish_non_exhaustive()
     }
 }

@@ -53,7 +53,7 @@ impl ::std::fmt::Debug for PauseDurableExecutionRequest {
             .field("client_token", &self.client_token)
             .field("reason", &"*** Sensitive Data Redacted ***")
             .field("execution_timeout_paused", &self.execution_timeout_paused)
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 /// A builder for [`PauseDurableExecutionRequest`]. Create it with [`PauseDurableExecutionRequest::builder`].
@@ -156,6 +156,6 @@ impl ::std::fmt::Debug for PauseDurableExecutionRequestBuilder {
             .field("client_token", &self.client_token)
             .field("reason", &"*** Sensitive Data Redacted ***")
             .field("execution_timeout_paused", &self.execution_timeout_paused)
-            .finish()
+            .finish_non_exhaustive()
     }
 }

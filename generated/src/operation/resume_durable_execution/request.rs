@@ -45,7 +45,7 @@ impl ::std::fmt::Debug for ResumeDurableExecutionRequest {
             .field("durable_execution_arn", &self.durable_execution_arn)
             .field("client_token", &self.client_token)
             .field("reason", &"*** Sensitive Data Redacted ***")
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 /// A builder for [`ResumeDurableExecutionRequest`]. Create it with [`ResumeDurableExecutionRequest::builder`].
@@ -129,6 +129,6 @@ impl ::std::fmt::Debug for ResumeDurableExecutionRequestBuilder {
             .field("durable_execution_arn", &self.durable_execution_arn)
             .field("client_token", &self.client_token)
             .field("reason", &"*** Sensitive Data Redacted ***")
-            .finish()
+            .finish_non_exhaustive()
     }
 }

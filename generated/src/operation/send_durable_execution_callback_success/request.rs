@@ -37,7 +37,7 @@ impl ::std::fmt::Debug for SendDurableExecutionCallbackSuccessRequest {
         f.debug_struct("SendDurableExecutionCallbackSuccessRequest")
             .field("callback_id", &self.callback_id)
             .field("result", &"*** Sensitive Data Redacted ***")
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 /// A builder for [`SendDurableExecutionCallbackSuccessRequest`]. Create it with [`SendDurableExecutionCallbackSuccessRequest::builder`].
@@ -102,6 +102,6 @@ impl ::std::fmt::Debug for SendDurableExecutionCallbackSuccessRequestBuilder {
         f.debug_struct("SendDurableExecutionCallbackSuccessRequestBuilder")
             .field("callback_id", &self.callback_id)
             .field("result", &"*** Sensitive Data Redacted ***")
-            .finish()
+            .finish_non_exhaustive()
     }
 }
