@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::credentials::{CachingProvider, DefaultChain, ProvideCredentials};
 use crate::env::Env;
-use crate::http::{HttpClient, HttpSettings};
+use crate::http::{HttpClient, HttpConnector, HttpSettings};
 use crate::profile::ProfileSet;
 use crate::retry::RetryConfig;
 
@@ -112,7 +112,7 @@ pub struct Config {
     pub(crate) env: Option<Env>,
     pub(crate) retry: RetryConfig,
     pub(crate) timeouts: TimeoutConfig,
-    pub(crate) http: HttpClient,
+    pub(crate) http: Arc<dyn HttpConnector>,
     pub(crate) http_settings: HttpSettings,
 }
 
@@ -264,6 +264,7 @@ pub struct ConfigBuilder {
     max_response_bytes: Option<usize>,
     ca_bundle: Option<PathBuf>,
     proxy_from_env: Option<bool>,
+    connector: Option<Arc<dyn HttpConnector>>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -326,6 +327,13 @@ impl ConfigBuilder {
         self
     }
 
+    /// Sends requests through this connector instead of the built-in hyper client (for tests
+    /// with canned responses, or another transport). The HTTP settings then do not apply.
+    pub fn http_connector(mut self, connector: impl HttpConnector + 'static) -> Self {
+        self.connector = Some(Arc::new(connector));
+        self
+    }
+
     /// Whether to use `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` (default: yes).
     pub fn proxy_from_env(mut self, enabled: bool) -> Self {
         self.proxy_from_env = Some(enabled);
@@ -369,7 +377,12 @@ impl ConfigBuilder {
                 .unwrap_or(HttpSettings::default().max_response_bytes),
             ..HttpSettings::default()
         };
-        let http = HttpClient::new(&http_settings).map_err(|e| ConfigError::new(e.to_string()))?;
+        let http: Arc<dyn HttpConnector> = match self.connector {
+            Some(connector) => connector,
+            None => Arc::new(
+                HttpClient::new(&http_settings).map_err(|e| ConfigError::new(e.to_string()))?,
+            ),
+        };
         let credentials = Arc::new(CachingProvider::new(credentials));
         Ok(Config {
             region,

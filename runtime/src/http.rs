@@ -17,7 +17,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::connect::HttpConnector as TcpConnector;
 use hyper_util::client::legacy::connect::proxy::Tunnel;
 use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::{TokioExecutor, TokioIo};
@@ -84,6 +84,17 @@ pub enum HttpErrorKind {
 }
 
 impl HttpError {
+    /// A transport failure of this kind, for [`HttpConnector`] implementations.
+    pub fn new(
+        kind: HttpErrorKind,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+    ) -> Self {
+        HttpError {
+            kind,
+            source: source.into(),
+        }
+    }
+
     /// What kind of failure this is.
     pub fn kind(&self) -> HttpErrorKind {
         self.kind
@@ -123,6 +134,25 @@ pub(crate) fn source_chain(err: &(dyn std::error::Error + 'static)) -> String {
     out
 }
 
+/// What sends requests: the built-in [`HttpClient`], or a replacement (a test double, another
+/// transport). It receives a complete, signed request and returns the whole response.
+pub trait HttpConnector: Send + Sync + fmt::Debug {
+    /// Sends the request and reads the whole response.
+    fn send(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> crate::credentials::BoxFuture<'_, Result<http::Response<Bytes>, HttpError>>;
+}
+
+impl HttpConnector for HttpClient {
+    fn send(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> crate::credentials::BoxFuture<'_, Result<http::Response<Bytes>, HttpError>> {
+        Box::pin(HttpClient::send(self, request))
+    }
+}
+
 /// A pooled HTTP client. Cloning is cheap: clones share the connection pool.
 #[derive(Clone)]
 pub struct HttpClient {
@@ -145,7 +175,7 @@ impl HttpClient {
     /// When the CA bundle cannot be read or holds no usable certificate.
     pub fn new(settings: &HttpSettings) -> Result<Self, HttpSetupError> {
         let tls = tls_config(settings.ca_bundle.as_deref())?;
-        let mut http = HttpConnector::new();
+        let mut http = TcpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(Some(settings.connect_timeout));
         http.set_nodelay(true);
@@ -287,7 +317,7 @@ fn tls_config(ca_bundle: Option<&Path>) -> Result<rustls::ClientConfig, HttpSetu
 /// Connects directly, or through a CONNECT tunnel when the proxy settings say so.
 #[derive(Clone)]
 pub(crate) struct ProxyConnector {
-    http: HttpConnector,
+    http: TcpConnector,
     matcher: Option<Arc<Matcher>>,
 }
 
