@@ -1,0 +1,555 @@
+//! `Config::from_env_with` and `Config::builder()`: region sources and their order, retry
+//! attempts, required settings, endpoint validation and precedence, secrets kept out of
+//! `Debug`, and credentials resolved lazily.
+//!
+//! Every environment here is an `Env::from_vars` with `HOME` in a fresh temporary directory, so
+//! no real `~/.aws` file is read and nothing outside the test is contacted.
+
+#![forbid(unsafe_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::SystemTime;
+
+use lambda_sdk_runtime::client::{Handle, HttpResponse, ServiceSpec};
+use lambda_sdk_runtime::config::{Config, ConfigError};
+use lambda_sdk_runtime::credentials::{Credentials, CredentialsErrorKind};
+use lambda_sdk_runtime::endpoint::{Endpoint, resolve};
+use lambda_sdk_runtime::env::Env;
+use lambda_sdk_runtime::error::{Error, Unhandled};
+use lambda_sdk_runtime::rest_json::RequestBuilder;
+
+const SECRET_KEY: &str = "cfg-env-SECRET/key+value=0123456789";
+const SESSION_TOKEN: &str = "cfg-env-SESSION-token/abc+def==";
+
+/// A unique scratch directory, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos();
+        let dir = std::env::temp_dir().join(format!(
+            "lambda-sdk-rt-config-{name}-{}-{nanos}-{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::SeqCst)
+        ));
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn write(&self, name: &str, text: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_str().unwrap().to_owned()
+    }
+
+    fn home(&self) -> String {
+        self.0.to_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// An environment with `HOME` in `dir`, IMDS off, and `vars`.
+fn env(dir: &TempDir, vars: &[(&str, &str)]) -> Env {
+    let mut all = vec![
+        ("HOME".to_owned(), dir.home()),
+        ("AWS_EC2_METADATA_DISABLED".to_owned(), "true".to_owned()),
+    ];
+    all.extend(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+    Env::from_vars(all)
+}
+
+const KEYS: [(&str, &str); 2] = [
+    ("AWS_ACCESS_KEY_ID", "AKIDCONFIGENV"),
+    ("AWS_SECRET_ACCESS_KEY", SECRET_KEY),
+];
+
+fn from_env(dir: &TempDir, vars: &[(&str, &str)]) -> Result<Config, ConfigError> {
+    let mut all = KEYS.to_vec();
+    all.extend_from_slice(vars);
+    Config::from_env_with(env(dir, &all))
+}
+
+const PROFILE_CONFIG: &str = "\
+[default]
+region = ap-southeast-2
+
+[profile dev]
+region = eu-central-1
+";
+
+#[test]
+fn region_from_aws_region_first() {
+    let dir = TempDir::new("region");
+    let config_file = dir.write("config", PROFILE_CONFIG);
+    let config = from_env(
+        &dir,
+        &[
+            ("AWS_REGION", "us-west-2"),
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+            ("AWS_CONFIG_FILE", &config_file),
+            ("AWS_PROFILE", "dev"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(config.region(), "us-west-2");
+}
+
+#[test]
+fn region_from_aws_default_region_second() {
+    let dir = TempDir::new("region");
+    let config_file = dir.write("config", PROFILE_CONFIG);
+    let config = from_env(
+        &dir,
+        &[
+            ("AWS_REGION", ""),
+            ("AWS_DEFAULT_REGION", "eu-west-1"),
+            ("AWS_CONFIG_FILE", &config_file),
+            ("AWS_PROFILE", "dev"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(config.region(), "eu-west-1");
+}
+
+#[test]
+fn region_from_the_selected_profile_last() {
+    let dir = TempDir::new("region");
+    let config_file = dir.write("config", PROFILE_CONFIG);
+    let credentials_file = dir.write(
+        "credentials",
+        "[dev]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n",
+    );
+    let files = [
+        ("AWS_CONFIG_FILE", config_file.as_str()),
+        ("AWS_SHARED_CREDENTIALS_FILE", credentials_file.as_str()),
+    ];
+
+    let mut dev = files.to_vec();
+    dev.push(("AWS_PROFILE", "dev"));
+    assert_eq!(from_env(&dir, &dev).unwrap().region(), "eu-central-1");
+
+    // No AWS_PROFILE: the `default` profile.
+    assert_eq!(from_env(&dir, &files).unwrap().region(), "ap-southeast-2");
+
+    // The default file location under HOME is read too.
+    std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
+    dir.write(".aws/config", "[profile home]\nregion = sa-east-1\n");
+    assert_eq!(
+        from_env(&dir, &[("AWS_PROFILE", "home")]).unwrap().region(),
+        "sa-east-1"
+    );
+}
+
+#[tokio::test]
+async fn profile_credentials_come_from_the_shared_files() {
+    let dir = TempDir::new("profile-creds");
+    let config_file = dir.write("config", PROFILE_CONFIG);
+    let credentials_file = dir.write(
+        "credentials",
+        "[dev]\naws_access_key_id = AKIDPROFILE\naws_secret_access_key = profile-secret\n",
+    );
+    let config = Config::from_env_with(env(
+        &dir,
+        &[
+            ("AWS_CONFIG_FILE", &config_file),
+            ("AWS_SHARED_CREDENTIALS_FILE", &credentials_file),
+            ("AWS_PROFILE", "dev"),
+        ],
+    ))
+    .unwrap();
+    let credentials = config
+        .credentials_provider()
+        .provide_credentials()
+        .await
+        .unwrap();
+    assert_eq!(credentials.access_key_id(), "AKIDPROFILE");
+    assert_eq!(credentials.secret_access_key(), "profile-secret");
+}
+
+#[test]
+fn missing_region_lists_where_it_looked() {
+    let dir = TempDir::new("no-region");
+    let config_file = dir.write("config", "[profile other]\nregion = eu-west-3\n");
+    let err = from_env(
+        &dir,
+        &[("AWS_CONFIG_FILE", &config_file), ("AWS_PROFILE", "dev")],
+    )
+    .unwrap_err()
+    .to_string();
+    for place in [
+        "AWS_REGION",
+        "AWS_DEFAULT_REGION",
+        "profile `dev`",
+        "Config::builder().region",
+    ] {
+        assert!(err.contains(place), "{err:?} should mention {place}");
+    }
+    assert!(err.starts_with("no AWS region configured"), "{err}");
+
+    // No files at all: still names the default profile.
+    let err = from_env(&dir, &[]).unwrap_err().to_string();
+    assert!(err.contains("profile `default`"), "{err}");
+
+    // A broken config file: says it could not be read, and which file.
+    let broken = dir.write("broken", "this is not an ini line\n");
+    let err = from_env(&dir, &[("AWS_CONFIG_FILE", &broken)])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("could not be read"), "{err}");
+    assert!(err.contains(&broken), "{err} should name {broken}");
+}
+
+#[test]
+fn max_attempts_from_the_environment() {
+    let dir = TempDir::new("attempts");
+    let base = [("AWS_REGION", "us-east-1")];
+    let config = from_env(&dir, &base).unwrap();
+    assert_eq!(config.retry_config().max_attempts(), 3, "the default");
+    for (value, attempts) in [("1", 1), ("5", 5), (" 7 ", 7)] {
+        let mut vars = base.to_vec();
+        vars.push(("AWS_MAX_ATTEMPTS", value));
+        let config = from_env(&dir, &vars).unwrap();
+        assert_eq!(config.retry_config().max_attempts(), attempts, "{value:?}");
+    }
+    for bad in ["0", "-1", "three", "2.5", "99999999999"] {
+        let mut vars = base.to_vec();
+        vars.push(("AWS_MAX_ATTEMPTS", bad));
+        let err = from_env(&dir, &vars).unwrap_err().to_string();
+        assert!(err.contains("AWS_MAX_ATTEMPTS"), "{err}");
+        assert!(
+            err.contains(&format!("{bad:?}")),
+            "{err} should quote {bad:?}"
+        );
+        assert!(err.contains("at least 1"), "{err}");
+    }
+}
+
+#[test]
+fn builder_requires_region_and_credentials() {
+    let credentials = Credentials::new("AKID", SECRET_KEY, None);
+    let err = Config::builder()
+        .credentials(credentials.clone())
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("no region"), "{err}");
+    assert!(err.contains("Config::builder().region("), "{err}");
+    assert!(err.contains("Config::from_env()"), "{err}");
+
+    let err = Config::builder()
+        .region("   ")
+        .credentials(credentials.clone())
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("no region"), "{err}");
+
+    let err = Config::builder()
+        .region("us east 1")
+        .credentials(credentials.clone())
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("\"us east 1\"") && err.contains("not a valid region"),
+        "{err}"
+    );
+
+    let err = Config::builder()
+        .region("us-east-1")
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("no credentials"), "{err}");
+    assert!(err.contains("Config::builder().credentials("), "{err}");
+    assert!(err.contains("Config::from_env()"), "{err}");
+
+    let config = Config::builder()
+        .region("us-east-1")
+        .credentials(credentials)
+        .build()
+        .unwrap();
+    assert_eq!(config.region(), "us-east-1");
+    assert_eq!(config.endpoint_url(), None);
+}
+
+#[test]
+fn bad_endpoint_urls_are_refused_with_reasons() {
+    let build = |url: &str| {
+        Config::builder()
+            .region("us-east-1")
+            .credentials(Credentials::new("AKID", SECRET_KEY, None))
+            .endpoint_url(url)
+            .build()
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    };
+    let err = build("ftp://x").unwrap_err();
+    assert!(
+        err.contains("\"ftp://x\"") && err.contains("scheme `ftp`") && err.contains("https"),
+        "{err}"
+    );
+    let err = build("localhost:80").unwrap_err();
+    assert!(
+        err.contains("\"localhost:80\"") && err.contains("no scheme"),
+        "{err}"
+    );
+    let err = build("https://example.com/?a=b").unwrap_err();
+    assert!(err.contains("query"), "{err}");
+    let err = build("not a url").unwrap_err();
+    assert!(err.contains("not a valid URL"), "{err}");
+    build("http://127.0.0.1:5055").unwrap();
+    build("https://lambda.example.com/base/").unwrap();
+}
+
+#[test]
+fn bad_endpoint_from_the_environment_names_the_variable() {
+    let dir = TempDir::new("bad-endpoint");
+    for var in ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_LAMBDA"] {
+        for url in ["ftp://x", "localhost:80"] {
+            // The config builds; the endpoint is checked when it is resolved.
+            let config = from_env(&dir, &[("AWS_REGION", "us-east-1"), (var, url)]).unwrap();
+            let err = resolve(&config, "Lambda", "lambda")
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with(var), "{err} should name {var}");
+            assert!(err.contains(&format!("{url:?}")), "{err}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn bad_endpoint_from_the_environment_refuses_every_request() {
+    static SPEC: ServiceSpec = ServiceSpec {
+        sdk_id: "Lambda",
+        signing_name: "lambda",
+        endpoint_prefix: "lambda",
+        sdk_user_agent: "lambda-sdk-tests/0.0.0",
+    };
+    let dir = TempDir::new("bad-endpoint-call");
+    let config = from_env(
+        &dir,
+        &[("AWS_REGION", "us-east-1"), ("AWS_ENDPOINT_URL", "ftp://x")],
+    )
+    .unwrap();
+    let handle = Handle::new(config, &SPEC);
+    let parse = |_: &HttpResponse| -> Result<(), Error<Unhandled>> { Ok(()) };
+    let err = handle
+        .call("Op", RequestBuilder::new("GET").finish(), parse)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Construction(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("AWS_ENDPOINT_URL") && text.contains("ftp"),
+        "{text}"
+    );
+}
+
+fn url_of(endpoint: &Endpoint) -> String {
+    endpoint.url("/op", "")
+}
+
+#[test]
+fn endpoint_precedence() {
+    let dir = TempDir::new("endpoint");
+    let resolved = |config: &Config| url_of(&resolve(config, "Lambda", "lambda").unwrap());
+
+    // Nothing set: the regional endpoint (with the China partition's suffix in cn-).
+    let config = from_env(&dir, &[("AWS_REGION", "eu-west-1")]).unwrap();
+    assert_eq!(
+        resolved(&config),
+        "https://lambda.eu-west-1.amazonaws.com/op"
+    );
+    let config = from_env(&dir, &[("AWS_REGION", "cn-north-1")]).unwrap();
+    assert_eq!(
+        resolved(&config),
+        "https://lambda.cn-north-1.amazonaws.com.cn/op"
+    );
+
+    // AWS_ENDPOINT_URL beats the default.
+    let config = from_env(
+        &dir,
+        &[
+            ("AWS_REGION", "eu-west-1"),
+            ("AWS_ENDPOINT_URL", "http://global.local:1000"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(resolved(&config), "http://global.local:1000/op");
+    let endpoint = resolve(&config, "Lambda", "lambda").unwrap();
+    assert_eq!(endpoint.scheme(), "http");
+    assert_eq!(endpoint.authority(), "global.local:1000");
+
+    // AWS_ENDPOINT_URL_LAMBDA beats AWS_ENDPOINT_URL.
+    let config = from_env(
+        &dir,
+        &[
+            ("AWS_REGION", "eu-west-1"),
+            ("AWS_ENDPOINT_URL", "http://global.local:1000"),
+            ("AWS_ENDPOINT_URL_LAMBDA", "https://lambda.local:2000/base/"),
+        ],
+    )
+    .unwrap();
+    assert_eq!(resolved(&config), "https://lambda.local:2000/base/op");
+    // ... and only for its own service.
+    assert_eq!(
+        url_of(&resolve(&config, "Other Service", "other").unwrap()),
+        "http://global.local:1000/op"
+    );
+
+    // An explicit endpoint beats everything. `Config::builder()` has no public way to take an
+    // `Env`, so a builder config reads no environment at all: its explicit endpoint is used
+    // and, without one, the regional default (never AWS_ENDPOINT_URL*).
+    let explicit = Config::builder()
+        .region("eu-west-1")
+        .credentials(Credentials::new("AKID", SECRET_KEY, None))
+        .endpoint_url("http://explicit.local:3000")
+        .build()
+        .unwrap();
+    assert_eq!(explicit.endpoint_url(), Some("http://explicit.local:3000"));
+    assert_eq!(resolved(&explicit), "http://explicit.local:3000/op");
+    let plain = Config::builder()
+        .region("eu-west-1")
+        .credentials(Credentials::new("AKID", SECRET_KEY, None))
+        .build()
+        .unwrap();
+    assert_eq!(
+        resolved(&plain),
+        "https://lambda.eu-west-1.amazonaws.com/op"
+    );
+}
+
+#[tokio::test]
+async fn debug_never_shows_secrets() {
+    let dir = TempDir::new("debug");
+    let credentials = Credentials::new("AKIDDEBUG", SECRET_KEY, Some(SESSION_TOKEN.to_owned()));
+    let builder = Config::builder()
+        .region("us-east-1")
+        .credentials(credentials.clone())
+        .endpoint_url("http://127.0.0.1:9");
+    let mut texts = vec![format!("{builder:?}"), format!("{builder:#?}")];
+    let config = builder.build().unwrap();
+    texts.push(format!("{config:?}"));
+    texts.push(format!("{config:#?}"));
+    texts.push(format!("{credentials:?}"));
+    // After the credentials are cached, too.
+    config
+        .credentials_provider()
+        .provide_credentials()
+        .await
+        .unwrap();
+    texts.push(format!("{config:?}"));
+    texts.push(format!("{:?}", config.credentials_provider()));
+
+    let from_env = Config::from_env_with(env(
+        &dir,
+        &[
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ACCESS_KEY_ID", "AKIDDEBUG"),
+            ("AWS_SECRET_ACCESS_KEY", SECRET_KEY),
+            ("AWS_SESSION_TOKEN", SESSION_TOKEN),
+        ],
+    ))
+    .unwrap();
+    texts.push(format!("{from_env:?}"));
+    let resolved = from_env
+        .credentials_provider()
+        .provide_credentials()
+        .await
+        .unwrap();
+    assert_eq!(resolved.secret_access_key(), SECRET_KEY);
+    assert_eq!(resolved.session_token(), Some(SESSION_TOKEN));
+    texts.push(format!("{from_env:?}"));
+    texts.push(format!("{from_env:#?}"));
+    texts.push(format!("{resolved:?}"));
+
+    for text in &texts {
+        assert!(!text.contains(SECRET_KEY), "secret key in {text}");
+        assert!(!text.contains(SESSION_TOKEN), "session token in {text}");
+        // Not even a fragment of them.
+        assert!(!text.contains("cfg-env-"), "{text}");
+    }
+    assert!(texts[0].contains("ConfigBuilder"), "{}", texts[0]);
+    assert!(texts[2].contains("AKIDDEBUG"), "{}", texts[2]);
+}
+
+#[tokio::test]
+async fn credentials_are_resolved_lazily() {
+    let dir = TempDir::new("lazy");
+    // No credentials anywhere: building still succeeds.
+    let config = Config::from_env_with(env(&dir, &[("AWS_REGION", "us-east-1")]))
+        .expect("no credentials is not a config error");
+    let err = config
+        .credentials_provider()
+        .provide_credentials()
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), CredentialsErrorKind::NotConfigured);
+    let text = err.to_string();
+    let home_credentials = dir.path().join(".aws/credentials");
+    for part in [
+        "no AWS credentials found; looked in: ",
+        "environment variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (not set)",
+        "profile `default`",
+        home_credentials.to_str().unwrap(),
+        "container credentials",
+        "EC2 instance metadata (disabled by AWS_EC2_METADATA_DISABLED)",
+    ] {
+        assert!(text.contains(part), "{text:?} should contain {part:?}");
+    }
+
+    // A request then fails before anything is sent, with the same explanation.
+    static SPEC: ServiceSpec = ServiceSpec {
+        sdk_id: "Lambda",
+        signing_name: "lambda",
+        endpoint_prefix: "lambda",
+        sdk_user_agent: "lambda-sdk-tests/0.0.0",
+    };
+    let config = Config::from_env_with(env(
+        &dir,
+        &[
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:9"),
+        ],
+    ))
+    .unwrap();
+    let handle = Handle::new(config, &SPEC);
+    let parse = |_: &HttpResponse| -> Result<(), Error<Unhandled>> { Ok(()) };
+    let err = handle
+        .call("Op", RequestBuilder::new("GET").finish(), parse)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Construction(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("no credentials to sign with"), "{text}");
+    assert!(text.contains("looked in"), "{text}");
+
+    // The credentials file is read at the call, not when the config was built.
+    let config = Config::from_env_with(env(&dir, &[("AWS_REGION", "us-east-1")])).unwrap();
+    std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
+    dir.write(
+        ".aws/credentials",
+        "[default]\naws_access_key_id = AKIDLATER\naws_secret_access_key = later-secret\n",
+    );
+    let credentials = config
+        .credentials_provider()
+        .provide_credentials()
+        .await
+        .unwrap();
+    assert_eq!(credentials.access_key_id(), "AKIDLATER");
+}
