@@ -5,6 +5,7 @@
 
 use std::path::PathBuf;
 
+pub mod durable;
 pub mod emulator;
 pub mod function_server;
 pub mod wire_server;
