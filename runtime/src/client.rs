@@ -164,7 +164,10 @@ impl Handle {
                     status = e.status().unwrap_or(0),
                     request_id = e.request_id().unwrap_or(""),
                     latency_ms = latency.as_millis() as u64,
-                    retry = retry.map(|k| format!("{k:?}")).unwrap_or_else(|| "no".into()),
+                    retry = retry
+                        .filter(|_| attempt < max_attempts)
+                        .map(|k| format!("{k:?}"))
+                        .unwrap_or_else(|| "no".into()),
                     error = %e.summary(),
                     "attempt failed"
                 ),

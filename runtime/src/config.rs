@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use crate::credentials::{CachingProvider, DefaultChain, ProvideCredentials};
 use crate::env::Env;
-use crate::http::{HttpClient, HttpConnector, HttpSettings};
+use crate::http::{HttpClient, HttpConnector, HttpSettings, ProxySettings};
 use crate::profile::ProfileSet;
 use crate::retry::RetryConfig;
 
@@ -157,6 +157,30 @@ impl Config {
     /// # Errors
     /// As [`Config::from_env`].
     pub fn from_env_with(env: Env) -> Result<Config, ConfigError> {
+        Config::builder_from_env_with(env)?.build()
+    }
+
+    /// A builder holding everything [`Config::from_env`] reads, so code can override some of
+    /// it (an endpoint, timeouts) before building:
+    ///
+    /// ```no_run
+    /// use lambda_sdk_runtime::config::Config;
+    ///
+    /// let config = Config::builder_from_env()?.endpoint_url("http://127.0.0.1:5055").build()?;
+    /// # Ok::<(), lambda_sdk_runtime::config::ConfigError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Config::from_env`].
+    pub fn builder_from_env() -> Result<ConfigBuilder, ConfigError> {
+        Config::builder_from_env_with(Env::real())
+    }
+
+    /// [`Config::builder_from_env`] with an explicit environment.
+    ///
+    /// # Errors
+    /// As [`Config::from_env`].
+    pub fn builder_from_env_with(env: Env) -> Result<ConfigBuilder, ConfigError> {
         let mut builder = Config::builder();
         let profiles = ProfileSet::load(&env);
         let region = env
@@ -173,8 +197,12 @@ impl Config {
         let Some(region) = region else {
             let profile = match &profiles {
                 Ok(p) => format!(
-                    "the `region` of profile `{}` in the shared config file",
-                    p.profile_name()
+                    "the `region` of profile `{}` in {}",
+                    p.profile_name(),
+                    p.config_file().map_or_else(
+                        || "the shared config file".to_string(),
+                        |f| f.display().to_string()
+                    )
                 ),
                 Err(e) => format!("the shared config file, which could not be read ({e})"),
             };
@@ -206,14 +234,22 @@ impl Config {
         let credentials_http = HttpClient::new(&HttpSettings {
             connect_timeout: Duration::from_secs(1),
             ca_bundle,
-            proxy_from_env: false,
+            proxy: None,
             max_response_bytes: 1024 * 1024,
             ..HttpSettings::default()
         })
         .map_err(|e| ConfigError::new(e.to_string()))?;
+        if let Some(proxy) = ProxySettings::from_env(&env) {
+            builder = builder.proxy(proxy);
+        }
+        for var in ["AWS_ENDPOINT_URL"] {
+            if let Some(url) = env.get(var) {
+                crate::endpoint::validate(&url, var)?;
+            }
+        }
         builder.env = Some(env.clone());
         builder.credentials = Some(Arc::new(DefaultChain::new(env, credentials_http)));
-        builder.build()
+        Ok(builder)
     }
 
     /// The region requests are signed for.
@@ -263,7 +299,7 @@ pub struct ConfigBuilder {
     timeouts: Option<TimeoutConfig>,
     max_response_bytes: Option<usize>,
     ca_bundle: Option<PathBuf>,
-    proxy_from_env: Option<bool>,
+    proxy: Option<ProxySettings>,
     connector: Option<Arc<dyn HttpConnector>>,
 }
 
@@ -334,9 +370,21 @@ impl ConfigBuilder {
         self
     }
 
-    /// Whether to use `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` (default: yes).
+    /// `true` reads the proxy from this process's `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`;
+    /// `false` (the builder's default) uses none.
     pub fn proxy_from_env(mut self, enabled: bool) -> Self {
-        self.proxy_from_env = Some(enabled);
+        self.proxy = if enabled {
+            ProxySettings::from_env(&Env::real())
+        } else {
+            None
+        };
+        self
+    }
+
+    /// Sends requests through a proxy (CONNECT tunnels). [`Config::from_env`] reads it from
+    /// `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`; a builder uses none unless told.
+    pub fn proxy(mut self, proxy: ProxySettings) -> Self {
+        self.proxy = Some(proxy);
         self
     }
 
@@ -371,7 +419,7 @@ impl ConfigBuilder {
         let http_settings = HttpSettings {
             connect_timeout: timeouts.connect,
             ca_bundle: self.ca_bundle,
-            proxy_from_env: self.proxy_from_env.unwrap_or(true),
+            proxy: self.proxy,
             max_response_bytes: self
                 .max_response_bytes
                 .unwrap_or(HttpSettings::default().max_response_bytes),

@@ -30,8 +30,8 @@ pub struct HttpSettings {
     pub connect_timeout: Duration,
     /// Extra PEM certificates to trust besides the webpki roots (`AWS_CA_BUNDLE`).
     pub ca_bundle: Option<PathBuf>,
-    /// Use `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY` from the environment.
-    pub proxy_from_env: bool,
+    /// The proxy to use, if any.
+    pub proxy: Option<ProxySettings>,
     /// The largest response body accepted, in bytes.
     pub max_response_bytes: usize,
     /// How long an idle pooled connection is kept.
@@ -43,10 +43,47 @@ impl Default for HttpSettings {
         HttpSettings {
             connect_timeout: Duration::from_secs(3),
             ca_bundle: None,
-            proxy_from_env: true,
+            proxy: None,
             max_response_bytes: 64 * 1024 * 1024,
             pool_idle_timeout: Duration::from_secs(20),
         }
+    }
+}
+
+/// Proxy settings, as curl and the AWS SDKs read them from `HTTPS_PROXY`, `HTTP_PROXY`,
+/// `ALL_PROXY` and `NO_PROXY` (or their lowercase forms). Requests go through CONNECT tunnels.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProxySettings {
+    /// Proxy for `https://` destinations.
+    pub https: Option<String>,
+    /// Proxy for `http://` destinations.
+    pub http: Option<String>,
+    /// Comma-separated hosts, domains and networks that bypass the proxy.
+    pub no_proxy: Option<String>,
+}
+
+impl ProxySettings {
+    /// Reads the proxy variables from `env`; `None` when no proxy is set.
+    pub fn from_env(env: &crate::env::Env) -> Option<ProxySettings> {
+        let var = |upper: &str| {
+            env.get(upper)
+                .or_else(|| env.get(&upper.to_ascii_lowercase()))
+        };
+        let all = var("ALL_PROXY");
+        let settings = ProxySettings {
+            https: var("HTTPS_PROXY").or_else(|| all.clone()),
+            http: var("HTTP_PROXY").or(all),
+            no_proxy: var("NO_PROXY"),
+        };
+        (settings.https.is_some() || settings.http.is_some()).then_some(settings)
+    }
+
+    fn matcher(&self) -> Matcher {
+        Matcher::builder()
+            .https(self.https.clone().unwrap_or_default())
+            .http(self.http.clone().unwrap_or_default())
+            .no(self.no_proxy.clone().unwrap_or_default())
+            .build()
     }
 }
 
@@ -181,9 +218,7 @@ impl HttpClient {
         http.set_nodelay(true);
         let proxy = ProxyConnector {
             http,
-            matcher: settings
-                .proxy_from_env
-                .then(|| Arc::new(Matcher::from_env())),
+            matcher: settings.proxy.as_ref().map(|p| Arc::new(p.matcher())),
         };
         let builder = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)

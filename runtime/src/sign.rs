@@ -66,7 +66,11 @@ pub fn sign_request<'h>(
         .into();
     let signable = SignableRequest::new(method, uri, headers, SignableBody::Bytes(body))
         .map_err(|e| format!("cannot sign this request: {e}"))?;
-    let (instructions, _signature) = sign(signable, &params)
+    // aws-sigv4 logs the canonical request, session token included, at TRACE: sign with
+    // tracing muted so no secret can reach a subscriber.
+    let signed =
+        tracing::dispatcher::with_default(&tracing::Dispatch::none(), || sign(signable, &params));
+    let (instructions, _signature) = signed
         .map_err(|e| format!("cannot sign this request: {e}"))?
         .into_parts();
     let (headers, _params) = instructions.into_parts();

@@ -319,16 +319,24 @@ fn bad_endpoint_urls_are_refused_with_reasons() {
 #[test]
 fn bad_endpoint_from_the_environment_names_the_variable() {
     let dir = TempDir::new("bad-endpoint");
-    for var in ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_LAMBDA"] {
-        for url in ["ftp://x", "localhost:80"] {
-            // The config builds; the endpoint is checked when it is resolved.
-            let config = from_env(&dir, &[("AWS_REGION", "us-east-1"), (var, url)]).unwrap();
-            let err = resolve(&config, "Lambda", "lambda")
-                .unwrap_err()
-                .to_string();
-            assert!(err.starts_with(var), "{err} should name {var}");
-            assert!(err.contains(&format!("{url:?}")), "{err}");
-        }
+    for url in ["ftp://x", "localhost:80"] {
+        // AWS_ENDPOINT_URL applies to every service: it is checked when the config is read.
+        let err = from_env(
+            &dir,
+            &[("AWS_REGION", "us-east-1"), ("AWS_ENDPOINT_URL", url)],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.starts_with("AWS_ENDPOINT_URL"), "{err}");
+        assert!(err.contains(&format!("{url:?}")), "{err}");
+        // The per-service variable is checked when the service's endpoint is resolved.
+        let var = "AWS_ENDPOINT_URL_LAMBDA";
+        let config = from_env(&dir, &[("AWS_REGION", "us-east-1"), (var, url)]).unwrap();
+        let err = resolve(&config, "Lambda", "lambda")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with(var), "{err} should name {var}");
+        assert!(err.contains(&format!("{url:?}")), "{err}");
     }
 }
 
@@ -343,7 +351,10 @@ async fn bad_endpoint_from_the_environment_refuses_every_request() {
     let dir = TempDir::new("bad-endpoint-call");
     let config = from_env(
         &dir,
-        &[("AWS_REGION", "us-east-1"), ("AWS_ENDPOINT_URL", "ftp://x")],
+        &[
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_ENDPOINT_URL_LAMBDA", "ftp://x"),
+        ],
     )
     .unwrap();
     let handle = Handle::new(config, &SPEC);
@@ -355,7 +366,7 @@ async fn bad_endpoint_from_the_environment_refuses_every_request() {
     assert!(matches!(err, Error::Construction(_)), "{err:?}");
     let text = err.to_string();
     assert!(
-        text.contains("AWS_ENDPOINT_URL") && text.contains("ftp"),
+        text.contains("AWS_ENDPOINT_URL_LAMBDA") && text.contains("ftp"),
         "{text}"
     );
 }

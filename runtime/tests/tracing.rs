@@ -8,8 +8,8 @@
 //! appear nowhere in the log, nor in the `Debug`/`Display` of the config, the credentials or
 //! any error.
 //!
-//! At TRACE level the log is not clean yet: `trace_log_never_holds_a_secret` is ignored until
-//! aws-sigv4 stops logging the session token (see its `ignore` reason).
+//! At TRACE level too: aws-sigv4 logs the canonical request (session token included) at TRACE,
+//! so the runtime signs with tracing muted; `trace_log_never_holds_a_secret` guards that.
 
 #![forbid(unsafe_code)]
 
@@ -395,9 +395,6 @@ async fn attempts_are_logged_and_secrets_never_are() {
 
 /// The same at TRACE, where dependencies log more.
 #[tokio::test]
-#[ignore = "runtime bug: aws-sigv4 1.3.6 (the locked version) logs the whole canonical request \
-            at TRACE (target aws_sigv4::http_request::sign, field canonical_request), \
-            x-amz-security-token value included"]
 async fn trace_log_never_holds_a_secret() {
     let outcome = scenario(tracing::Level::TRACE).await;
     assert!(outcome.log.contains("TRACE"));
