@@ -67,6 +67,19 @@ pub struct Operation {
     pub paginated: Option<Paginated>,
     /// `@deprecated`.
     pub deprecated: bool,
+    /// `@endpoint(hostPrefix: …)`, split into literal text and `@hostLabel` member fields.
+    pub host_prefix: Vec<HostPrefixPart>,
+    /// `@httpChecksumRequired`: send `Content-MD5`.
+    pub checksum_required: bool,
+}
+
+/// A piece of an operation's host prefix.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum HostPrefixPart {
+    /// Literal text, e.g. `foo.`.
+    Literal(String),
+    /// The value of a `@hostLabel` input member: (model name, Rust field).
+    Label(String, String),
 }
 
 /// An error an operation can return.
@@ -250,6 +263,8 @@ pub struct Member {
     pub timestamp_format: Option<TimestampFormat>,
     /// `@deprecated`.
     pub deprecated: bool,
+    /// `@mediaType` of a string target: in a header, such a string travels base64-encoded.
+    pub media_type: Option<String>,
 }
 
 /// Where a member is bound in an HTTP request or response.

@@ -29,6 +29,7 @@ mod error;
 pub mod ir;
 pub mod lower;
 pub mod naming;
+pub mod protocol_tests;
 mod render;
 pub mod smithy;
 mod traits;

@@ -363,6 +363,7 @@ impl<'m> Lowerer<'m> {
         errors.dedup();
 
         let paginated = self.pagination(id, shape, &input, &output)?;
+        let host_prefix = host_prefix(id, &shape.traits, &input)?;
         Ok(ir::Operation {
             shape_id: id.to_string(),
             module: naming::operation_module(&name),
@@ -378,6 +379,8 @@ impl<'m> Lowerer<'m> {
             output,
             errors,
             paginated,
+            host_prefix,
+            checksum_required: shape.has_trait("smithy.api#httpChecksumRequired"),
         })
     }
 
@@ -495,6 +498,15 @@ impl<'m> Lowerer<'m> {
                 idempotency_token: t.contains_key("smithy.api#idempotencyToken"),
                 timestamp_format: self.timestamp_format(&member_id, t, &target_id)?,
                 deprecated: t.contains_key("smithy.api#deprecated"),
+                media_type: (target.shape_type == ShapeType::String)
+                    .then(|| {
+                        target
+                            .traits
+                            .get("smithy.api#mediaType")
+                            .and_then(Value::as_str)
+                            .map(String::from)
+                    })
+                    .flatten(),
                 field,
                 ty,
                 required,
@@ -1133,6 +1145,54 @@ fn http_binding(id: &ShapeId, t: &Traits) -> Result<ir::Http, Error> {
         query_literals,
         code,
     })
+}
+
+/// Splits `@endpoint(hostPrefix: "foo.{Label}.")` into literal and label parts.
+fn host_prefix(
+    id: &ShapeId,
+    t: &Traits,
+    input: &ir::Structure,
+) -> Result<Vec<ir::HostPrefixPart>, Error> {
+    let Some(prefix) = t
+        .get("smithy.api#endpoint")
+        .and_then(|e| e.get("hostPrefix"))
+        .and_then(Value::as_str)
+    else {
+        return Ok(Vec::new());
+    };
+    let mut parts = Vec::new();
+    let mut rest = prefix;
+    while let Some(start) = rest.find('{') {
+        if start > 0 {
+            parts.push(ir::HostPrefixPart::Literal(rest[..start].to_string()));
+        }
+        let end = rest[start..].find('}').ok_or_else(|| {
+            Error::shape(
+                id,
+                format!("@endpoint hostPrefix `{prefix}` has an unclosed label"),
+            )
+        })?;
+        let label = &rest[start + 1..start + end];
+        let member = input
+            .members
+            .iter()
+            .find(|m| m.name == label && m.ty == Type::String)
+            .ok_or_else(|| {
+                Error::shape(
+                    id,
+                    format!("@endpoint hostPrefix label `{label}` has no string input member"),
+                )
+            })?;
+        parts.push(ir::HostPrefixPart::Label(
+            member.name.clone(),
+            member.field.clone(),
+        ));
+        rest = &rest[start + end + 1..];
+    }
+    if !rest.is_empty() {
+        parts.push(ir::HostPrefixPart::Literal(rest.to_string()));
+    }
+    Ok(parts)
 }
 
 /// Every `{Label}` in the URI has a member with @httpLabel, and the reverse.

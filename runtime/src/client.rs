@@ -102,6 +102,14 @@ impl Handle {
         &self.inner.config
     }
 
+    /// A token for an unset `@idempotencyToken` member, from the configured provider.
+    pub fn idempotency_token(&self) -> String {
+        match &self.inner.config.idempotency_tokens {
+            Some(provider) => provider(),
+            None => idempotency_token(),
+        }
+    }
+
     /// Sends a prepared request with retries and timeouts, and reads the response with
     /// `parse`, which turns a success into `O` and an error status into [`Error::Service`].
     ///
@@ -123,6 +131,7 @@ impl Handle {
             .endpoint
             .as_ref()
             .map_err(|e| Error::Construction(ConstructionError::other(e.to_string())))?;
+        let endpoint = &endpoint.with_host_prefix(request.host_prefix());
         let url = endpoint.url(request.path(), request.query());
         let started = Instant::now();
         let deadline = config.timeouts.operation().map(|t| started + t);

@@ -114,7 +114,11 @@ pub struct Config {
     pub(crate) timeouts: TimeoutConfig,
     pub(crate) http: Arc<dyn HttpConnector>,
     pub(crate) http_settings: HttpSettings,
+    pub(crate) idempotency_tokens: Option<TokenProvider>,
 }
+
+/// Makes idempotency tokens; the default makes random UUIDs.
+pub type TokenProvider = Arc<dyn Fn() -> String + Send + Sync>;
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -301,6 +305,7 @@ pub struct ConfigBuilder {
     ca_bundle: Option<PathBuf>,
     proxy: Option<ProxySettings>,
     connector: Option<Arc<dyn HttpConnector>>,
+    idempotency_tokens: Option<TokenProvider>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -367,6 +372,16 @@ impl ConfigBuilder {
     /// with canned responses, or another transport). The HTTP settings then do not apply.
     pub fn http_connector(mut self, connector: impl HttpConnector + 'static) -> Self {
         self.connector = Some(Arc::new(connector));
+        self
+    }
+
+    /// Makes the idempotency tokens that fill unset `@idempotencyToken` members (default:
+    /// random UUIDs). For tests that need fixed tokens.
+    pub fn idempotency_token_provider(
+        mut self,
+        provider: impl Fn() -> String + Send + Sync + 'static,
+    ) -> Self {
+        self.idempotency_tokens = Some(Arc::new(provider));
         self
     }
 
@@ -441,6 +456,7 @@ impl ConfigBuilder {
             timeouts,
             http,
             http_settings,
+            idempotency_tokens: self.idempotency_tokens,
         })
     }
 }

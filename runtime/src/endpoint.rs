@@ -25,6 +25,15 @@ impl Endpoint {
         &self.authority
     }
 
+    /// The endpoint with `prefix` prepended to its host (`@endpoint(hostPrefix)`).
+    pub fn with_host_prefix(&self, prefix: &str) -> Endpoint {
+        let mut endpoint = self.clone();
+        if !prefix.is_empty() {
+            endpoint.authority = format!("{prefix}{}", self.authority);
+        }
+        endpoint
+    }
+
     /// The full URL of a request path (already percent-encoded) and query.
     pub fn url(&self, path: &str, query: &str) -> String {
         let mut url = format!(

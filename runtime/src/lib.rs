@@ -33,6 +33,7 @@ pub mod endpoint;
 pub mod env;
 pub mod error;
 pub mod http;
+mod md5;
 pub mod primitives;
 pub mod profile;
 pub mod rest_json;

@@ -18,9 +18,15 @@ pub struct PreparedRequest {
     pub(crate) query: String,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    pub(crate) host_prefix: String,
 }
 
 impl PreparedRequest {
+    /// Text prepended to the endpoint's host (`@endpoint(hostPrefix)`), usually empty.
+    pub fn host_prefix(&self) -> &str {
+        &self.host_prefix
+    }
+
     /// The HTTP method.
     pub fn method(&self) -> &str {
         self.method
@@ -51,6 +57,11 @@ impl PreparedRequest {
 #[derive(Debug)]
 pub struct RequestBuilder {
     request: PreparedRequest,
+    /// Query keys set by the URI pattern and `@httpQuery` members, which `@httpQueryParams`
+    /// entries must not repeat.
+    bound_query_keys: Vec<String>,
+    /// Headers set by `@httpHeader` members, which `@httpPrefixHeaders` entries must not repeat.
+    bound_headers: Vec<HeaderName>,
 }
 
 /// Characters sent as they are in labels and query strings (RFC 3986 unreserved).
@@ -82,6 +93,8 @@ impl RequestBuilder {
                 method,
                 ..PreparedRequest::default()
             },
+            bound_query_keys: Vec::new(),
+            bound_headers: Vec::new(),
         }
     }
 
@@ -120,14 +133,51 @@ impl RequestBuilder {
         Ok(self)
     }
 
+    /// Appends literal text to the host prefix.
+    pub fn host_literal(&mut self, text: &str) -> &mut Self {
+        self.request.host_prefix.push_str(text);
+        self
+    }
+
+    /// Appends a `@hostLabel` member's value to the host prefix. It must be a valid host name
+    /// label: letters, digits and `-`, not starting with `-` (dots separate labels).
+    ///
+    /// # Errors
+    /// When the value is empty or not a valid host label.
+    pub fn host_label(
+        &mut self,
+        member: &str,
+        value: &str,
+    ) -> Result<&mut Self, ConstructionError> {
+        let valid = !value.is_empty()
+            && value.split('.').all(|label| {
+                !label.is_empty()
+                    && label.len() <= 63
+                    && !label.starts_with('-')
+                    && label
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+        if !valid {
+            return Err(ConstructionError::invalid_member(
+                member,
+                format!("is {value:?}, which is not a valid host name label"),
+            ));
+        }
+        self.request.host_prefix.push_str(value);
+        Ok(self)
+    }
+
     /// Adds a literal query parameter from the URI pattern (`?find=LayerVersion`).
     pub fn query_literal(&mut self, key: &str, value: &str) -> &mut Self {
+        self.bound_query_keys.push(key.to_string());
         self.push_query(key, if value.is_empty() { None } else { Some(value) });
         self
     }
 
     /// Adds a query parameter.
     pub fn query(&mut self, key: &str, value: &str) -> &mut Self {
+        self.bound_query_keys.push(key.to_string());
         self.push_query(key, Some(value));
         self
     }
@@ -135,13 +185,7 @@ impl RequestBuilder {
     /// Adds a parameter from an `@httpQueryParams` map, unless an `@httpQuery` member already
     /// set that key (which takes precedence).
     pub fn query_param(&mut self, key: &str, value: &str) -> &mut Self {
-        let encoded = percent_encode(key, false);
-        let taken = self
-            .request
-            .query
-            .split('&')
-            .any(|pair| pair.split('=').next() == Some(encoded.as_str()));
-        if !taken {
+        if !self.bound_query_keys.iter().any(|k| k == key) {
             self.push_query(key, Some(value));
         }
         self
@@ -200,8 +244,42 @@ impl RequestBuilder {
                 format!("is bound to `{name}`, which is not a valid header name"),
             )
         })?;
-        self.request.headers.append(name, value);
+        self.request.headers.remove(&name);
+        self.request.headers.insert(name.clone(), value);
+        self.bound_headers.push(name);
         Ok(self)
+    }
+
+    /// Sets a header from an `@httpPrefixHeaders` map, unless an `@httpHeader` member sets the
+    /// same header (which takes precedence).
+    ///
+    /// # Errors
+    /// As [`RequestBuilder::header`].
+    pub fn prefix_header(
+        &mut self,
+        member: &str,
+        name: &str,
+        value: &str,
+    ) -> Result<&mut Self, ConstructionError> {
+        if self
+            .bound_headers
+            .iter()
+            .any(|h| h.as_str().eq_ignore_ascii_case(name))
+        {
+            return Ok(self);
+        }
+        self.header(member, name, value)?;
+        self.bound_headers.pop();
+        Ok(self)
+    }
+
+    /// Computes `Content-MD5` over the body (`@httpChecksumRequired`); call after the body.
+    pub fn content_md5(&mut self) -> &mut Self {
+        let digest = crate::md5::digest(&self.request.body);
+        if let Ok(value) = HeaderValue::from_str(&crate::base64::encode(&digest)) {
+            self.request.headers.insert("content-md5", value);
+        }
+        self
     }
 
     /// Sets a JSON body (with `Content-Type: application/json`).
@@ -227,10 +305,12 @@ impl RequestBuilder {
         self
     }
 
+    /// Sets the body's content type unless a header member set it already.
     fn content_type(&mut self, value: &'static str) {
         self.request
             .headers
-            .insert(http::header::CONTENT_TYPE, HeaderValue::from_static(value));
+            .entry(http::header::CONTENT_TYPE)
+            .or_insert(HeaderValue::from_static(value));
     }
 
     /// Finishes the request.
@@ -246,6 +326,41 @@ impl RequestBuilder {
 /// model says otherwise.
 pub fn fmt_timestamp(value: &DateTime, format: DateTimeFormat) -> String {
     value.fmt(format)
+}
+
+/// Formats an `f32` as restJson1 does outside JSON, with `f32`'s own shortest form (`4.1`,
+/// not `4.099999904632568`).
+pub fn fmt_f32(value: f32) -> String {
+    if value.is_finite() {
+        value.to_string()
+    } else {
+        fmt_float(f64::from(value))
+    }
+}
+
+/// A string member with `@mediaType` in a header: base64 of its text.
+pub fn fmt_base64_str(value: &str) -> String {
+    crate::base64::encode(value.as_bytes())
+}
+
+/// Reads a `@mediaType` string header: base64-decoded text.
+///
+/// # Errors
+/// When the header is not base64 of UTF-8 text.
+pub fn header_base64_str(
+    status: u16,
+    headers: &HeaderMap,
+    member: &str,
+    name: &str,
+) -> Result<Option<String>, ResponseError> {
+    match header_str(status, headers, member, name)? {
+        None => Ok(None),
+        Some(text) => crate::base64::decode(text.trim())
+            .ok()
+            .and_then(|bytes| String::from_utf8(bytes).ok())
+            .map(Some)
+            .ok_or_else(|| header_error(status, headers, member, name, "not base64-encoded text")),
+    }
 }
 
 /// Formats a float as restJson1 does outside JSON: `NaN`, `Infinity`, `-Infinity` or a number.

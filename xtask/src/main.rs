@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod codegen;
+mod protocol;
 mod test;
 
 use std::path::PathBuf;
@@ -13,14 +14,18 @@ usage:
   cargo xtask codegen [--check] [--model PATH --out DIR] [--operations A,B,...]
       Regenerate generated/ from model/lambda.json (or a standalone crate for any model into DIR).
       --check writes nothing and fails listing the files that differ.
+  cargo xtask protocol-tests
+      Generate and run the Smithy restJson1 protocol compliance tests.
   cargo xtask test
-      The test command: codegen --check, rustfmt, clippy -D warnings, cargo test --workspace.";
+      The test command: codegen --check, rustfmt, clippy -D warnings, cargo test --workspace,
+      the protocol tests.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("codegen") => parse_codegen(&args[1..]).and_then(|opts| codegen::run(&opts)),
         Some("test") if args.len() == 1 => test::run(),
+        Some("protocol-tests") if args.len() == 1 => protocol::run(),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())

@@ -55,6 +55,7 @@ pub fn run() -> Result<(), String> {
     step("cargo test --workspace", || {
         cargo(&root, &["test", "--workspace"])
     })?;
+    step("cargo xtask protocol-tests", crate::protocol::run)?;
     println!("xtask test: all checks passed in {:.0?}", started.elapsed());
     Ok(())
 }

@@ -131,7 +131,6 @@ pub fn error_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStrea
 
 /// `operation/<op>/call.rs`: the client method, serializer, deserializer and paginator.
 pub fn call_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream, Error> {
-    let rt = rt();
     let module_doc = format!(" How the `{}` operation travels over HTTP.", op.name);
     let method = ident(&op.method);
     let request = ident(&op.input.rust_name);
@@ -150,14 +149,14 @@ pub fn call_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream
             quote! {
                 let mut request = request;
                 if request.#field.is_empty() {
-                    request.#field = #rt::client::idempotency_token();
+                    request.#field = self.handle().idempotency_token();
                 }
             }
         } else {
             quote! {
                 let mut request = request;
                 if request.#field.is_none() {
-                    request.#field = ::std::option::Option::Some(#rt::client::idempotency_token());
+                    request.#field = ::std::option::Option::Some(self.handle().idempotency_token());
                 }
             }
         }
@@ -210,9 +209,8 @@ fn scalar_to_string(
         Type::Bool | Type::Byte | Type::Short | Type::Integer | Type::Long => {
             owned(quote!(::std::string::ToString::to_string(#v)))
         }
-        Type::Float | Type::Double => {
-            owned(quote!(#rt::rest_json::fmt_float(::std::convert::Into::<f64>::into(*#v))))
-        }
+        Type::Float => owned(quote!(#rt::rest_json::fmt_f32(*#v))),
+        Type::Double => owned(quote!(#rt::rest_json::fmt_float(*#v))),
         Type::Timestamp => {
             let f = format_tokens(format);
             owned(quote!(#rt::rest_json::fmt_timestamp(#v, #f)))
@@ -279,6 +277,17 @@ fn serializer(op: &Operation) -> Result<TokenStream, Error> {
                     return Err(Error::shape(member_id(m), "a path label must be @required"));
                 };
                 steps.push(quote!(builder.label(#name, #value, #greedy)?;));
+            }
+        }
+    }
+    for part in &op.host_prefix {
+        match part {
+            crate::ir::HostPrefixPart::Literal(text) => {
+                steps.push(quote!(builder.host_literal(#text);))
+            }
+            crate::ir::HostPrefixPart::Label(name, field) => {
+                let field = ident(field);
+                steps.push(quote!(builder.host_label(#name, &request.#field)?;));
             }
         }
     }
@@ -357,6 +366,9 @@ fn serializer(op: &Operation) -> Result<TokenStream, Error> {
                             builder.header(#name, #header, &#rt::rest_json::join_header_values(&items, #quote_items))?;
                         }
                     }
+                    Type::String if m.media_type.is_some() => {
+                        quote!(builder.header(#name, #header, &#rt::rest_json::fmt_base64_str(value))?;)
+                    }
                     ty => {
                         let v = scalar_to_string(&member_id(m), ty, quote!(value), format)?;
                         quote!(builder.header(#name, #header, #v)?;)
@@ -377,7 +389,7 @@ fn serializer(op: &Operation) -> Result<TokenStream, Error> {
                 steps.push(quote! {
                     if let ::std::option::Option::Some(map) = #map {
                         for (key, value) in map {
-                            builder.header(#name, &::std::format!("{}{}", #prefix, key), value)?;
+                            builder.prefix_header(#name, &::std::format!("{}{}", #prefix, key), value)?;
                         }
                     }
                 });
@@ -437,10 +449,22 @@ fn serializer(op: &Operation) -> Result<TokenStream, Error> {
                 });
             }
             Type::Named {
-                kind: NamedKind::Structure | NamedKind::Union,
+                kind: NamedKind::Union,
                 ..
             }
             | Type::Document => {
+                // An unset union or document payload sends no body.
+                steps.push(quote! {
+                    if let ::std::option::Option::Some(value) = #value {
+                        builder.json_body(value)?;
+                    }
+                });
+            }
+            Type::Named {
+                kind: NamedKind::Structure,
+                ..
+            } => {
+                // An unset structure payload is sent as an empty JSON object.
                 steps.push(quote! {
                     match #value {
                         ::std::option::Option::Some(value) => { builder.json_body(value)?; }
@@ -488,6 +512,9 @@ fn serializer(op: &Operation) -> Result<TokenStream, Error> {
         };
         steps.push(quote!(builder.json_body(&Body { #(#inits,)* })?;));
     }
+    if op.checksum_required {
+        steps.push(quote!(builder.content_md5();));
+    }
     let uses_request = steps
         .iter()
         .any(|step| step.to_string().contains("request"));
@@ -522,6 +549,9 @@ fn read_bindings(s: &Structure, target: TokenStream) -> Result<Vec<TokenStream>,
                 let format = format_tokens(m.timestamp_format.unwrap_or(TimestampFormat::HttpDate));
                 let read = |ty: &Type| -> Result<TokenStream, Error> {
                     Ok(match ty {
+                        Type::String if m.media_type.is_some() => {
+                            quote!(#rt::rest_json::header_base64_str(status, headers, #name, #header)?)
+                        }
                         Type::String => {
                             quote!(#rt::rest_json::header_str(status, headers, #name, #header)?.map(::std::string::String::from))
                         }

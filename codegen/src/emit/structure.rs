@@ -201,6 +201,17 @@ fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenSt
     let value_with = with_module(&member_id, m, false)?;
     let bare = m.field.trim_start_matches("r#");
     let mut helper = None;
+    // Dense lists and maps skip the `null` entries a server may send.
+    let dense = match (&m.ty, &with) {
+        (Type::List { sparse: false, .. }, None) => {
+            Some(if m.required { "list" } else { "option_list" })
+        }
+        (Type::Map { sparse: false, .. }, None) => {
+            Some(if m.required { "map" } else { "option_map" })
+        }
+        _ => None,
+    }
+    .map(|f| format!("::lambda_sdk_runtime::__private::dense::{f}"));
     let attrs = if m.required {
         // A required member the service omits reads as its @default, else its zero value.
         let default = match &m.default {
@@ -230,7 +241,9 @@ fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenSt
                 quote!(#[serde(rename = #wire, #default, serialize_with = #ser, deserialize_with = #de)])
             }
             None => {
-                quote!(#[serde(rename = #wire, #default, deserialize_with = "::lambda_sdk_runtime::__private::null_as_default")])
+                let de = dense
+                    .unwrap_or_else(|| "::lambda_sdk_runtime::__private::null_as_default".into());
+                quote!(#[serde(rename = #wire, #default, deserialize_with = #de)])
             }
         }
     } else {
@@ -280,17 +293,27 @@ fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenSt
                         let de_with = format!("{with}::deserialize");
                         quote!(#[serde(rename = #wire, default = #de_path, serialize_with = #ser_path, deserialize_with = #de_with)])
                     }
-                    None => {
-                        quote!(#[serde(rename = #wire, default = #de_path, serialize_with = #ser_path)])
-                    }
+                    None => match &dense {
+                        Some(de) => {
+                            quote!(#[serde(rename = #wire, default = #de_path, serialize_with = #ser_path, deserialize_with = #de)])
+                        }
+                        None => {
+                            quote!(#[serde(rename = #wire, default = #de_path, serialize_with = #ser_path)])
+                        }
+                    },
                 }
             }
             (_, _, Some(with)) => {
                 quote!(#[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none", with = #with)])
             }
-            (_, _, None) => {
-                quote!(#[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")])
-            }
+            (_, _, None) => match &dense {
+                Some(de) => {
+                    quote!(#[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none", deserialize_with = #de)])
+                }
+                None => {
+                    quote!(#[serde(rename = #wire, default, skip_serializing_if = "::std::option::Option::is_none")])
+                }
+            },
         }
     };
     Ok((attrs, helper))

@@ -16,7 +16,8 @@ pub struct CheckpointUpdatedExecutionState {
     #[serde(
         rename = "Operations",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::lambda_sdk_runtime::__private::dense::option_list"
     )]
     pub operations: ::std::option::Option<::std::vec::Vec<crate::types::Operation>>,
     /// Set when more changed operations exist; fetch them with `GetDurableExecutionState`.

@@ -36,7 +36,8 @@ pub struct ErrorObject {
     #[serde(
         rename = "StackTrace",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::lambda_sdk_runtime::__private::dense::option_list"
     )]
     pub stack_trace: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }

@@ -32,6 +32,7 @@
 //! ```
 
 mod codec;
+pub mod dense;
 pub mod float;
 pub mod timestamp;
 pub mod union;

@@ -30,7 +30,8 @@ pub struct CheckpointDurableExecutionRequest {
     #[serde(
         rename = "Updates",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::lambda_sdk_runtime::__private::dense::option_list"
     )]
     pub updates: ::std::option::Option<::std::vec::Vec<crate::types::OperationUpdate>>,
     /// Optional idempotency token; retries carrying the same value are recognised as duplicates. SDKs generate one when it is not set.

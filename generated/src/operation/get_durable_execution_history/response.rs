@@ -16,7 +16,7 @@ pub struct GetDurableExecutionHistoryResponse {
     #[serde(
         rename = "Events",
         default,
-        deserialize_with = "::lambda_sdk_runtime::__private::null_as_default"
+        deserialize_with = "::lambda_sdk_runtime::__private::dense::list"
     )]
     pub events: ::std::vec::Vec<crate::types::Event>,
     /// Set when more events remain; pass it back as `Marker`.

@@ -16,7 +16,7 @@ pub struct GetDurableExecutionStateResponse {
     #[serde(
         rename = "Operations",
         default,
-        deserialize_with = "::lambda_sdk_runtime::__private::null_as_default"
+        deserialize_with = "::lambda_sdk_runtime::__private::dense::list"
     )]
     pub operations: ::std::vec::Vec<crate::types::Operation>,
     /// Set when more operations remain; pass it back as `Marker`.

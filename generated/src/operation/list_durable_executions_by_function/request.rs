@@ -37,7 +37,8 @@ pub struct ListDurableExecutionsByFunctionRequest {
     #[serde(
         rename = "Statuses",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::lambda_sdk_runtime::__private::dense::option_list"
     )]
     pub statuses: ::std::option::Option<::std::vec::Vec<crate::types::ExecutionStatus>>,
     /// Only return executions that started after this instant. Serialized as an RFC 3339 date-time in the query.

@@ -16,7 +16,8 @@ pub struct ListDurableExecutionsByFunctionResponse {
     #[serde(
         rename = "DurableExecutions",
         default,
-        skip_serializing_if = "::std::option::Option::is_none"
+        skip_serializing_if = "::std::option::Option::is_none",
+        deserialize_with = "::lambda_sdk_runtime::__private::dense::option_list"
     )]
     pub durable_executions: ::std::option::Option<
         ::std::vec::Vec<crate::types::Execution>,

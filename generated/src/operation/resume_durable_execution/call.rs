@@ -17,7 +17,7 @@ impl crate::Client {
         let mut request = request;
         if request.client_token.is_none() {
             request.client_token = ::std::option::Option::Some(
-                ::lambda_sdk_runtime::client::idempotency_token(),
+                self.handle().idempotency_token(),
             );
         }
         let prepared = serialize(&request).map_err(crate::Error::Construction)?;
