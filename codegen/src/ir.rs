@@ -15,6 +15,8 @@ pub struct Crate {
     pub operations: Vec<Operation>,
     /// Shared shapes (structures, errors, enums, unions), sorted by Rust name.
     pub types: Vec<TypeDef>,
+    /// For each shared type (by Rust name), the cargo features of the operations that use it.
+    pub type_features: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// The service shape's facts.
@@ -47,6 +49,8 @@ pub struct Operation {
     pub module: String,
     /// Client method name.
     pub method: String,
+    /// The cargo feature that enables the operation, e.g. `get-durable-execution-state`.
+    pub feature: String,
     /// Rustdoc text.
     pub docs: String,
     /// HTTP binding.

@@ -32,10 +32,22 @@ pub fn lower(model: &Model, options: &Options) -> Result<ir::Crate, Error> {
     }
     operations.sort_by(|a, b| a.name.cmp(&b.name));
     let types = lowerer.shared_types()?;
+    let mut type_features: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for op in &operations {
+        for id in lowerer.reachable(&ShapeId::new(&op.shape_id))? {
+            if let Some(named) = lowerer.named.get(&id) {
+                type_features
+                    .entry(named.rust_name.clone())
+                    .or_default()
+                    .push(op.feature.clone());
+            }
+        }
+    }
     Ok(ir::Crate {
         service: lowerer.service()?,
         operations,
         types,
+        type_features,
     })
 }
 
@@ -306,6 +318,40 @@ impl<'m> Lowerer<'m> {
         Ok(())
     }
 
+    /// Every shape an operation reaches: its input's and output's members (transitively, through
+    /// lists, maps, structures and unions) and its errors (with the service's).
+    fn reachable(&self, op_id: &ShapeId) -> Result<BTreeSet<ShapeId>, Error> {
+        let op = self.shape(op_id)?;
+        let mut stack: Vec<ShapeId> = Vec::new();
+        for io in [&op.input, &op.output].into_iter().flatten() {
+            let io_shape = self.shape(&ShapeId::new(&io.target))?;
+            stack.extend(io_shape.members.values().map(|m| ShapeId::new(&m.target)));
+        }
+        stack.extend(
+            op.errors
+                .iter()
+                .chain(&self.service.errors)
+                .map(|e| ShapeId::new(&e.target)),
+        );
+        let mut seen = BTreeSet::new();
+        while let Some(id) = stack.pop() {
+            if !seen.insert(id.clone()) {
+                continue;
+            }
+            let shape = self.shape(&id)?;
+            if !matches!(shape.shape_type, ShapeType::Enum | ShapeType::IntEnum) {
+                stack.extend(shape.members.values().map(|m| ShapeId::new(&m.target)));
+            }
+            for m in [&shape.member, &shape.key, &shape.value]
+                .into_iter()
+                .flatten()
+            {
+                stack.push(ShapeId::new(&m.target));
+            }
+        }
+        Ok(seen)
+    }
+
     fn shape(&self, id: &ShapeId) -> Result<&'m Shape, Error> {
         self.model
             .shape(id)
@@ -368,6 +414,7 @@ impl<'m> Lowerer<'m> {
             shape_id: id.to_string(),
             module: naming::operation_module(&name),
             method: naming::operation_method(&name),
+            feature: naming::operation_feature(&name),
             docs: doc_of(&shape.traits).unwrap_or_else(|| docs::fallback("operation", &name)),
             error_name: naming::operation_error_name(&name),
             readonly: shape.has_trait("smithy.api#readonly"),

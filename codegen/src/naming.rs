@@ -182,6 +182,11 @@ pub fn metadata_field(taken: &[&str]) -> String {
     .to_string()
 }
 
+/// The cargo feature of an operation: `GetDurableExecutionState` → `get-durable-execution-state`.
+pub fn operation_feature(operation: &str) -> String {
+    heck::ToKebabCase::to_kebab_case(fix_acronyms(operation).as_str())
+}
+
 /// The module of an operation under `operation/`.
 pub fn operation_module(operation: &str) -> String {
     module_name(&type_name(operation))

@@ -52,6 +52,7 @@ impl Client {
     pub fn config(&self) -> &crate::Config {
         self.handle.config()
     }
+    #[allow(dead_code)]
     pub(crate) fn handle(&self) -> &::lambda_sdk_runtime::client::Handle {
         &self.handle
     }

@@ -25,7 +25,21 @@ pub fn cargo_toml(krate: &ir::Crate, options: &Options) -> String {
     out.push_str("license = \"Apache-2.0\"\n");
     out.push_str("publish = false\n\n");
     out.push_str("[features]\n");
-    out.push_str("default = []\n");
+    out.push_str(
+        "# Every operation is a feature, all on by default: with default-features = false and a\n",
+    );
+    out.push_str(
+        "# list of operations, only those operations and the types they use are compiled.\n",
+    );
+    let features: Vec<String> = krate
+        .operations
+        .iter()
+        .map(|op| toml_str(&op.feature))
+        .collect();
+    out.push_str(&format!("default = [{}]\n", features.join(", ")));
+    for op in &krate.operations {
+        out.push_str(&format!("{} = []\n", op.feature));
+    }
     out.push_str("# HTTP/2 (negotiated by ALPN over TLS); HTTP/1.1 is the default.\n");
     out.push_str("http2 = [\"lambda-sdk-runtime/http2\"]\n\n");
     out.push_str("[dependencies]\n");

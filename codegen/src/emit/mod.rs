@@ -144,6 +144,34 @@ fn ident(name: &str) -> proc_macro2::Ident {
     }
 }
 
+/// `#[cfg(any(feature = …))]` for an item only these operations' features need; nothing when
+/// every operation needs it.
+fn cfg_features(krate: &ir::Crate, features: &[String]) -> TokenStream {
+    let mut features: Vec<&String> = features.iter().collect();
+    features.sort();
+    features.dedup();
+    if features.len() >= krate.operations.len() {
+        return quote::quote!();
+    }
+    match features.as_slice() {
+        [one] => quote::quote!(#[cfg(feature = #one)]),
+        many => quote::quote!(#[cfg(any(#(feature = #many),*))]),
+    }
+}
+
+/// The `#[cfg]` of a shared type.
+fn type_cfg(krate: &ir::Crate, rust_name: &str) -> TokenStream {
+    match krate.type_features.get(rust_name) {
+        Some(features) => cfg_features(krate, features),
+        None => quote::quote!(),
+    }
+}
+
+/// The `#[cfg]` of an operation's items.
+fn op_cfg(krate: &ir::Crate, op: &ir::Operation) -> TokenStream {
+    cfg_features(krate, std::slice::from_ref(&op.feature))
+}
+
 /// The runtime crate's path in generated code.
 fn rt() -> TokenStream {
     quote::quote!(::lambda_sdk_runtime)

@@ -3,7 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::ident;
+use super::{ident, op_cfg, type_cfg};
 use crate::ir::{self, TypeDef};
 
 /// `src/lib.rs`.
@@ -145,6 +145,8 @@ pub fn client_rs(krate: &ir::Crate, options: &crate::Options) -> Result<TokenStr
                 self.handle.config()
             }
 
+            // Unused when every operation feature is off.
+            #[allow(dead_code)]
             pub(crate) fn handle(&self) -> &::lambda_sdk_runtime::client::Handle {
                 &self.handle
             }
@@ -181,9 +183,10 @@ pub fn error_rs() -> TokenStream {
 pub fn paginators_rs(krate: &ir::Crate) -> TokenStream {
     let uses = krate.operations.iter().filter_map(|op| {
         let p = op.paginated.as_ref()?;
+        let cfg = op_cfg(krate, op);
         let module = ident(&op.module);
         let name = ident(&p.paginator_name);
-        Some(quote!(pub use crate::operation::#module::#name;))
+        Some(quote!(#cfg pub use crate::operation::#module::#name;))
     });
     quote! {
         //! Paginators for the operations that return results in pages.
@@ -203,38 +206,47 @@ pub fn primitives_rs() -> TokenStream {
 
 /// `src/types/mod.rs`: one private module per shape, everything re-exported.
 pub fn types_mod(krate: &ir::Crate) -> TokenStream {
-    let mods = krate.types.iter().map(|def| ident(def.module()));
+    let mods = krate.types.iter().map(|def| {
+        let cfg = type_cfg(krate, def.rust_name());
+        let module = ident(def.module());
+        quote!(#cfg mod #module;)
+    });
     let uses = krate.types.iter().map(|def| {
+        let cfg = type_cfg(krate, def.rust_name());
         let module = ident(def.module());
         let name = ident(def.rust_name());
-        quote!(pub use self::#module::#name;)
+        quote!(#cfg pub use self::#module::#name;)
     });
     let op_uses = krate.operations.iter().map(|op| {
+        let cfg = op_cfg(krate, op);
         let module = ident(&op.module);
         let input = ident(&op.input.rust_name);
         let output = ident(&op.output.rust_name);
         let error = ident(&op.error_name);
-        quote!(pub use crate::operation::#module::{#error, #input, #output};)
+        quote!(#cfg pub use crate::operation::#module::{#error, #input, #output};)
     });
     let builder_uses = krate.types.iter().filter_map(|def| match def {
         TypeDef::Structure(s) => {
+            let cfg = type_cfg(krate, &s.rust_name);
             let module = ident(&s.module);
             let builder = ident(&s.builder_name);
-            Some(quote!(pub use super::#module::#builder;))
+            Some(quote!(#cfg pub use super::#module::#builder;))
         }
         _ => None,
     });
     let op_builder_uses = krate.operations.iter().map(|op| {
+        let cfg = op_cfg(krate, op);
         let module = ident(&op.module);
         let input = ident(&op.input.builder_name);
         let output = ident(&op.output.builder_name);
-        quote!(pub use crate::operation::#module::{#input, #output};)
+        quote!(#cfg pub use crate::operation::#module::{#input, #output};)
     });
     quote! {
         //! Every type of the API: operation requests and responses, structures, enums, unions
-        //! and errors. Builders are in [`builders`].
+        //! and errors. Builders are in [`builders`]. Each operation and the types only it uses
+        //! sit behind the operation's cargo feature (all on by default).
 
-        #(mod #mods;)*
+        #(#mods)*
 
         #(#uses)*
         #(#op_uses)*
@@ -249,10 +261,14 @@ pub fn types_mod(krate: &ir::Crate) -> TokenStream {
 
 /// `src/operation/mod.rs`.
 pub fn operation_mod(krate: &ir::Crate) -> TokenStream {
-    let mods = krate.operations.iter().map(|op| ident(&op.module));
+    let mods = krate.operations.iter().map(|op| {
+        let cfg = op_cfg(krate, op);
+        let module = ident(&op.module);
+        quote!(#cfg pub mod #module;)
+    });
     quote! {
         //! One module per operation, holding its request and response types.
 
-        #(pub mod #mods;)*
+        #(#mods)*
     }
 }
