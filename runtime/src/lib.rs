@@ -32,6 +32,7 @@ pub mod credentials;
 pub mod endpoint;
 pub mod env;
 pub mod error;
+pub mod event_stream;
 pub mod http;
 mod md5;
 pub mod primitives;
