@@ -72,6 +72,10 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
             )
         }
     };
+    let mut options = options;
+    if options.operations.is_none() {
+        options.operations = operations_list(&model_path)?;
+    }
     let files = generate_from(&model_path, &options)?;
     if args.check {
         let changes = diff(&out_dir, &files)?;
@@ -95,6 +99,39 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
         changes.removed.len()
     );
     Ok(())
+}
+
+/// The operations list next to a model: `lambda.json` → `lambda.operations`, one operation name
+/// per line (`#` starts a comment), or the single word `all`. No file means all operations.
+pub fn operations_list(model_path: &Path) -> Result<Option<BTreeSet<String>>, String> {
+    let list = model_path.with_extension("operations");
+    let text = match fs::read_to_string(&list) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(format!("cannot read {}: {e}", list.display())),
+    };
+    let names: BTreeSet<String> = text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .map(String::from)
+        .collect();
+    if names.contains("all") {
+        if names.len() > 1 {
+            return Err(format!(
+                "{}: `all` cannot be combined with operation names",
+                list.display()
+            ));
+        }
+        return Ok(None);
+    }
+    if names.is_empty() {
+        return Err(format!(
+            "{} lists no operation (write `all` for every operation)",
+            list.display()
+        ));
+    }
+    Ok(Some(names))
 }
 
 /// Reads and parses a model file and generates the crate.

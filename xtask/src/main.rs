@@ -5,6 +5,7 @@
 mod codegen;
 mod protocol;
 mod test;
+mod whole;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -16,6 +17,9 @@ usage:
       --check writes nothing and fails listing the files that differ.
   cargo xtask protocol-tests
       Generate and run the Smithy restJson1 protocol compliance tests.
+  cargo xtask whole-lambda
+      Generate AWS's whole Lambda model (85 operations; clippy and rustdoc clean) and an
+      Invoke-only crate whose test calls Invoke against a local server.
   cargo xtask test
       The test command: codegen --check, rustfmt, clippy -D warnings, cargo test --workspace,
       the protocol tests.";
@@ -26,6 +30,7 @@ fn main() -> ExitCode {
         Some("codegen") => parse_codegen(&args[1..]).and_then(|opts| codegen::run(&opts)),
         Some("test") if args.len() == 1 => test::run(),
         Some("protocol-tests") if args.len() == 1 => protocol::run(),
+        Some("whole-lambda") if args.len() == 1 => whole::run(),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())

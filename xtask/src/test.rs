@@ -62,6 +62,7 @@ pub fn run() -> Result<(), String> {
         cargo(&root, &["test", "--workspace"])
     })?;
     step("cargo xtask protocol-tests", crate::protocol::run)?;
+    step("cargo xtask whole-lambda", crate::whole::run)?;
     println!("xtask test: all checks passed in {:.0?}", started.elapsed());
     Ok(())
 }

@@ -1,0 +1,130 @@
+//! Copied by `cargo xtask whole-lambda` into a crate generated from AWS's official Lambda model
+//! with only `Invoke`, `GetDurableExecutionState` and `CheckpointDurableExecution`: calls
+//! `Invoke` against a local HTTP server and checks both directions of the wire format.
+
+use std::sync::{Arc, Mutex};
+
+use lambda_invoke_sdk::primitives::Blob;
+use lambda_invoke_sdk::types::{InvocationType, InvokeError, InvokeRequest, LogType};
+use lambda_invoke_sdk::{Client, Config, Credentials, Error};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// The head and body of the one request a connection carried.
+#[derive(Clone, Debug, Default)]
+struct Seen {
+    head: String,
+    body: Vec<u8>,
+}
+
+/// Serves one canned HTTP/1.1 response per connection and records each request.
+async fn serve(response: &'static str) -> (String, Arc<Mutex<Vec<Seen>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
+    let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
+    let log = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            let (head_end, length) = loop {
+                let n = socket.read(&mut chunk).await.expect("read");
+                if n == 0 {
+                    return;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+                    let length = head
+                        .lines()
+                        .find_map(|l| l.strip_prefix("content-length:"))
+                        .map_or(0, |v| v.trim().parse::<usize>().expect("length"));
+                    break (end + 4, length);
+                }
+            };
+            while buf.len() < head_end + length {
+                let n = socket.read(&mut chunk).await.expect("read body");
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            log.lock().expect("lock").push(Seen {
+                head: String::from_utf8_lossy(&buf[..head_end]).into_owned(),
+                body: buf[head_end..head_end + length].to_vec(),
+            });
+            socket.write_all(response.as_bytes()).await.expect("write");
+        }
+    });
+    (endpoint, seen)
+}
+
+fn client(endpoint: &str) -> Client {
+    Client::new(
+        Config::builder()
+            .region("us-east-1")
+            .credentials(Credentials::new("AKID", "SECRET", None))
+            .endpoint_url(endpoint)
+            .build()
+            .expect("config"),
+    )
+}
+
+#[tokio::test]
+async fn invoke_sends_the_payload_and_reads_the_response() {
+    let (endpoint, seen) = serve(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-amz-executed-version: 7\r\n\
+         x-amz-durable-execution-arn: arn:aws:lambda:us-east-1:123456789012:function:my-fn:7/durable-execution/run-1/abc\r\n\
+         x-amzn-requestid: req-1\r\ncontent-length: 11\r\n\r\n{\"ok\":true}",
+    )
+    .await;
+    let out = client(&endpoint)
+        .invoke(InvokeRequest {
+            function_name: "my-fn".into(),
+            qualifier: Some("prod".into()),
+            invocation_type: Some(InvocationType::RequestResponse),
+            log_type: Some(LogType::Tail),
+            durable_execution_name: Some("run-1".into()),
+            payload: Some(Blob::from(&b"{\"order\":42}"[..])),
+            ..Default::default()
+        })
+        .await
+        .expect("invoke");
+    assert_eq!(out.status_code, Some(200));
+    assert_eq!(out.payload.as_deref(), Some(&b"{\"ok\":true}"[..]));
+    assert_eq!(out.executed_version.as_deref(), Some("7"));
+    assert!(out.durable_execution_arn.as_deref().is_some_and(|a| a.ends_with("/run-1/abc")));
+    assert_eq!(out.response_metadata.request_id(), Some("req-1"));
+
+    let requests = seen.lock().expect("lock").clone();
+    assert_eq!(requests.len(), 1);
+    let head = requests[0].head.to_ascii_lowercase();
+    assert!(head.starts_with("post /2015-03-31/functions/my-fn/invocations?qualifier=prod http/1.1"), "{head}");
+    assert!(head.contains("x-amz-invocation-type: requestresponse"), "{head}");
+    assert!(head.contains("x-amz-log-type: tail"), "{head}");
+    assert!(head.contains("x-amz-durable-execution-name: run-1"), "{head}");
+    assert!(head.contains("content-type: application/octet-stream"), "{head}");
+    assert!(head.contains("authorization: aws4-hmac-sha256 credential=akid/"), "{head}");
+    assert_eq!(requests[0].body, b"{\"order\":42}");
+}
+
+#[tokio::test]
+async fn invoke_maps_a_modeled_error() {
+    let (endpoint, _) = serve(
+        "HTTP/1.1 409 Conflict\r\ncontent-type: application/json\r\n\
+         x-amzn-errortype: DurableExecutionAlreadyStartedException\r\ncontent-length: 35\r\n\r\n\
+         {\"Message\":\"run-1 already started\"}",
+    )
+    .await;
+    let err = client(&endpoint)
+        .invoke(InvokeRequest {
+            function_name: "my-fn".into(),
+            durable_execution_name: Some("run-1".into()),
+            ..Default::default()
+        })
+        .await
+        .expect_err("409");
+    assert!(
+        matches!(err.as_service_error(), Some(InvokeError::DurableExecutionAlreadyStartedException(_))),
+        "{err:?}"
+    );
+    assert_eq!(err.code(), Some("DurableExecutionAlreadyStartedException"));
+    assert!(matches!(err, Error::Service(_)));
+}
