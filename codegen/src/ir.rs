@@ -269,6 +269,19 @@ pub struct Member {
     pub deprecated: bool,
     /// `@mediaType` of a string target: in a header, such a string travels base64-encoded.
     pub media_type: Option<String>,
+    /// The member targets a `@streaming` union: an event stream, read as it arrives.
+    pub event_stream: bool,
+    /// In an event structure: `@eventPayload` or `@eventHeader`.
+    pub event_binding: Option<EventBinding>,
+}
+
+/// Where a member of an event structure travels in an event-stream message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventBinding {
+    /// `@eventPayload`: the message payload.
+    Payload,
+    /// `@eventHeader`: a message header named like the member.
+    Header,
 }
 
 /// Where a member is bound in an HTTP request or response.

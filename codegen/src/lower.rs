@@ -545,6 +545,15 @@ impl<'m> Lowerer<'m> {
                 idempotency_token: t.contains_key("smithy.api#idempotencyToken"),
                 timestamp_format: self.timestamp_format(&member_id, t, &target_id)?,
                 deprecated: t.contains_key("smithy.api#deprecated"),
+                event_stream: target.shape_type == ShapeType::Union
+                    && target.has_trait("smithy.api#streaming"),
+                event_binding: if t.contains_key("smithy.api#eventPayload") {
+                    Some(ir::EventBinding::Payload)
+                } else if t.contains_key("smithy.api#eventHeader") {
+                    Some(ir::EventBinding::Header)
+                } else {
+                    None
+                },
                 media_type: (target.shape_type == ShapeType::String)
                     .then(|| {
                         target

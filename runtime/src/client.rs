@@ -17,6 +17,7 @@ use crate::http::HttpError;
 use crate::rest_json::{self, PreparedRequest};
 use crate::retry::{self, RetryKind};
 use crate::sign::{SigningScope, sign_request};
+use crate::stream::ByteStream;
 
 /// Static facts about the service a generated crate talks to.
 #[derive(Debug)]
@@ -74,6 +75,13 @@ struct Inner {
 /// A successful response, before the generated code reads it.
 pub type HttpResponse = http::Response<Bytes>;
 
+/// The status and headers of a response whose body is read as a stream.
+pub type ResponseHead = http::response::Parts;
+
+/// Turns the head and the unread body of a successful event-stream response into the output.
+type StreamParser<'a, O, E> =
+    dyn Fn(http::response::Parts, ByteStream) -> Result<O, Error<E>> + Sync + 'a;
+
 impl Handle {
     /// Creates the shared state. An endpoint that cannot be resolved is reported by every
     /// request, as a refused request.
@@ -123,7 +131,43 @@ impl Handle {
     ) -> Result<(O, ResponseMetadata), Error<E>>
     where
         E: OperationError,
-        P: Fn(&HttpResponse) -> Result<O, Error<E>>,
+        P: Fn(&HttpResponse) -> Result<O, Error<E>> + Sync,
+    {
+        self.exchange(operation, request, &parse, None).await
+    }
+
+    /// Like [`Handle::call`] for an operation whose successful response is an event stream:
+    /// it returns as soon as the response head arrives and hands the body, unread, to
+    /// `parse_stream`. Error responses are read whole and go to `parse`. Retries end once a
+    /// successful response head has arrived.
+    ///
+    /// # Errors
+    /// Every [`Error`] case.
+    pub async fn call_streaming<O, E, P, S>(
+        &self,
+        operation: &'static str,
+        request: PreparedRequest,
+        parse: P,
+        parse_stream: S,
+    ) -> Result<(O, ResponseMetadata), Error<E>>
+    where
+        E: OperationError,
+        P: Fn(&HttpResponse) -> Result<O, Error<E>> + Sync,
+        S: Fn(ResponseHead, ByteStream) -> Result<O, Error<E>> + Sync,
+    {
+        self.exchange(operation, request, &parse, Some(&parse_stream))
+            .await
+    }
+
+    async fn exchange<O, E>(
+        &self,
+        operation: &'static str,
+        request: PreparedRequest,
+        parse: &(dyn Fn(&HttpResponse) -> Result<O, Error<E>> + Sync),
+        parse_stream: Option<&StreamParser<'_, O, E>>,
+    ) -> Result<(O, ResponseMetadata), Error<E>>
+    where
+        E: OperationError,
     {
         let config = &self.inner.config;
         let endpoint = self
@@ -142,7 +186,14 @@ impl Handle {
             let attempt_started = Instant::now();
             let outcome = self
                 .attempt(
-                    operation, &request, &url, endpoint, deadline, attempt, &parse,
+                    operation,
+                    &request,
+                    &url,
+                    endpoint,
+                    deadline,
+                    attempt,
+                    parse,
+                    parse_stream,
                 )
                 .await;
             let latency = attempt_started.elapsed();
@@ -206,7 +257,7 @@ impl Handle {
     }
 
     #[allow(clippy::too_many_arguments)]
-    async fn attempt<O, E, P>(
+    async fn attempt<O, E>(
         &self,
         operation: &'static str,
         request: &PreparedRequest,
@@ -214,11 +265,11 @@ impl Handle {
         endpoint: &Endpoint,
         deadline: Option<Instant>,
         attempt: u32,
-        parse: &P,
+        parse: &(dyn Fn(&HttpResponse) -> Result<O, Error<E>> + Sync),
+        parse_stream: Option<&StreamParser<'_, O, E>>,
     ) -> Result<(O, ResponseMetadata), AttemptError<E>>
     where
         E: OperationError,
-        P: Fn(&HttpResponse) -> Result<O, Error<E>>,
     {
         let config = &self.inner.config;
         let limit = match (config.timeouts.attempt(), deadline) {
@@ -240,11 +291,42 @@ impl Handle {
                         ))))
                     })?;
             let http_request = self.build(operation, request, url, endpoint, &credentials)?;
-            let response = config
-                .http
-                .send(http_request)
-                .await
-                .map_err(AttemptError::Transport)?;
+            let response = match parse_stream {
+                None => config
+                    .http
+                    .send(http_request)
+                    .await
+                    .map_err(AttemptError::Transport)?,
+                Some(parse_stream) => {
+                    let response = config
+                        .http
+                        .send_streaming(http_request)
+                        .await
+                        .map_err(AttemptError::Transport)?;
+                    if response.status().is_success() {
+                        let (parts, body) = response.into_parts();
+                        let meta = ResponseMetadata {
+                            request_id: rest_json::request_id(&parts.headers),
+                            status: parts.status.as_u16(),
+                        };
+                        return parse_stream(parts, body)
+                            .map(|output| (output, meta))
+                            .map_err(AttemptError::Done);
+                    }
+                    // An error response is read whole, like any other.
+                    let (parts, mut body) = response.into_parts();
+                    let limit = config.http_settings.max_response_bytes;
+                    let mut bytes = Vec::new();
+                    while let Some(chunk) = body.next_chunk().await {
+                        let chunk = chunk.map_err(AttemptError::Transport)?;
+                        if bytes.len() + chunk.len() > limit {
+                            break;
+                        }
+                        bytes.extend_from_slice(&chunk);
+                    }
+                    http::Response::from_parts(parts, Bytes::from(bytes))
+                }
+            };
             let meta = ResponseMetadata {
                 request_id: rest_json::request_id(response.headers()),
                 status: response.status().as_u16(),

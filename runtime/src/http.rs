@@ -179,6 +179,19 @@ pub trait HttpConnector: Send + Sync + fmt::Debug {
         &self,
         request: http::Request<Bytes>,
     ) -> crate::credentials::BoxFuture<'_, Result<http::Response<Bytes>, HttpError>>;
+
+    /// Sends the request and returns as soon as the response head arrives, with a body that is
+    /// read as it comes (for event streams). The default reads the whole body first.
+    fn send_streaming(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> crate::credentials::BoxFuture<
+        '_,
+        Result<http::Response<crate::stream::ByteStream>, HttpError>,
+    > {
+        let sent = self.send(request);
+        Box::pin(async move { Ok(sent.await?.map(crate::stream::ByteStream::from_bytes)) })
+    }
 }
 
 impl HttpConnector for HttpClient {
@@ -187,6 +200,30 @@ impl HttpConnector for HttpClient {
         request: http::Request<Bytes>,
     ) -> crate::credentials::BoxFuture<'_, Result<http::Response<Bytes>, HttpError>> {
         Box::pin(HttpClient::send(self, request))
+    }
+
+    fn send_streaming(
+        &self,
+        request: http::Request<Bytes>,
+    ) -> crate::credentials::BoxFuture<
+        '_,
+        Result<http::Response<crate::stream::ByteStream>, HttpError>,
+    > {
+        Box::pin(async move {
+            let response = self
+                .client
+                .request(request.map(Full::new))
+                .await
+                .map_err(|e| HttpError {
+                    kind: if e.is_connect() {
+                        HttpErrorKind::Connect
+                    } else {
+                        HttpErrorKind::Io
+                    },
+                    source: Box::new(e),
+                })?;
+            Ok(response.map(crate::stream::ByteStream::new))
+        })
     }
 }
 

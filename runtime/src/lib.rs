@@ -42,6 +42,7 @@ pub mod profile;
 pub mod rest_json;
 pub mod retry;
 pub mod sign;
+pub mod stream;
 
 pub use build_error::BuildError;
 pub use primitives::{Blob, DateTime, DateTimeFormat, DateTimeParseError};

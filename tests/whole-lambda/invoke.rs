@@ -5,7 +5,11 @@
 use std::sync::{Arc, Mutex};
 
 use lambda_invoke_sdk::primitives::Blob;
-use lambda_invoke_sdk::types::{InvocationType, InvokeError, InvokeRequest, LogType};
+use lambda_invoke_sdk::types::{
+    InvocationType, InvokeError, InvokeRequest, InvokeWithResponseStreamRequest, InvokeWithResponseStreamResponseEvent,
+    LogType,
+};
+use lambda_sdk_runtime::event_stream::{Header, encode_message};
 use lambda_invoke_sdk::{Client, Config, Credentials, Error};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -19,6 +23,11 @@ struct Seen {
 
 /// Serves one canned HTTP/1.1 response per connection and records each request.
 async fn serve(response: &'static str) -> (String, Arc<Mutex<Vec<Seen>>>) {
+    serve_pieces(vec![response.as_bytes().to_vec()]).await
+}
+
+/// Like `serve`, writing the response in pieces with a pause between them.
+async fn serve_pieces(pieces: Vec<Vec<u8>>) -> (String, Arc<Mutex<Vec<Seen>>>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let endpoint = format!("http://{}", listener.local_addr().expect("addr"));
     let seen: Arc<Mutex<Vec<Seen>>> = Arc::default();
@@ -50,7 +59,13 @@ async fn serve(response: &'static str) -> (String, Arc<Mutex<Vec<Seen>>>) {
                 head: String::from_utf8_lossy(&buf[..head_end]).into_owned(),
                 body: buf[head_end..head_end + length].to_vec(),
             });
-            socket.write_all(response.as_bytes()).await.expect("write");
+            for (i, piece) in pieces.iter().enumerate() {
+                if i > 0 {
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                }
+                socket.write_all(piece).await.expect("write");
+                socket.flush().await.expect("flush");
+            }
         }
     });
     (endpoint, seen)
@@ -127,4 +142,52 @@ async fn invoke_maps_a_modeled_error() {
     );
     assert_eq!(err.code(), Some("DurableExecutionAlreadyStartedException"));
     assert!(matches!(err, Error::Service(_)));
+}
+
+fn event(event_type: &str, payload: &[u8]) -> Vec<u8> {
+    let headers = [
+        Header::new(":message-type", "event").expect("header"),
+        Header::new(":event-type", event_type).expect("header"),
+        Header::new(":content-type", "application/octet-stream").expect("header"),
+    ];
+    encode_message(&headers, payload).to_vec()
+}
+
+#[tokio::test]
+async fn invoke_with_response_stream_yields_typed_events_as_they_arrive() {
+    let first = event("PayloadChunk", b"hello, ");
+    let second = event("PayloadChunk", b"world");
+    let done = event("InvokeComplete", br#"{"LogResult":"bG9n"}"#);
+    let length = first.len() + second.len() + done.len();
+    let head = format!(
+        "HTTP/1.1 200 OK\r\ncontent-type: application/vnd.amazon.eventstream\r\n\
+         x-amz-executed-version: 3\r\ncontent-length: {length}\r\n\r\n"
+    );
+    let mut piece = head.into_bytes();
+    piece.extend_from_slice(&first);
+    let (endpoint, seen) = serve_pieces(vec![piece, second, done]).await;
+    let out = client(&endpoint)
+        .invoke_with_response_stream(InvokeWithResponseStreamRequest {
+            function_name: "streamer".into(),
+            payload: Some(Blob::from(&b"{}"[..])),
+            ..Default::default()
+        })
+        .await
+        .expect("stream starts");
+    assert_eq!(out.executed_version.as_deref(), Some("3"));
+    let mut text = Vec::new();
+    let mut completed = None;
+    while let Some(event) = out.event_stream.recv().await.expect("event") {
+        match event {
+            InvokeWithResponseStreamResponseEvent::PayloadChunk(chunk) => {
+                text.extend_from_slice(chunk.payload.as_deref().unwrap_or_default())
+            }
+            InvokeWithResponseStreamResponseEvent::InvokeComplete(complete) => completed = Some(complete),
+            other => panic!("unexpected event {other:?}"),
+        }
+    }
+    assert_eq!(text, b"hello, world");
+    assert_eq!(completed.and_then(|c| c.log_result).as_deref(), Some("bG9n"));
+    let head = seen.lock().expect("lock")[0].head.to_ascii_lowercase();
+    assert!(head.starts_with("post /2021-11-15/functions/streamer/response-streaming-invocations"), "{head}");
 }

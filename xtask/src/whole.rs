@@ -1,8 +1,9 @@
 //! `cargo xtask whole-lambda`: AWS's whole Lambda model through our generator.
 //! 1. All 85 operations generate a standalone crate that passes clippy `-D warnings` and
 //!    rustdoc without warnings.
-//! 2. A crate with just `Invoke` (plus two durable operations) from the same model is generated
-//!    and `tests/whole-lambda/invoke.rs` calls `Invoke` against a local server.
+//! 2. A crate with just `Invoke` and `InvokeWithResponseStream` (plus two durable operations) from
+//!    the same model is generated, and `tests/whole-lambda/invoke.rs` calls them against a local
+//!    server.
 
 use std::fs;
 use std::path::Path;
@@ -71,6 +72,7 @@ pub fn run() -> Result<(), String> {
         operations: Some(
             [
                 "Invoke",
+                "InvokeWithResponseStream",
                 "GetDurableExecutionState",
                 "CheckpointDurableExecution",
             ]

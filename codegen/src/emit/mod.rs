@@ -39,6 +39,14 @@ pub fn emit(krate: &ir::Crate, options: &Options) -> Result<Files, Error> {
             _ => None,
         })
         .collect();
+    let structures: std::collections::BTreeMap<&str, &ir::Structure> = krate
+        .types
+        .iter()
+        .filter_map(|def| match def {
+            TypeDef::Structure(s) => Some((s.rust_name.as_str(), s)),
+            _ => None,
+        })
+        .collect();
     add("src/lib.rs".into(), modules::lib_rs(krate))?;
     add("src/client.rs".into(), modules::client_rs(krate, options)?)?;
     add("src/config.rs".into(), modules::config_rs())?;
@@ -51,7 +59,7 @@ pub fn emit(krate: &ir::Crate, options: &Options) -> Result<Files, Error> {
         let tokens = match def {
             TypeDef::Structure(s) => structure::structure_file(s)?,
             TypeDef::Enum(e) => enumeration::enum_file(e),
-            TypeDef::Union(u) => union::union_file(u)?,
+            TypeDef::Union(u) => union::union_file(u, &structures)?,
         };
         add(format!("src/types/{}.rs", def.module()), tokens)?;
     }

@@ -167,6 +167,17 @@ pub fn call_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream
     });
     let serialize = serializer(op)?;
     let deserialize = deserializer(op, errors)?;
+    if let Some(m) = op.input.members.iter().find(|m| m.event_stream) {
+        return Err(Error::shape(
+            format!("{}${}", op.input.shape_id, m.name),
+            "event streams in requests are not supported (no Lambda operation sends one)",
+        ));
+    }
+    let call = if op.output.members.iter().any(|m| m.event_stream) {
+        quote!(self.handle().call_streaming(#op_name, prepared, deserialize, deserialize_stream))
+    } else {
+        quote!(self.handle().call(#op_name, prepared, deserialize))
+    };
     let paginator = paginator(op);
     Ok(quote! {
         #![doc = #module_doc]
@@ -182,7 +193,7 @@ pub fn call_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream
             ) -> ::std::result::Result<crate::types::#response, crate::Error<crate::types::#error>> {
                 #token
                 let prepared = serialize(&request).map_err(crate::Error::Construction)?;
-                let (mut response, metadata) = self.handle().call(#op_name, prepared, deserialize).await?;
+                let (mut response, metadata) = #call.await?;
                 #metadata
                 ::std::result::Result::Ok(response)
             }
@@ -679,7 +690,14 @@ fn deserializer(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream,
     } else {
         quote!(mut)
     };
-    let init = if let Some(m) = payload {
+    let stream_member = payload.filter(|m| m.event_stream);
+    let init = if stream_member.is_some() {
+        // Read by `deserialize_stream`; a buffered success response cannot carry the stream.
+        quote! {
+            let _ = (status, headers, body);
+            ::std::result::Result::Err(#rt::client::response_error(response, "an event stream response is read as a stream"))
+        }
+    } else if let Some(m) = payload {
         let field = ident(&m.field);
         let read = match &m.ty {
             Type::Blob => quote!((!body.is_empty()).then(|| #rt::Blob::from(body.to_vec()))),
@@ -756,6 +774,34 @@ fn deserializer(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream,
             }
         });
     }
+    let (success_tail, stream_fn) = match stream_member {
+        None => (
+            quote!(#(#bindings)* ::std::result::Result::Ok(output)),
+            quote!(),
+        ),
+        Some(m) => {
+            let field = ident(&m.field);
+            (
+                quote!(),
+                quote! {
+                    /// Reads a successful event-stream response: bindings from the head, events
+                    /// from the body as they arrive.
+                    #[allow(clippy::field_reassign_with_default)]
+                    fn deserialize_stream(
+                        head: #rt::client::ResponseHead,
+                        body: #rt::stream::ByteStream,
+                    ) -> ::std::result::Result<crate::types::#response, crate::Error<crate::types::#error>> {
+                        let status = head.status.as_u16();
+                        let headers = &head.headers;
+                        let mut output = crate::types::#response::default();
+                        #(#bindings)*
+                        output.#field = #rt::stream::EventReceiver::new(body);
+                        ::std::result::Result::Ok(output)
+                    }
+                },
+            )
+        }
+    };
     let error_value = if arms.is_empty() {
         quote!(let error = crate::types::#error::Unhandled(#rt::error::Unhandled::new(meta.clone()));)
     } else {
@@ -788,9 +834,10 @@ fn deserializer(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream,
             }
             #status_binding
             #init
-            #(#bindings)*
-            ::std::result::Result::Ok(output)
+            #success_tail
         }
+
+        #stream_fn
     })
 }
 

@@ -201,6 +201,10 @@ fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenSt
     let value_with = with_module(&member_id, m, false)?;
     let bare = m.field.trim_start_matches("r#");
     let mut helper = None;
+    if m.event_stream {
+        // An event stream has no JSON form: it is read from the response as it arrives.
+        return Ok((quote!(#[serde(skip)]), None));
+    }
     // Dense lists and maps skip the `null` entries a server may send.
     let dense = match (&m.ty, &with) {
         (Type::List { sparse: false, .. }, None) => {
@@ -442,7 +446,9 @@ fn builder(s: &Structure) -> TokenStream {
     let assigns = s.members.iter().map(|m| {
         let field = ident(&m.field);
         let wire = &m.name;
-        if m.required {
+        if m.event_stream {
+            quote!(#field: self.#field.unwrap_or_default())
+        } else if m.required {
             if m.default.is_some() {
                 let f = required_default_fn(m);
                 quote!(#field: self.#field.unwrap_or_else(#name::#f))

@@ -46,8 +46,12 @@ pub fn rust_type(ty: &Type) -> TokenStream {
 }
 
 /// The value type of a member, boxed if recursive (without the `Option` of optional members).
+/// An event stream is a receiver of its events.
 pub fn value_type(member: &Member) -> TokenStream {
     let ty = rust_type(&member.ty);
+    if member.event_stream {
+        return quote!(::lambda_sdk_runtime::stream::EventReceiver<#ty>);
+    }
     if member.boxed {
         quote!(::std::boxed::Box<#ty>)
     } else {
@@ -55,9 +59,13 @@ pub fn value_type(member: &Member) -> TokenStream {
     }
 }
 
-/// The field type: the value type, in an `Option` unless `@required`.
+/// The field type: the value type, in an `Option` unless `@required` (or an event stream, which
+/// is always there, possibly empty).
 pub fn field_type(member: &Member) -> TokenStream {
     let ty = value_type(member);
+    if member.event_stream {
+        return ty;
+    }
     if member.required {
         ty
     } else {

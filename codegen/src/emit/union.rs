@@ -6,10 +6,15 @@ use quote::quote;
 use super::ty::rust_type;
 use super::{REDACTED, doc_attrs, ident, rt};
 use crate::Error;
-use crate::ir::Union;
+use std::collections::BTreeMap;
+
+use crate::ir::{EventBinding, NamedKind, Structure, Type, Union};
 
 /// The file of a union in `types/`.
-pub fn union_file(u: &Union) -> Result<TokenStream, Error> {
+pub fn union_file(
+    u: &Union,
+    structures: &BTreeMap<&str, &Structure>,
+) -> Result<TokenStream, Error> {
     let name = ident(&u.rust_name);
     let docs = doc_attrs(&u.docs);
     let rt = rt();
@@ -57,6 +62,11 @@ pub fn union_file(u: &Union) -> Result<TokenStream, Error> {
             }
         }
     }
+    let decode_event = if u.event_stream {
+        decode_event(u, structures)?
+    } else {
+        quote!()
+    };
     // A union of unit members never reads the member's value.
     let value_binding = if u.variants.iter().any(|v| v.ty.is_some()) {
         quote!(value)
@@ -108,6 +118,125 @@ pub fn union_file(u: &Union) -> Result<TokenStream, Error> {
                 let (key, #value_binding) = #rt::__private::union::single_member(deserializer)?;
                 match key.as_str() {
                     #(#de_arms)*
+                    _ => ::std::result::Result::Ok(Self::Unknown),
+                }
+            }
+        }
+
+        #decode_event
+    })
+}
+
+/// `DecodeEvent` for an event-stream union: each `event` message becomes the variant its
+/// `:event-type` names; `@eventPayload` members take the payload, `@eventHeader` members the
+/// headers, and other members come from a JSON payload.
+fn decode_event(u: &Union, structures: &BTreeMap<&str, &Structure>) -> Result<TokenStream, Error> {
+    let rt = rt();
+    let name = ident(&u.rust_name);
+    let mut arms = Vec::new();
+    for v in &u.variants {
+        let key = &v.name;
+        let variant = ident(&v.ident);
+        let value_id = format!("{}${}", u.shape_id, v.name);
+        let Some(ty) = &v.ty else {
+            arms.push(quote!(#key => ::std::result::Result::Ok(Self::#variant),));
+            continue;
+        };
+        let Type::Named {
+            rust_name,
+            kind: NamedKind::Structure,
+        } = ty
+        else {
+            return Err(Error::shape(value_id, "an event must be a structure"));
+        };
+        let s = structures
+            .get(rust_name.as_str())
+            .ok_or_else(|| Error::shape(&value_id, format!("no structure `{rust_name}`")))?;
+        let ty_path = rust_type(ty);
+        let json_members = s.members.iter().any(|m| m.event_binding.is_none());
+        let mut assigns = Vec::new();
+        for m in &s.members {
+            let field = ident(&m.field);
+            let member_id = format!("{}${}", s.shape_id, m.name);
+            let read = match (&m.event_binding, &m.ty) {
+                (None, _) => continue,
+                (Some(EventBinding::Payload), Type::Blob) => {
+                    quote!(#rt::Blob::from(message.payload().to_vec()))
+                }
+                (Some(EventBinding::Payload), Type::String) => quote!(
+                    ::std::string::String::from_utf8(message.payload().to_vec())
+                        .map_err(|_| "the event payload is not UTF-8 text".to_string())?
+                ),
+                (
+                    Some(EventBinding::Payload),
+                    Type::Named {
+                        kind: NamedKind::Structure | NamedKind::Union,
+                        ..
+                    },
+                ) => quote!(
+                    #rt::__private::serde_json::from_slice(message.payload()).map_err(|e| e.to_string())?
+                ),
+                (Some(EventBinding::Header), Type::String) => {
+                    let header = &m.name;
+                    let read = quote!(message.header(#header).and_then(|v| v.as_str()).map(::std::string::String::from));
+                    assigns.push(if m.required {
+                        quote!(value.#field = (#read).unwrap_or_default();)
+                    } else {
+                        quote!(value.#field = #read;)
+                    });
+                    continue;
+                }
+                _ => {
+                    return Err(Error::shape(
+                        member_id,
+                        "this event member type is not supported",
+                    ));
+                }
+            };
+            assigns.push(if m.required {
+                quote!(value.#field = #read;)
+            } else {
+                quote!(value.#field = ::std::option::Option::Some(#read);)
+            });
+        }
+        let mutable = if assigns.is_empty() {
+            quote!()
+        } else {
+            quote!(mut)
+        };
+        let init = if json_members {
+            quote! {
+                let #mutable value: #ty_path = if message.payload().is_empty() {
+                    ::std::default::Default::default()
+                } else {
+                    #rt::__private::serde_json::from_slice(message.payload()).map_err(|e| e.to_string())?
+                };
+            }
+        } else {
+            quote!(let #mutable value: #ty_path = ::std::default::Default::default();)
+        };
+        let wrap = if v.boxed {
+            quote!(::std::boxed::Box::new(value))
+        } else {
+            quote!(value)
+        };
+        arms.push(quote! {
+            #key => {
+                #init
+                #(#assigns)*
+                ::std::result::Result::Ok(Self::#variant(#wrap))
+            }
+        });
+    }
+    Ok(quote! {
+        #[allow(clippy::field_reassign_with_default)]
+        impl #rt::stream::DecodeEvent for #name {
+            fn decode(
+                event_type: &str,
+                message: &#rt::event_stream::Message,
+            ) -> ::std::result::Result<Self, ::std::string::String> {
+                match event_type {
+                    #(#arms)*
                     _ => ::std::result::Result::Ok(Self::Unknown),
                 }
             }
