@@ -115,6 +115,8 @@ pub struct Config {
     pub(crate) http: Arc<dyn HttpConnector>,
     pub(crate) http_settings: HttpSettings,
     pub(crate) idempotency_tokens: Option<TokenProvider>,
+    pub(crate) use_fips: bool,
+    pub(crate) use_dual_stack: bool,
 }
 
 /// Makes idempotency tokens; the default makes random UUIDs.
@@ -126,6 +128,8 @@ impl fmt::Debug for Config {
             .field("region", &self.region)
             .field("credentials", &self.credentials)
             .field("endpoint_url", &self.endpoint_url)
+            .field("use_fips", &self.use_fips)
+            .field("use_dual_stack", &self.use_dual_stack)
             .field("retry", &self.retry)
             .field("timeouts", &self.timeouts)
             .field("http", &self.http_settings)
@@ -243,6 +247,26 @@ impl Config {
             ..HttpSettings::default()
         })
         .map_err(|e| ConfigError::new(e.to_string()))?;
+        for (var, set) in [
+            (
+                "AWS_USE_FIPS_ENDPOINT",
+                ConfigBuilder::use_fips as fn(ConfigBuilder, bool) -> ConfigBuilder,
+            ),
+            ("AWS_USE_DUALSTACK_ENDPOINT", ConfigBuilder::use_dual_stack),
+        ] {
+            if let Some(value) = env.get(var) {
+                let enabled = match value.trim().to_ascii_lowercase().as_str() {
+                    "true" => true,
+                    "false" => false,
+                    _ => {
+                        return Err(ConfigError::new(format!(
+                            "{var} is {value:?}; it must be true or false"
+                        )));
+                    }
+                };
+                builder = set(builder, enabled);
+            }
+        }
         if let Some(proxy) = ProxySettings::from_env(&env) {
             builder = builder.proxy(proxy);
         }
@@ -259,6 +283,16 @@ impl Config {
     /// The region requests are signed for.
     pub fn region(&self) -> &str {
         &self.region
+    }
+
+    /// Whether FIPS endpoints are used.
+    pub fn use_fips(&self) -> bool {
+        self.use_fips
+    }
+
+    /// Whether dual-stack endpoints are used.
+    pub fn use_dual_stack(&self) -> bool {
+        self.use_dual_stack
     }
 
     /// The endpoint set explicitly with [`ConfigBuilder::endpoint_url`].
@@ -306,6 +340,8 @@ pub struct ConfigBuilder {
     proxy: Option<ProxySettings>,
     connector: Option<Arc<dyn HttpConnector>>,
     idempotency_tokens: Option<TokenProvider>,
+    use_fips: bool,
+    use_dual_stack: bool,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -372,6 +408,18 @@ impl ConfigBuilder {
     /// with canned responses, or another transport). The HTTP settings then do not apply.
     pub fn http_connector(mut self, connector: impl HttpConnector + 'static) -> Self {
         self.connector = Some(Arc::new(connector));
+        self
+    }
+
+    /// Sends requests to the FIPS endpoints (`AWS_USE_FIPS_ENDPOINT`).
+    pub fn use_fips(mut self, enabled: bool) -> Self {
+        self.use_fips = enabled;
+        self
+    }
+
+    /// Sends requests to the dual-stack (IPv4 and IPv6) endpoints (`AWS_USE_DUALSTACK_ENDPOINT`).
+    pub fn use_dual_stack(mut self, enabled: bool) -> Self {
+        self.use_dual_stack = enabled;
         self
     }
 
@@ -457,6 +505,8 @@ impl ConfigBuilder {
             http,
             http_settings,
             idempotency_tokens: self.idempotency_tokens,
+            use_fips: self.use_fips,
+            use_dual_stack: self.use_dual_stack,
         })
     }
 }

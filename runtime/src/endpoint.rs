@@ -1,10 +1,12 @@
-//! Where requests go. This is the one place that decides it: an explicit endpoint, then
-//! `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`, else the service's regional endpoint
-//! `https://{prefix}.{region}.amazonaws.com`.
+//! Where requests go. This is the one place that decides it: the model's endpoint rules
+//! (`smithy.rules#endpointRuleSet`, run by [`crate::endpoint_rules`] with the partition data of
+//! [`crate::partitions`]), given the region, FIPS and dual-stack settings and any custom endpoint
+//! (explicit, then `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`).
 
 use http::Uri;
 
 use crate::config::{Config, ConfigError};
+use crate::endpoint_rules::{ParamValue, Params, RuleSet};
 
 /// A resolved endpoint: scheme, authority and an optional base path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -98,36 +100,65 @@ pub fn service_env_var(sdk_id: &str) -> String {
     name
 }
 
-/// Resolves the endpoint for a service.
+/// Resolves the endpoint for a service with the model's endpoint rules.
+///
+/// A custom endpoint (set on the config, or `AWS_ENDPOINT_URL_<SERVICE>`, then
+/// `AWS_ENDPOINT_URL`) is passed to the rules as `SDK::Endpoint`, together with the region
+/// (`AWS::Region`) and the FIPS and dual-stack settings, so the rules decide, and refuse
+/// combinations they do not support (a custom endpoint with FIPS, say). A service without rules
+/// needs a custom endpoint.
 ///
 /// # Errors
-/// When an endpoint from the environment is not a valid URL.
+/// When a custom endpoint is not a valid URL, the rules refuse the settings, or no endpoint
+/// can be found.
 pub fn resolve(
     config: &Config,
     sdk_id: &str,
-    endpoint_prefix: &str,
+    rules: Option<&RuleSet>,
 ) -> Result<Endpoint, ConfigError> {
-    if let Some(url) = &config.endpoint_url {
-        return validate(url, "the endpoint URL");
-    }
-    if let Some(env) = config.env() {
+    let mut custom: Option<(String, String)> = config
+        .endpoint_url
+        .clone()
+        .map(|url| (url, "the endpoint URL".to_string()));
+    if custom.is_none()
+        && let Some(env) = config.env()
+    {
         let service_var = service_env_var(sdk_id);
         for var in [service_var.as_str(), "AWS_ENDPOINT_URL"] {
             if let Some(url) = env.get(var) {
-                return validate(&url, var);
+                custom = Some((url, var.to_string()));
+                break;
             }
         }
     }
-    let dns_suffix = if config.region.starts_with("cn-") {
-        "amazonaws.com.cn"
-    } else {
-        "amazonaws.com"
+    if let Some((url, source)) = &custom {
+        validate(url, source)?;
+    }
+    let Some(rules) = rules else {
+        return match &custom {
+            Some((url, source)) => validate(url, source),
+            None => Err(ConfigError::new(format!(
+                "the {sdk_id} model has no endpoint rules: set an endpoint URL with Config::builder().endpoint_url(..)"
+            ))),
+        };
     };
-    Ok(Endpoint {
-        scheme: "https".into(),
-        authority: format!("{endpoint_prefix}.{}.{dns_suffix}", config.region),
-        base_path: String::new(),
-    })
+    let mut params = Params::new();
+    for parameter in rules.parameters() {
+        let value: Option<ParamValue> = match parameter.built_in() {
+            Some("AWS::Region") => Some(config.region.clone().into()),
+            Some("AWS::UseFIPS") => Some(config.use_fips.into()),
+            Some("AWS::UseDualStack") => Some(config.use_dual_stack.into()),
+            Some("SDK::Endpoint") => custom.as_ref().map(|(url, _)| url.clone().into()),
+            _ => None,
+        };
+        if let Some(value) = value {
+            params.insert(parameter.name(), value);
+        }
+    }
+    let resolved = rules
+        .resolve(&params)
+        .map_err(|e| ConfigError::new(format!("cannot resolve the {sdk_id} endpoint: {e}")))?;
+    validate(resolved.url(), "the endpoint the rules resolved")
 }
 
 #[cfg(test)]

@@ -332,7 +332,7 @@ fn bad_endpoint_from_the_environment_names_the_variable() {
         // The per-service variable is checked when the service's endpoint is resolved.
         let var = "AWS_ENDPOINT_URL_LAMBDA";
         let config = from_env(&dir, &[("AWS_REGION", "us-east-1"), (var, url)]).unwrap();
-        let err = resolve(&config, "Lambda", "lambda")
+        let err = resolve(&config, "Lambda", Some(&rules()))
             .unwrap_err()
             .to_string();
         assert!(err.starts_with(var), "{err} should name {var}");
@@ -347,6 +347,7 @@ async fn bad_endpoint_from_the_environment_refuses_every_request() {
         signing_name: "lambda",
         endpoint_prefix: "lambda",
         sdk_user_agent: "lambda-sdk-tests/0.0.0",
+        endpoint_rules: None,
     };
     let dir = TempDir::new("bad-endpoint-call");
     let config = from_env(
@@ -371,6 +372,27 @@ async fn bad_endpoint_from_the_environment_refuses_every_request() {
     );
 }
 
+/// A small rule set in the shape of Lambda's: a custom endpoint wins, else the regional one.
+fn rules() -> lambda_sdk_runtime::endpoint_rules::RuleSet {
+    lambda_sdk_runtime::endpoint_rules::RuleSet::from_json(
+        r#"{"version": "1.0",
+            "parameters": {
+                "Region": {"builtIn": "AWS::Region", "required": false, "type": "string"},
+                "UseFIPS": {"builtIn": "AWS::UseFIPS", "required": true, "default": false, "type": "boolean"},
+                "Endpoint": {"builtIn": "SDK::Endpoint", "required": false, "type": "string"}
+            },
+            "rules": [
+                {"conditions": [{"fn": "isSet", "argv": [{"ref": "Endpoint"}]}],
+                 "endpoint": {"url": {"ref": "Endpoint"}}, "type": "endpoint"},
+                {"conditions": [{"fn": "isSet", "argv": [{"ref": "Region"}]},
+                                {"fn": "aws.partition", "argv": [{"ref": "Region"}], "assign": "PartitionResult"}],
+                 "endpoint": {"url": "https://lambda.{Region}.{PartitionResult#dnsSuffix}"}, "type": "endpoint"},
+                {"conditions": [], "error": "Invalid Configuration: Missing Region", "type": "error"}
+            ]}"#,
+    )
+    .unwrap()
+}
+
 fn url_of(endpoint: &Endpoint) -> String {
     endpoint.url("/op", "")
 }
@@ -378,7 +400,7 @@ fn url_of(endpoint: &Endpoint) -> String {
 #[test]
 fn endpoint_precedence() {
     let dir = TempDir::new("endpoint");
-    let resolved = |config: &Config| url_of(&resolve(config, "Lambda", "lambda").unwrap());
+    let resolved = |config: &Config| url_of(&resolve(config, "Lambda", Some(&rules())).unwrap());
 
     // Nothing set: the regional endpoint (with the China partition's suffix in cn-).
     let config = from_env(&dir, &[("AWS_REGION", "eu-west-1")]).unwrap();
@@ -402,7 +424,7 @@ fn endpoint_precedence() {
     )
     .unwrap();
     assert_eq!(resolved(&config), "http://global.local:1000/op");
-    let endpoint = resolve(&config, "Lambda", "lambda").unwrap();
+    let endpoint = resolve(&config, "Lambda", Some(&rules())).unwrap();
     assert_eq!(endpoint.scheme(), "http");
     assert_eq!(endpoint.authority(), "global.local:1000");
 
@@ -419,7 +441,7 @@ fn endpoint_precedence() {
     assert_eq!(resolved(&config), "https://lambda.local:2000/base/op");
     // ... and only for its own service.
     assert_eq!(
-        url_of(&resolve(&config, "Other Service", "other").unwrap()),
+        url_of(&resolve(&config, "Other Service", Some(&rules())).unwrap()),
         "http://global.local:1000/op"
     );
 
@@ -530,6 +552,7 @@ async fn credentials_are_resolved_lazily() {
         signing_name: "lambda",
         endpoint_prefix: "lambda",
         sdk_user_agent: "lambda-sdk-tests/0.0.0",
+        endpoint_rules: None,
     };
     let config = Config::from_env_with(env(
         &dir,

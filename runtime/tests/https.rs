@@ -40,6 +40,7 @@ static SPEC: ServiceSpec = ServiceSpec {
     signing_name: "lambda",
     endpoint_prefix: "lambda",
     sdk_user_agent: "lambda-sdk-tests/0.0.0",
+    endpoint_rules: None,
 };
 
 const ACCESS_KEY: &str = "AKIDHTTPSTEST";

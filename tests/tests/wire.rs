@@ -835,3 +835,100 @@ async fn a_custom_connector_replaces_the_network() {
     assert_eq!(out.operations[0].status, OperationStatus::Ready);
     assert_eq!(out.response_metadata.request_id(), Some("canned"));
 }
+
+/// Records the URL of each request and answers with an empty state page.
+#[derive(Debug, Clone, Default)]
+struct UrlRecorder {
+    urls: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl lambda_sdk::config::HttpConnector for UrlRecorder {
+    fn send(
+        &self,
+        request: http::Request<bytes::Bytes>,
+    ) -> lambda_sdk::config::BoxFuture<
+        '_,
+        Result<http::Response<bytes::Bytes>, lambda_sdk::error::HttpError>,
+    > {
+        self.urls
+            .lock()
+            .expect("lock")
+            .push(request.uri().to_string());
+        Box::pin(async {
+            Ok(http::Response::builder()
+                .status(200)
+                .body(bytes::Bytes::from_static(br#"{"Operations":[]}"#))
+                .expect("response"))
+        })
+    }
+}
+
+/// The endpoint comes from the model's rules: partitions, FIPS, dual-stack, custom endpoints.
+#[tokio::test]
+async fn endpoints_follow_the_model_rules() {
+    async fn url(
+        build: impl FnOnce(lambda_sdk::config::ConfigBuilder) -> lambda_sdk::config::ConfigBuilder,
+    ) -> Result<String, String> {
+        let recorder = UrlRecorder::default();
+        let config = build(
+            Config::builder()
+                .credentials(Credentials::new("AKID", "SECRET", None))
+                .http_connector(recorder.clone()),
+        )
+        .build()
+        .map_err(|e| e.to_string())?;
+        Client::new(config)
+            .get_durable_execution_state(GetDurableExecutionStateRequest {
+                durable_execution_arn: "arn".into(),
+                checkpoint_token: "t".into(),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| e.to_string())?;
+        let urls = recorder.urls.lock().expect("lock").clone();
+        Ok(urls[0]
+            .split("/2025-12-01")
+            .next()
+            .unwrap_or_default()
+            .to_string())
+    }
+    assert_eq!(
+        url(|b| b.region("us-east-1")).await.unwrap(),
+        "https://lambda.us-east-1.amazonaws.com"
+    );
+    assert_eq!(
+        url(|b| b.region("cn-north-1")).await.unwrap(),
+        "https://lambda.cn-north-1.amazonaws.com.cn"
+    );
+    assert_eq!(
+        url(|b| b.region("us-gov-west-1")).await.unwrap(),
+        "https://lambda.us-gov-west-1.amazonaws.com"
+    );
+    assert_eq!(
+        url(|b| b.region("us-east-1").use_fips(true)).await.unwrap(),
+        "https://lambda-fips.us-east-1.amazonaws.com"
+    );
+    assert_eq!(
+        url(|b| b.region("eu-west-1").use_dual_stack(true))
+            .await
+            .unwrap(),
+        "https://lambda.eu-west-1.api.aws"
+    );
+    assert_eq!(
+        url(|b| b.region("us-east-1").endpoint_url("http://127.0.0.1:9"))
+            .await
+            .unwrap(),
+        "http://127.0.0.1:9"
+    );
+    let err = url(|b| {
+        b.region("us-east-1")
+            .endpoint_url("http://127.0.0.1:9")
+            .use_fips(true)
+    })
+    .await
+    .unwrap_err();
+    assert!(
+        err.contains("FIPS and custom endpoint are not supported"),
+        "{err}"
+    );
+}

@@ -73,6 +73,14 @@ pub fn client_rs(krate: &ir::Crate, options: &crate::Options) -> Result<TokenStr
     })?;
     let endpoint_prefix = service.endpoint_prefix.as_deref().unwrap_or(signing_name);
     let user_agent = format!("{}/{}", options.crate_name, options.crate_version);
+    // The rule set travels as data: the runtime's rules engine reads it once per client.
+    let endpoint_rules = match &service.endpoint_rule_set {
+        Some(rules) => {
+            let json = rules.to_string();
+            quote!(::std::option::Option::Some(#json))
+        }
+        None => quote!(::std::option::Option::None),
+    };
     let krate_ident = options.crate_name.replace('-', "_");
     let example_lines: Vec<String> = match krate.operations.first() {
         None => Vec::new(),
@@ -110,6 +118,7 @@ pub fn client_rs(krate: &ir::Crate, options: &crate::Options) -> Result<TokenStr
             signing_name: #signing_name,
             endpoint_prefix: #endpoint_prefix,
             sdk_user_agent: #user_agent,
+            endpoint_rules: #endpoint_rules,
         };
 
         /// A client for the service: one async method per operation.
