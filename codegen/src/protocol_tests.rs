@@ -453,6 +453,24 @@ impl Ctx<'_> {
         })
     }
 
+    /// A list element or map value: wrapped in `Option` when the collection is `@sparse`.
+    fn element_expr(
+        &self,
+        ty: &Type,
+        sparse: bool,
+        value: &Value,
+        types: &TokenStream,
+    ) -> Result<TokenStream, Error> {
+        if !sparse {
+            return self.value_expr(ty, value, types);
+        }
+        if value.is_null() {
+            return Ok(quote!(::std::option::Option::None));
+        }
+        let e = self.value_expr(ty, value, types)?;
+        Ok(quote!(::std::option::Option::Some(#e)))
+    }
+
     fn value_expr(
         &self,
         ty: &Type,
@@ -550,15 +568,7 @@ impl Ctx<'_> {
                 let items = value.as_array().ok_or_else(bad)?;
                 let mut exprs = Vec::new();
                 for item in items {
-                    let e = if *sparse && item.is_null() {
-                        quote!(::std::option::Option::None)
-                    } else if *sparse {
-                        let e = self.value_expr(element, item, types)?;
-                        quote!(::std::option::Option::Some(#e))
-                    } else {
-                        self.value_expr(element, item, types)?
-                    };
-                    exprs.push(e);
+                    exprs.push(self.element_expr(element, *sparse, item, types)?);
                 }
                 quote!(::std::vec::Vec::from([#(#exprs),*]))
             }
@@ -569,14 +579,7 @@ impl Ctx<'_> {
                 let entries = value.as_object().ok_or_else(bad)?;
                 let mut exprs = Vec::new();
                 for (k, v) in entries {
-                    let e = if *sparse && v.is_null() {
-                        quote!(::std::option::Option::None)
-                    } else if *sparse {
-                        let e = self.value_expr(value_ty, v, types)?;
-                        quote!(::std::option::Option::Some(#e))
-                    } else {
-                        self.value_expr(value_ty, v, types)?
-                    };
+                    let e = self.element_expr(value_ty, *sparse, v, types)?;
                     exprs.push(quote!((::std::string::String::from(#k), #e)));
                 }
                 quote!(::std::collections::HashMap::from([#(#exprs),*]))

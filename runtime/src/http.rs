@@ -214,14 +214,7 @@ impl HttpConnector for HttpClient {
                 .client
                 .request(request.map(Full::new))
                 .await
-                .map_err(|e| HttpError {
-                    kind: if e.is_connect() {
-                        HttpErrorKind::Connect
-                    } else {
-                        HttpErrorKind::Io
-                    },
-                    source: Box::new(e),
-                })?;
+                .map_err(request_failed)?;
             Ok(response.map(crate::stream::ByteStream::new))
         })
     }
@@ -284,17 +277,7 @@ impl HttpClient {
         request: http::Request<Bytes>,
     ) -> Result<http::Response<Bytes>, HttpError> {
         let request = request.map(Full::new);
-        let response = self.client.request(request).await.map_err(|e| {
-            let kind = if e.is_connect() {
-                HttpErrorKind::Connect
-            } else {
-                HttpErrorKind::Io
-            };
-            HttpError {
-                kind,
-                source: Box::new(e),
-            }
-        })?;
+        let response = self.client.request(request).await.map_err(request_failed)?;
         let limit = self.max_response_bytes;
         let declared = response
             .headers()
@@ -324,6 +307,19 @@ impl HttpClient {
             })?
             .to_bytes();
         Ok(http::Response::from_parts(parts, bytes))
+    }
+}
+
+/// A failed exchange: connecting (nothing was sent) or later.
+fn request_failed(e: hyper_util::client::legacy::Error) -> HttpError {
+    let kind = if e.is_connect() {
+        HttpErrorKind::Connect
+    } else {
+        HttpErrorKind::Io
+    };
+    HttpError {
+        kind,
+        source: Box::new(e),
     }
 }
 
