@@ -665,3 +665,143 @@ fn epoch(value: &Value) -> Option<(i64, u32)> {
         Some((secs, nanos))
     }
 }
+
+/// One Rust test per case of the service's `smithy.rules#endpointTests`, in
+/// `tests/endpoints.rs`: each builds a config from the case's parameters (region, FIPS,
+/// dual-stack, custom endpoint), sends one request through a capturing connector, and checks
+/// the URL it went to, or that the request was refused with the case's error.
+pub fn generate_endpoint_tests(model: &Model, options: &Options) -> Result<(Files, usize), Error> {
+    let krate = crate::lower::lower(model, options)?;
+    let service = shape_of(model, &krate.service.shape_id)?;
+    let Some(cases) = service
+        .traits
+        .get("smithy.rules#endpointTests")
+        .and_then(|t| t.get("testCases"))
+        .and_then(Value::as_array)
+    else {
+        return Ok((Files::new(), 0));
+    };
+    let rules = service.traits.get("smithy.rules#endpointRuleSet");
+    let built_in = |param: &str| -> Option<String> {
+        rules?
+            .get("parameters")?
+            .get(param)?
+            .get("builtIn")?
+            .as_str()
+            .map(String::from)
+    };
+    let op = krate.operations.first().ok_or_else(|| {
+        Error::shape(
+            &krate.service.shape_id,
+            "has endpoint tests but no operation",
+        )
+    })?;
+    let types: BTreeMap<&str, &TypeDef> = krate.types.iter().map(|t| (t.rust_name(), t)).collect();
+    let crate_ident = options.crate_name.replace('-', "_");
+    let ctx = Ctx {
+        types: &types,
+        krate: proc_macro2::Ident::new(&crate_ident, proc_macro2::Span::call_site()),
+    };
+    let krate_ident = &ctx.krate;
+    let input = placeholder_input(&ctx, op)?;
+    let method = proc_macro2::Ident::new(&op.method, proc_macro2::Span::call_site());
+    let mut tests = Vec::new();
+    for (i, case) in cases.iter().enumerate() {
+        let doc = case
+            .get("documentation")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        let name = proc_macro2::Ident::new(
+            &format!("endpoint_case_{:02}", i + 1),
+            proc_macro2::Span::call_site(),
+        );
+        let params = case
+            .get("params")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let mut settings = Vec::new();
+        let mut has_region = false;
+        for (param, value) in &params {
+            let setting = match (built_in(param).as_deref(), value) {
+                (Some("AWS::Region"), Value::String(r)) => {
+                    has_region = true;
+                    quote!(.region(#r))
+                }
+                (Some("AWS::UseFIPS"), Value::Bool(b)) => quote!(.use_fips(#b)),
+                (Some("AWS::UseDualStack"), Value::Bool(b)) => quote!(.use_dual_stack(#b)),
+                (Some("SDK::Endpoint"), Value::String(u)) => quote!(.endpoint_url(#u)),
+                _ => {
+                    return Err(Error::shape(
+                        &krate.service.shape_id,
+                        format!(
+                            "endpoint test {} sets `{param}`, which no config setting maps to",
+                            i + 1
+                        ),
+                    ));
+                }
+            };
+            settings.push(setting);
+        }
+        let expect = case.get("expect").cloned().unwrap_or(Value::Null);
+        let check = if !has_region {
+            // The SDK signs every request for a region, so a config without one is refused
+            // before the rules run.
+            quote! {
+                let err = builder.build().expect_err("a configuration without a region is refused");
+                ::std::assert!(err.to_string().contains("region"), "{err}");
+            }
+        } else if let Some(url) = expect
+            .get("endpoint")
+            .and_then(|e| e.get("url"))
+            .and_then(Value::as_str)
+        {
+            let url = url.trim_end_matches('/').to_string();
+            quote! {
+                let capture = ::protocol_test_support::Capture::new();
+                let config = builder.http_connector(capture.clone()).build().expect("config");
+                let _ = #krate_ident::Client::new(config).#method(#input).await;
+                let request = capture.single_request();
+                let uri = request.uri().to_string();
+                ::std::assert!(uri.starts_with(#url), "{uri} should start with {}", #url);
+            }
+        } else if let Some(error) = expect.get("error").and_then(Value::as_str) {
+            quote! {
+                let capture = ::protocol_test_support::Capture::new();
+                let config = builder.http_connector(capture.clone()).build().expect("config");
+                let err = #krate_ident::Client::new(config).#method(#input).await.expect_err("refused");
+                ::std::assert!(err.to_string().contains(#error), "{err}");
+            }
+        } else {
+            return Err(Error::shape(
+                &krate.service.shape_id,
+                format!("endpoint test {} expects nothing", i + 1),
+            ));
+        };
+        tests.push(quote! {
+            #[doc = #doc]
+            #[tokio::test]
+            async fn #name() {
+                use #krate_ident::types;
+                let builder = #krate_ident::Config::builder()
+                    .credentials(#krate_ident::Credentials::new("AKID", "SECRET", ::std::option::Option::None))
+                    #(#settings)*;
+                #check
+            }
+        });
+    }
+    let count = tests.len();
+    let tokens = quote! {
+        //! The service model's `smithy.rules#endpointTests`, one test per case.
+        #![allow(clippy::all, unused_imports)]
+        #(#tests)*
+    };
+    let header = header(&options.source_name);
+    let mut files = Files::new();
+    files.insert(
+        PathBuf::from("tests/endpoints.rs"),
+        render("tests/endpoints.rs", &header, tokens)?,
+    );
+    Ok((files, count))
+}

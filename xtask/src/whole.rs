@@ -84,13 +84,30 @@ pub fn run() -> Result<(), String> {
     };
     let dir = target.join("invoke");
     let mut files = crate::codegen::generate_from(&model, &invoke)?;
+    let support = fs::canonicalize(root.join("tests/protocol-support"))
+        .map_err(|e| format!("support crate: {e}"))?;
     if let Some(manifest) = files.get_mut(Path::new("Cargo.toml")) {
-        manifest.push_str(
-            "\n[dev-dependencies]\ntokio = { version = \"1\", default-features = false, features = [\"macros\", \"rt\", \"net\", \"io-util\"] }\n",
-        );
+        manifest.push_str(&format!(
+            "\n[dev-dependencies]\nprotocol-test-support = {{ path = {:?} }}\ntokio = {{ version = \"1\", default-features = false, features = [\"macros\", \"rt\", \"net\", \"io-util\"] }}\n",
+            support.display().to_string()
+        ));
     }
     crate::codegen::write(&dir, &files)?;
     fs::create_dir_all(dir.join("tests")).map_err(|e| format!("creating tests/: {e}"))?;
+    // Every case of the model's smithy.rules#endpointTests, as its own test.
+    let model_json =
+        fs::read_to_string(&model).map_err(|e| format!("cannot read {}: {e}", model.display()))?;
+    let parsed = lambda_sdk_codegen::Model::from_json(&model_json).map_err(|e| e.to_string())?;
+    let (endpoint_tests, cases) =
+        lambda_sdk_codegen::protocol_tests::generate_endpoint_tests(&parsed, &invoke)
+            .map_err(|e| format!("generating the endpoint tests: {e}"))?;
+    for (path, text) in &endpoint_tests {
+        if fs::read_to_string(dir.join(path)).ok().as_deref() != Some(text.as_str()) {
+            fs::write(dir.join(path), text)
+                .map_err(|e| format!("writing {}: {e}", path.display()))?;
+        }
+    }
+    println!("whole-lambda: {cases} endpoint test cases");
     copy(
         &root.join("tests/whole-lambda/invoke.rs"),
         &dir.join("tests/invoke.rs"),
