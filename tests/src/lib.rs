@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 pub mod durable;
 pub mod emulator;
+pub mod fault_server;
 pub mod function_server;
 pub mod wire_server;
 
