@@ -332,7 +332,12 @@ impl Handle {
                     while let Some(chunk) = body.next_chunk().await {
                         let chunk = chunk.map_err(AttemptError::Transport)?;
                         if bytes.len() + chunk.len() > limit {
-                            break;
+                            return Err(AttemptError::Transport(HttpError::new(
+                                crate::http::HttpErrorKind::ResponseTooLarge,
+                                format!(
+                                    "the error response body is larger than the limit of {limit} bytes"
+                                ),
+                            )));
                         }
                         bytes.extend_from_slice(&chunk);
                     }

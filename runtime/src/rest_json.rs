@@ -602,11 +602,17 @@ pub fn parse_json<T: DeserializeOwned>(
         body
     };
     serde_json::from_slice(body).map_err(|e| {
-        ResponseError::new(
-            status,
-            request_id(headers),
-            format!("the JSON body does not match the model: {e}"),
-        )
+        // Parse again, tracking the path, only to say which member is at fault.
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let reason = match serde_path_to_error::deserialize::<_, T>(&mut de) {
+            Err(traced)
+                if !traced.path().to_string().is_empty() && traced.path().to_string() != "." =>
+            {
+                format!("member `{}` does not match the model: {e}", traced.path())
+            }
+            _ => format!("the JSON body does not match the model: {e}"),
+        };
+        ResponseError::new(status, request_id(headers), reason)
     })
 }
 

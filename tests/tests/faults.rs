@@ -796,3 +796,20 @@ async fn an_undeclared_oversized_body_is_cut_off_at_the_limit() {
     // 16 chunks reach the limit; a second's margin is far below the 128-chunk stream.
     assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
 }
+
+#[tokio::test]
+async fn an_out_of_range_number_is_a_response_error_naming_the_member() {
+    for attempt in ["99999999999", "-99999999999", "2147483648"] {
+        let body = format!(
+            r#"{{"Operations":[{{"Id":"a","Type":"STEP","Status":"STARTED","StartTimestamp":0,"StepDetails":{{"Attempt":{attempt}}}}}]}}"#
+        );
+        let err = state_from_body(body).await.expect_err(attempt);
+        let Error::Response(e) = &err else {
+            panic!("{attempt}: expected a response error, got {err:?}");
+        };
+        assert!(
+            e.to_string().contains("Operations[0].StepDetails.Attempt"),
+            "{attempt}: {e}"
+        );
+    }
+}
