@@ -586,8 +586,8 @@ pub fn error_metadata(status: u16, headers: &HeaderMap, body: &[u8]) -> ErrorMet
     )
 }
 
-/// Parses a JSON body into `T`; an empty body reads as `{}`. The error names the path of the
-/// offending member.
+/// Parses a JSON body into `T`; an empty body reads as `{}`. When a key repeats, the last
+/// value wins. The error names the path of the offending member.
 ///
 /// # Errors
 /// When the body is not JSON of the expected shape.
@@ -601,7 +601,19 @@ pub fn parse_json<T: DeserializeOwned>(
     } else {
         body
     };
-    serde_json::from_slice(body).map_err(|e| {
+    let first = match serde_json::from_slice(body) {
+        Ok(value) => return Ok(value),
+        Err(e) => e,
+    };
+    // A repeated key: JSON objects keep the last value (as serde_json's own maps do), so read
+    // the document generically, which keeps the last, and convert.
+    if first.to_string().starts_with("duplicate field")
+        && let Ok(value) =
+            serde_json::from_slice::<serde_json::Value>(body).and_then(serde_json::from_value::<T>)
+    {
+        return Ok(value);
+    }
+    Err(first).map_err(|e| {
         // Parse again, tracking the path, only to say which member is at fault.
         let mut de = serde_json::Deserializer::from_slice(body);
         let reason = match serde_path_to_error::deserialize::<_, T>(&mut de) {

@@ -813,3 +813,22 @@ async fn an_out_of_range_number_is_a_response_error_naming_the_member() {
         );
     }
 }
+
+/// A repeated key: the last value wins, at the top level and inside nested members.
+#[tokio::test]
+async fn duplicate_keys_the_last_one_wins() {
+    let out = state_from_body(r#"{"Operations":[],"NextMarker":"a","NextMarker":"b"}"#)
+        .await
+        .expect("a duplicate key is not an error");
+    assert_eq!(out.next_marker.as_deref(), Some("b"));
+    let out = state_from_body(
+        r#"{"Operations":[{"Id":"first","Id":"second","Type":"STEP","Status":"STARTED","StartTimestamp":1.5}]}"#,
+    )
+    .await
+    .expect("a duplicate nested key is not an error");
+    assert_eq!(out.operations[0].id, "second");
+    assert_eq!(
+        out.operations[0].start_timestamp.subsec_nanos(),
+        500_000_000
+    );
+}
