@@ -14,7 +14,7 @@ pub fn cargo_toml(krate: &ir::Crate, options: &Options) -> String {
     out.push_str(&format!("name = {}\n", toml_str(&options.crate_name)));
     out.push_str(&format!("version = {}\n", toml_str(&options.crate_version)));
     out.push_str("edition = \"2024\"\n");
-    out.push_str("rust-version = \"1.85\"\n");
+    out.push_str("rust-version = \"1.88\"\n");
     out.push_str(&format!(
         "description = {}\n",
         toml_str(&format!(
