@@ -107,7 +107,7 @@ pub(crate) fn decode(input: &str) -> Result<Vec<u8>, DecodeError> {
     if data_len % 4 == 1 {
         return Err(DecodeError::DanglingCharacter { length: data_len });
     }
-    if !padding.is_empty() && (padding.len() > 2 || bytes.len() % 4 != 0) {
+    if !padding.is_empty() && (padding.len() > 2 || !bytes.len().is_multiple_of(4)) {
         return Err(DecodeError::MisplacedPadding { index: data_len });
     }
     Ok(out)

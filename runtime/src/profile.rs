@@ -502,11 +502,12 @@ fn parse_file(text: &str, path: &Path, file: FileKind) -> Result<Vec<Section>, P
             continue;
         }
         let indented = raw.starts_with([' ', '\t']);
-        if indented && in_property {
-            if let Some((_, property)) = sections.last_mut().and_then(|s| s.properties.last_mut()) {
-                continue_property(property, trimmed);
-                continue;
-            }
+        if indented
+            && in_property
+            && let Some((_, property)) = sections.last_mut().and_then(|s| s.properties.last_mut())
+        {
+            continue_property(property, trimmed);
+            continue;
         }
         if let Some(header) = trimmed.strip_prefix('[') {
             let Some(end) = header.find(']') else {
@@ -575,14 +576,14 @@ fn parse_file(text: &str, path: &Path, file: FileKind) -> Result<Vec<Section>, P
 /// Adds an indented line to the property it continues.
 fn continue_property(property: &mut Property, trimmed: &str) {
     let text = strip_inline_comment(trimmed);
-    if property.value.is_empty() || !property.sub_properties.is_empty() {
-        if let Some((key, value)) = text.split_once('=') {
-            let key = key.trim();
-            if !key.is_empty() {
-                property
-                    .sub_properties
-                    .insert(key.to_owned(), value.trim().to_owned());
-            }
+    if (property.value.is_empty() || !property.sub_properties.is_empty())
+        && let Some((key, value)) = text.split_once('=')
+    {
+        let key = key.trim();
+        if !key.is_empty() {
+            property
+                .sub_properties
+                .insert(key.to_owned(), value.trim().to_owned());
         }
     }
     if !property.value.is_empty() {

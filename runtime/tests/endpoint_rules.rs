@@ -151,13 +151,13 @@ fn run_endpoint_test(rules: &RuleSet, case: &Value) -> Result<(), String> {
             ));
         }
     }
-    if let Some(properties) = expected.get("properties") {
-        if endpoint.properties() != properties {
-            return Err(format!(
-                "expected the properties {properties}, got {}",
-                endpoint.properties()
-            ));
-        }
+    if let Some(properties) = expected.get("properties")
+        && endpoint.properties() != properties
+    {
+        return Err(format!(
+            "expected the properties {properties}, got {}",
+            endpoint.properties()
+        ));
     }
     Ok(())
 }

@@ -26,7 +26,7 @@ use lambda_sdk::types::{
 use lambda_sdk::{Client, types::CheckpointDurableExecutionRequest};
 use lambda_sdk_tests::durable::{
     self, Durable, callback, error_object, eventually, failed, pending, step, succeed_execution,
-    succeeded, wait,
+    succeeded,
 };
 use lambda_sdk_tests::function_server::Invocation;
 use serde_json::{Value, json};
@@ -60,6 +60,34 @@ const ALL_STEPS: i64 = 5;
 /// `MaxItems` of every replay page: small, so the replay takes several pages.
 const PAGE_ITEMS: i32 = 2;
 
+/// Waits until the history shows `count` completed invocations of the execution, so that
+/// completing a callback re-invokes the function instead of racing the invocation in flight.
+async fn invocations_completed(client: &Client, arn: &str, count: usize) {
+    let deadline = std::time::Instant::now() + TIMEOUT;
+    loop {
+        let history = client
+            .get_durable_execution_history(GetDurableExecutionHistoryRequest {
+                durable_execution_arn: arn.to_string(),
+                ..Default::default()
+            })
+            .await
+            .expect("history");
+        let done = history
+            .events
+            .iter()
+            .filter(|e| e.event_type == Some(EventType::InvocationCompleted))
+            .count();
+        if done >= count {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{arn}: {done} of {count} invocations completed within {TIMEOUT:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// What one invocation of the replaying function saw.
 #[derive(Debug, Clone)]
 struct ReplayView {
@@ -77,6 +105,7 @@ async fn replaying_function(
     client: Client,
     invocation: Invocation,
     views: Arc<Mutex<Vec<ReplayView>>>,
+    resume_id: Arc<Mutex<Option<String>>>,
 ) -> Result<Value, String> {
     let mut durable = Durable::new(client, &invocation);
     let replay = durable.replay(PAGE_ITEMS).await?;
@@ -102,7 +131,7 @@ async fn replaying_function(
         .id
         .clone();
 
-    let Some(waited) = replay.get("wait-1") else {
+    let Some(resumed) = replay.get("resume-1") else {
         // First invocation: only the execution exists. Seed steps, one checkpoint each.
         if replay.operations.len() != 1 {
             return Err(format!("first invocation replayed {:?}", replay.operations));
@@ -123,14 +152,26 @@ async fn replaying_function(
                 return Err(format!("checkpoint of {id} returned {op:?}"));
             }
         }
-        // A short wait: the emulator (--skip-time) fires it at once and invokes us again.
-        durable.checkpoint(vec![wait("wait-1", 2)]).await?;
+        // Park on a callback; the test completes it once this invocation has ended, so the
+        // emulator invokes us again. (A WAIT would fire at once under --skip-time, racing the
+        // end of this invocation.)
+        let response = durable
+            .checkpoint(vec![callback("resume-1", "resume", 300, 0)])
+            .await?;
+        let changed = response.new_execution_state.operations.unwrap_or_default();
+        let id = changed
+            .iter()
+            .find(|op| op.id == "resume-1")
+            .and_then(|op| op.callback_details.as_ref())
+            .and_then(|d| d.callback_id.clone())
+            .ok_or_else(|| format!("no callback id in {changed:?}"))?;
+        *lock(&resume_id) = Some(id);
         return Ok(pending());
     };
 
     // Re-invocation: everything seeded is replayed.
-    if waited.status != OperationStatus::Succeeded {
-        return Err(format!("the wait was replayed as {waited:?}"));
+    if resumed.status != OperationStatus::Succeeded {
+        return Err(format!("the callback was replayed as {resumed:?}"));
     }
     let mut sum = 0;
     for i in 1..=SEEDED_STEPS {
@@ -163,9 +204,11 @@ async fn replaying_function(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_function_replays_its_state_in_pages_and_checkpoints_to_success() {
     let views = Arc::new(Mutex::new(Vec::new()));
+    let resume_id = Arc::new(Mutex::new(None));
     let seen = Arc::clone(&views);
+    let parked = Arc::clone(&resume_id);
     let Some(harness) = durable::start_or_skip(move |client, invocation| {
-        replaying_function(client, invocation, Arc::clone(&seen))
+        replaying_function(client, invocation, Arc::clone(&seen), Arc::clone(&parked))
     })
     .await
     else {
@@ -177,6 +220,20 @@ async fn a_function_replays_its_state_in_pages_and_checkpoints_to_success() {
         .start_execution(&function, "replay-1", &input)
         .await
         .expect("start the execution");
+    let id = eventually("the resume callback id", TIMEOUT, || {
+        lock(&resume_id).clone()
+    })
+    .await
+    .expect("the first invocation parks on a callback");
+    invocations_completed(&harness.client, &arn, 1).await;
+    harness
+        .client
+        .send_durable_execution_callback_success(SendDurableExecutionCallbackSuccessRequest {
+            callback_id: id,
+            result: Some(Blob::from(&b"go"[..])),
+        })
+        .await
+        .expect("complete the resume callback");
     let execution = harness
         .wait_for_execution(&arn, TIMEOUT)
         .await
@@ -222,7 +279,7 @@ async fn a_function_replays_its_state_in_pages_and_checkpoints_to_success() {
         first.operations[0].ends_with(":EXECUTION:STARTED"),
         "{first:?}"
     );
-    // EXECUTION, three steps and the wait, two per page.
+    // EXECUTION, three steps and the callback, two per page.
     assert_eq!(second.pages, 3, "{second:?}");
     assert_eq!(
         second.operations[1..],
@@ -230,7 +287,7 @@ async fn a_function_replays_its_state_in_pages_and_checkpoints_to_success() {
             "step-1:STEP:SUCCEEDED",
             "step-2:STEP:SUCCEEDED",
             "step-3:STEP:SUCCEEDED",
-            "wait-1:WAIT:SUCCEEDED",
+            "resume-1:CALLBACK:SUCCEEDED",
         ],
         "{second:?}"
     );
@@ -350,6 +407,9 @@ async fn callbacks_completed_through_the_sdk_resume_the_function() {
         .await
         .expect("the second callback starts");
     assert_ne!(ok_id, fail_id);
+    // Complete the callbacks only after the invocations that started them have ended.
+    invocations_completed(client, &ok_arn, 1).await;
+    invocations_completed(client, &fail_arn, 1).await;
 
     client
         .send_durable_execution_callback_heartbeat(SendDurableExecutionCallbackHeartbeatRequest {

@@ -576,10 +576,10 @@ fn expected_traits_from_botocore(
         return t;
     };
     let smithy_type = botocore_smithy_type(shape);
-    if smithy_type != "enum" {
-        if let Some(c) = min_max(shape) {
-            t.insert(constraint_key(smithy_type).into(), c);
-        }
+    if smithy_type != "enum"
+        && let Some(c) = min_max(shape)
+    {
+        t.insert(constraint_key(smithy_type).into(), c);
     }
     if let Some(p) = shape.get("pattern") {
         t.insert("smithy.api#pattern".into(), p.clone());
@@ -658,12 +658,11 @@ fn expected_member_traits_from_botocore(
         );
     }
     let target = str_field(member, "shape").unwrap_or("");
-    if is_synthetic(botocore, structure_name, name, target) {
-        if let Some(synthetic) = botocore_shape(botocore, target) {
-            if let Some(c) = min_max(synthetic) {
-                t.insert(constraint_key(botocore_smithy_type(synthetic)).into(), c);
-            }
-        }
+    if is_synthetic(botocore, structure_name, name, target)
+        && let Some(synthetic) = botocore_shape(botocore, target)
+        && let Some(c) = min_max(synthetic)
+    {
+        t.insert(constraint_key(botocore_smithy_type(synthetic)).into(), c);
     }
     t
 }
@@ -777,14 +776,14 @@ fn check_service(ctx: &Context, r: &mut Report) {
             ),
         );
     }
-    if let Some(api_version) = ctx.botocore.pointer("/metadata/apiVersion") {
-        if ours.get("version") != Some(api_version) {
-            r.shape(
-                SERVICE,
-                "version",
-                format!("differs from botocore apiVersion {api_version}"),
-            );
-        }
+    if let Some(api_version) = ctx.botocore.pointer("/metadata/apiVersion")
+        && ours.get("version") != Some(api_version)
+    {
+        r.shape(
+            SERVICE,
+            "version",
+            format!("differs from botocore apiVersion {api_version}"),
+        );
     }
     for key in ["resources", "errors", "rename"] {
         if ours.get(key).is_some() {
@@ -825,10 +824,10 @@ fn check_service_traits(ctx: &Context, ours: &Value, official: &Value, r: &mut R
         }
     }
     for id in SERVICE_TRAITS_COPIED {
-        if let Some(value) = trait_value(ours, id) {
-            if trait_value(official, id) != Some(value) {
-                r.shape(SERVICE, id, "differs from the official service shape");
-            }
+        if let Some(value) = trait_value(ours, id)
+            && trait_value(official, id) != Some(value)
+        {
+            r.shape(SERVICE, id, "differs from the official service shape");
         }
     }
     for id in traits_of(ours).into_iter().flat_map(|t| t.keys()) {
@@ -1238,14 +1237,14 @@ fn compare_constraints_with_botocore(id: &str, ours: &Value, bshape: &Value, r: 
     let key = constraint_key(shape_type(ours));
     let (min, max) = bounds(trait_value(ours, key));
     for (k, mine) in [("min", min), ("max", max)] {
-        if let Some(b) = bshape.get(k).and_then(Value::as_f64) {
-            if mine != Some(b) {
-                r.shape(
-                    id,
-                    &format!("{key} {k}"),
-                    format!("{} vs botocore {b}", show_bound(mine)),
-                );
-            }
+        if let Some(b) = bshape.get(k).and_then(Value::as_f64)
+            && mine != Some(b)
+        {
+            r.shape(
+                id,
+                &format!("{key} {k}"),
+                format!("{} vs botocore {b}", show_bound(mine)),
+            );
         }
     }
     if let Some(bp) = str_field(bshape, "pattern") {
@@ -1362,15 +1361,15 @@ fn compare_member_with_botocore(
         let key = constraint_key(our_type);
         let (min, max) = effective_bounds(ours, our_target, key);
         for (k, mine) in [("min", min), ("max", max)] {
-            if let Some(b) = btarget.get(k).and_then(Value::as_f64) {
-                if mine != Some(b) {
-                    r.member(
-                        id,
-                        name,
-                        &format!("{key} {k}"),
-                        format!("{} vs botocore {btarget_name} {b}", show_bound(mine)),
-                    );
-                }
+            if let Some(b) = btarget.get(k).and_then(Value::as_f64)
+                && mine != Some(b)
+            {
+                r.member(
+                    id,
+                    name,
+                    &format!("{key} {k}"),
+                    format!("{} vs botocore {btarget_name} {b}", show_bound(mine)),
+                );
             }
         }
     }

@@ -75,10 +75,8 @@ fn rule<'r>(rule: &'r Rule, scope: &mut Scope<'r>) -> Result<Option<Endpoint>, R
 fn condition<'r>(condition: &'r Condition, scope: &mut Scope<'r>) -> Result<bool, RulesError> {
     let value = call(&condition.call, scope)?;
     let holds = !matches!(value, None | Some(Value::Bool(false)));
-    if holds {
-        if let (Some(name), Some(value)) = (&condition.assign, value) {
-            scope.vars.push((name.as_str(), value));
-        }
+    if holds && let (Some(name), Some(value)) = (&condition.assign, value) {
+        scope.vars.push((name.as_str(), value));
     }
     Ok(holds)
 }

@@ -64,7 +64,7 @@ pub(super) fn write_date_time(value: &DateTime, out: &mut impl Write) -> fmt::Re
     let mut fraction = value.subsec_nanos();
     if fraction > 0 {
         let mut width = 9;
-        while fraction % 10 == 0 {
+        while fraction.is_multiple_of(10) {
             fraction /= 10;
             width -= 1;
         }
