@@ -7,5 +7,5 @@ pub use ::lambda_sdk_runtime::config::{
 pub use ::lambda_sdk_runtime::credentials::{
     BoxFuture, Credentials, CredentialsError, ProvideCredentials,
 };
-pub use ::lambda_sdk_runtime::http::HttpConnector;
+pub use ::lambda_sdk_runtime::http::{HttpConnector, ProxySettings};
 pub use ::lambda_sdk_runtime::retry::RetryConfig;

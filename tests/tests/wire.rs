@@ -932,3 +932,90 @@ async fn endpoints_follow_the_model_rules() {
         "{err}"
     );
 }
+
+/// A CONNECT proxy on loopback: it records each CONNECT target, answers 200 and relays bytes
+/// both ways.
+async fn connect_proxy() -> (String, std::sync::Arc<std::sync::Mutex<Vec<String>>>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let targets: std::sync::Arc<std::sync::Mutex<Vec<String>>> = Default::default();
+    let seen = targets.clone();
+    tokio::spawn(async move {
+        for _ in 0..16 {
+            let Ok((mut client, _)) = listener.accept().await else {
+                return;
+            };
+            let seen = seen.clone();
+            tokio::spawn(async move {
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                while !head.ends_with(b"\r\n\r\n") && head.len() < 8192 {
+                    if client.read(&mut byte).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    head.push(byte[0]);
+                }
+                let head = String::from_utf8_lossy(&head).into_owned();
+                let Some(target) = head
+                    .strip_prefix("CONNECT ")
+                    .and_then(|r| r.split(' ').next())
+                else {
+                    return;
+                };
+                seen.lock().expect("lock").push(target.to_string());
+                let Ok(mut upstream) = tokio::net::TcpStream::connect(target).await else {
+                    return;
+                };
+                if client
+                    .write_all(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+                    .await
+                    .is_err()
+                {
+                    return;
+                }
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut upstream).await;
+            });
+        }
+    });
+    (url, targets)
+}
+
+#[tokio::test]
+async fn requests_go_through_the_configured_proxy_unless_no_proxy_says_otherwise() {
+    let server = WireServer::always(Reply::json(200, json!({"Operations": []}))).await;
+    let (proxy, targets) = connect_proxy().await;
+    let call = |no_proxy: Option<&str>| {
+        let config = config(&server.endpoint())
+            .proxy(lambda_sdk::config::ProxySettings {
+                http: Some(proxy.clone()),
+                https: Some(proxy.clone()),
+                no_proxy: no_proxy.map(String::from),
+            })
+            .build()
+            .expect("config");
+        async move {
+            Client::new(config)
+                .get_durable_execution_state(GetDurableExecutionStateRequest {
+                    durable_execution_arn: ARN.into(),
+                    checkpoint_token: TOKEN.into(),
+                    ..Default::default()
+                })
+                .await
+        }
+    };
+    call(None).await.expect("through the proxy");
+    let authority = server.endpoint().trim_start_matches("http://").to_string();
+    assert_eq!(*targets.lock().expect("lock"), vec![authority.clone()]);
+    assert_eq!(server.requests().len(), 1);
+    // NO_PROXY bypasses it.
+    call(Some("127.0.0.1")).await.expect("direct");
+    assert_eq!(
+        targets.lock().expect("lock").len(),
+        1,
+        "the proxy was bypassed"
+    );
+    assert_eq!(server.requests().len(), 2);
+}
