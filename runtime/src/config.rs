@@ -127,7 +127,10 @@ impl fmt::Debug for Config {
         f.debug_struct("Config")
             .field("region", &self.region)
             .field("credentials", &self.credentials)
-            .field("endpoint_url", &self.endpoint_url)
+            .field(
+                "endpoint_url",
+                &self.endpoint_url.as_deref().map(crate::http::mask_userinfo),
+            )
             .field("use_fips", &self.use_fips)
             .field("use_dual_stack", &self.use_dual_stack)
             .field("retry", &self.retry)
@@ -349,7 +352,10 @@ impl fmt::Debug for ConfigBuilder {
         f.debug_struct("ConfigBuilder")
             .field("region", &self.region)
             .field("credentials", &self.credentials)
-            .field("endpoint_url", &self.endpoint_url)
+            .field(
+                "endpoint_url",
+                &self.endpoint_url.as_deref().map(crate::http::mask_userinfo),
+            )
             .finish_non_exhaustive()
     }
 }

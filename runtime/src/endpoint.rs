@@ -52,20 +52,21 @@ impl Endpoint {
 
 /// Checks an endpoint URL: `http` or `https`, with a host, no query.
 pub(crate) fn validate(url: &str, what: &str) -> Result<Endpoint, ConfigError> {
+    let shown = crate::http::mask_userinfo(url);
     let uri: Uri = url
         .parse()
-        .map_err(|e| ConfigError::new(format!("{what} {url:?} is not a valid URL: {e}")))?;
+        .map_err(|e| ConfigError::new(format!("{what} {shown:?} is not a valid URL: {e}")))?;
     let scheme = match uri.scheme_str() {
         Some("https") => "https",
         Some("http") => "http",
         Some(other) => {
             return Err(ConfigError::new(format!(
-                "{what} {url:?} has the scheme `{other}`; use https (or http for a local server)"
+                "{what} {shown:?} has the scheme `{other}`; use https (or http for a local server)"
             )));
         }
         None => {
             return Err(ConfigError::new(format!(
-                "{what} {url:?} has no scheme; write it as https://host"
+                "{what} {shown:?} has no scheme; write it as https://host"
             )));
         }
     };
@@ -73,10 +74,16 @@ pub(crate) fn validate(url: &str, what: &str) -> Result<Endpoint, ConfigError> {
         .authority()
         .map(|a| a.as_str().to_string())
         .filter(|a| !a.is_empty())
-        .ok_or_else(|| ConfigError::new(format!("{what} {url:?} has no host")))?;
+        .ok_or_else(|| ConfigError::new(format!("{what} {shown:?} has no host")))?;
+    if authority.contains('@') {
+        return Err(ConfigError::new(format!(
+            "{what} {} has a user name or password, which an endpoint cannot carry",
+            crate::http::mask_userinfo(url)
+        )));
+    }
     if uri.query().is_some() {
         return Err(ConfigError::new(format!(
-            "{what} {url:?} must not have a query string"
+            "{what} {shown:?} must not have a query string"
         )));
     }
     Ok(Endpoint {

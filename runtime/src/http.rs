@@ -52,7 +52,8 @@ impl Default for HttpSettings {
 
 /// Proxy settings, as curl and the AWS SDKs read them from `HTTPS_PROXY`, `HTTP_PROXY`,
 /// `ALL_PROXY` and `NO_PROXY` (or their lowercase forms). Requests go through CONNECT tunnels.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// `Debug` masks any user name and password in the proxy URLs.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct ProxySettings {
     /// Proxy for `https://` destinations.
     pub https: Option<String>,
@@ -60,6 +61,33 @@ pub struct ProxySettings {
     pub http: Option<String>,
     /// Comma-separated hosts, domains and networks that bypass the proxy.
     pub no_proxy: Option<String>,
+}
+
+impl fmt::Debug for ProxySettings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProxySettings")
+            .field("https", &self.https.as_deref().map(mask_userinfo))
+            .field("http", &self.http.as_deref().map(mask_userinfo))
+            .field("no_proxy", &self.no_proxy)
+            .finish()
+    }
+}
+
+/// A URL with any `user:password@` replaced by `***@`, for logs.
+pub(crate) fn mask_userinfo(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => {
+            let prefix = if scheme.is_empty() {
+                String::new()
+            } else {
+                format!("{scheme}://")
+            };
+            format!("{prefix}***@{}", &rest[at + 1..])
+        }
+        None => url.to_string(),
+    }
 }
 
 impl ProxySettings {
@@ -417,5 +445,28 @@ impl tower_service::Service<http::Uri> for ProxyConnector {
                 }
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod mask_tests {
+    use super::*;
+
+    #[test]
+    fn userinfo_is_masked() {
+        assert_eq!(
+            mask_userinfo("http://alice:s3cret@proxy:3128"),
+            "http://***@proxy:3128"
+        );
+        assert_eq!(mask_userinfo("proxy:3128"), "proxy:3128");
+        let settings = ProxySettings {
+            https: Some("http://alice:s3cret@proxy:3128/path@x".into()),
+            ..ProxySettings::default()
+        };
+        let debug = format!("{settings:?}");
+        assert!(
+            !debug.contains("s3cret") && !debug.contains("alice"),
+            "{debug}"
+        );
     }
 }

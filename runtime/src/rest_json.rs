@@ -69,6 +69,15 @@ fn is_unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
 
+/// One path segment, percent-encoded; `.` and `..` become `%2E` and `%2E%2E`.
+fn encode_segment(segment: &str) -> String {
+    match segment {
+        "." => "%2E".into(),
+        ".." => "%2E%2E".into(),
+        other => percent_encode(other, false),
+    }
+}
+
 /// Percent-encodes every byte that is not unreserved (and `/` when `keep_slash`).
 pub fn percent_encode(value: &str, keep_slash: bool) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
@@ -122,14 +131,26 @@ impl RequestBuilder {
                 "is empty, but it is bound to the request path and must have a value",
             ));
         }
-        if greedy && value.split('/').any(str::is_empty) && value.trim_matches('/').is_empty() {
+        if greedy && value.trim_start_matches('/').split('/').any(str::is_empty) {
             return Err(ConstructionError::invalid_member(
                 member,
-                "has no path segment to send",
+                "has an empty path segment, which signing would normalise away",
             ));
         }
         self.request.path.push('/');
-        self.request.path.push_str(&percent_encode(value, greedy));
+        let value = if greedy {
+            value.strip_prefix('/').unwrap_or(value)
+        } else {
+            value
+        };
+        // Each segment is percent-encoded; a segment that is `.` or `..` has its dots encoded
+        // too, so neither the server nor the signer treats it as a relative path step.
+        let segments: Vec<String> = if greedy {
+            value.split('/').map(encode_segment).collect()
+        } else {
+            vec![encode_segment(value)]
+        };
+        self.request.path.push_str(&segments.join("/"));
         Ok(self)
     }
 
@@ -738,6 +759,12 @@ mod tests {
         let mut g = RequestBuilder::new("GET");
         g.label("Key", "a/b c", true).unwrap();
         assert_eq!(g.finish().path(), "/a/b%20c");
+        let mut g = RequestBuilder::new("GET");
+        assert!(g.label("Key", "a//b", true).is_err());
+        let mut d = RequestBuilder::new("GET");
+        d.label("Arn", "..", false).unwrap();
+        d.label("Key", "x/./..", true).unwrap();
+        assert_eq!(d.finish().path(), "/%2E%2E/x/%2E/%2E%2E");
     }
 
     #[test]

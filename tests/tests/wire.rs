@@ -1019,3 +1019,40 @@ async fn requests_go_through_the_configured_proxy_unless_no_proxy_says_otherwise
     );
     assert_eq!(server.requests().len(), 2);
 }
+
+/// A modeled error whose body does not match the model stays a service error (kept as
+/// unhandled with its code and message), so a throttle is still classified and retried.
+#[tokio::test]
+async fn a_modeled_error_with_an_unexpected_body_is_still_a_service_error() {
+    let server = WireServer::start(|_, n| match n {
+        0 => Reply::json(429, json!({"message": "Rate exceeded", "Reason": 42}))
+            .header("x-amzn-ErrorType", "TooManyRequestsException"),
+        _ => Reply::json(200, json!({"Operations": []})),
+    })
+    .await;
+    client(&server)
+        .get_durable_execution_state(GetDurableExecutionStateRequest {
+            durable_execution_arn: ARN.into(),
+            checkpoint_token: TOKEN.into(),
+            ..Default::default()
+        })
+        .await
+        .expect("the throttle is retried");
+    assert_eq!(server.requests().len(), 2);
+
+    let server = WireServer::always(
+        Reply::json(400, json!({"message": 5}))
+            .header("x-amzn-ErrorType", "InvalidParameterValueException"),
+    )
+    .await;
+    let err = client(&server)
+        .get_durable_execution_state(GetDurableExecutionStateRequest {
+            durable_execution_arn: ARN.into(),
+            checkpoint_token: TOKEN.into(),
+            ..Default::default()
+        })
+        .await
+        .expect_err("400");
+    assert_eq!(err.code(), Some("InvalidParameterValueException"));
+    assert!(matches!(err, Error::Service(_)), "{err:?}");
+}

@@ -597,7 +597,10 @@ fn read_bindings(s: &Structure, target: TokenStream) -> Result<Vec<TokenStream>,
                             quote!(#rt::rest_json::header_parse::<i32>(status, headers, #name, #header)?.map(<#t as ::std::convert::From<i32>>::from))
                         }
                         Type::List { element, .. } => {
-                            let timestamps = **element == Type::Timestamp;
+                            // HTTP dates hold a comma; other timestamp formats split like any list.
+                            let timestamps = **element == Type::Timestamp
+                                && m.timestamp_format.unwrap_or(TimestampFormat::HttpDate)
+                                    == TimestampFormat::HttpDate;
                             let each = match &**element {
                                 Type::String => quote!(::std::result::Result::Ok(item)),
                                 Type::Named {
@@ -768,9 +771,17 @@ fn deserializer(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream,
         };
         arms.push(quote! {
             ::std::option::Option::Some(#code) => {
-                let #mutability error: crate::types::#ty = #rt::rest_json::parse_json(status, headers, body).map_err(crate::Error::Response)?;
-                #(#bindings)*
-                crate::types::#error::#variant(error)
+                // A modeled error whose body does not match the model is still that service
+                // error: keep its code, message and retry classification as an unhandled one.
+                match #rt::rest_json::parse_json::<crate::types::#ty>(status, headers, body) {
+                    ::std::result::Result::Ok(#mutability error) => {
+                        #(#bindings)*
+                        crate::types::#error::#variant(error)
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::#error::Unhandled(#rt::error::Unhandled::new(meta.clone()))
+                    }
+                }
             }
         });
     }

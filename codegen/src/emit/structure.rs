@@ -205,6 +205,7 @@ fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenSt
         // An event stream has no JSON form: it is read from the response as it arrives.
         return Ok((quote!(#[serde(skip)]), None));
     }
+
     // Dense lists and maps skip the `null` entries a server may send.
     let dense = match (&m.ty, &with) {
         (Type::List { sparse: false, .. }, None) => {

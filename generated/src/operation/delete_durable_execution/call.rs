@@ -60,64 +60,91 @@ fn deserialize(
         );
         let error = match meta.code() {
             ::std::option::Option::Some("InvalidParameterValueException") => {
-                let error: crate::types::InvalidParameterValueException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::DeleteDurableExecutionError::InvalidParameterValueException(
-                    error,
-                )
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::InvalidParameterValueException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::DeleteDurableExecutionError::InvalidParameterValueException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::DeleteDurableExecutionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("ResourceConflictException") => {
-                let error: crate::types::ResourceConflictException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::DeleteDurableExecutionError::ResourceConflictException(
-                    error,
-                )
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::ResourceConflictException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::DeleteDurableExecutionError::ResourceConflictException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::DeleteDurableExecutionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("ResourceNotFoundException") => {
-                let error: crate::types::ResourceNotFoundException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::DeleteDurableExecutionError::ResourceNotFoundException(
-                    error,
-                )
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::ResourceNotFoundException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::DeleteDurableExecutionError::ResourceNotFoundException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::DeleteDurableExecutionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("ServiceException") => {
-                let error: crate::types::ServiceException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::DeleteDurableExecutionError::ServiceException(error)
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::ServiceException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::DeleteDurableExecutionError::ServiceException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::DeleteDurableExecutionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("TooManyRequestsException") => {
-                let mut error: crate::types::TooManyRequestsException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                error.retry_after_seconds = ::lambda_sdk_runtime::rest_json::header_str(
-                        status,
-                        headers,
-                        "retryAfterSeconds",
-                        "Retry-After",
-                    )?
-                    .map(::std::string::String::from);
-                crate::types::DeleteDurableExecutionError::TooManyRequestsException(
-                    error,
-                )
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::TooManyRequestsException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(mut error) => {
+                        error.retry_after_seconds = ::lambda_sdk_runtime::rest_json::header_str(
+                                status,
+                                headers,
+                                "retryAfterSeconds",
+                                "Retry-After",
+                            )?
+                            .map(::std::string::String::from);
+                        crate::types::DeleteDurableExecutionError::TooManyRequestsException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::DeleteDurableExecutionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             _ => {
                 crate::types::DeleteDurableExecutionError::Unhandled(

@@ -77,82 +77,123 @@ fn deserialize(
         );
         let error = match meta.code() {
             ::std::option::Option::Some("InvalidParameterValueException") => {
-                let error: crate::types::InvalidParameterValueException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::GetDurableExecutionStateError::InvalidParameterValueException(
-                    error,
-                )
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::InvalidParameterValueException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::GetDurableExecutionStateError::InvalidParameterValueException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::GetDurableExecutionStateError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("KMSAccessDeniedException") => {
-                let error: crate::types::KmsAccessDeniedException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::GetDurableExecutionStateError::KmsAccessDeniedException(
-                    error,
-                )
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::KmsAccessDeniedException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::GetDurableExecutionStateError::KmsAccessDeniedException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::GetDurableExecutionStateError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("KMSDisabledException") => {
-                let error: crate::types::KmsDisabledException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::GetDurableExecutionStateError::KmsDisabledException(error)
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::KmsDisabledException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::GetDurableExecutionStateError::KmsDisabledException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::GetDurableExecutionStateError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("KMSInvalidStateException") => {
-                let error: crate::types::KmsInvalidStateException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::GetDurableExecutionStateError::KmsInvalidStateException(
-                    error,
-                )
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::KmsInvalidStateException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::GetDurableExecutionStateError::KmsInvalidStateException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::GetDurableExecutionStateError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("KMSNotFoundException") => {
-                let error: crate::types::KmsNotFoundException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::GetDurableExecutionStateError::KmsNotFoundException(error)
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::KmsNotFoundException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::GetDurableExecutionStateError::KmsNotFoundException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::GetDurableExecutionStateError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("ServiceException") => {
-                let error: crate::types::ServiceException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::GetDurableExecutionStateError::ServiceException(error)
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::ServiceException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::GetDurableExecutionStateError::ServiceException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::GetDurableExecutionStateError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("TooManyRequestsException") => {
-                let mut error: crate::types::TooManyRequestsException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                error.retry_after_seconds = ::lambda_sdk_runtime::rest_json::header_str(
-                        status,
-                        headers,
-                        "retryAfterSeconds",
-                        "Retry-After",
-                    )?
-                    .map(::std::string::String::from);
-                crate::types::GetDurableExecutionStateError::TooManyRequestsException(
-                    error,
-                )
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::TooManyRequestsException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(mut error) => {
+                        error.retry_after_seconds = ::lambda_sdk_runtime::rest_json::header_str(
+                                status,
+                                headers,
+                                "retryAfterSeconds",
+                                "Retry-After",
+                            )?
+                            .map(::std::string::String::from);
+                        crate::types::GetDurableExecutionStateError::TooManyRequestsException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::GetDurableExecutionStateError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             _ => {
                 crate::types::GetDurableExecutionStateError::Unhandled(

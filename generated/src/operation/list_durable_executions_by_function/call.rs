@@ -113,55 +113,75 @@ fn deserialize(
         );
         let error = match meta.code() {
             ::std::option::Option::Some("InvalidParameterValueException") => {
-                let error: crate::types::InvalidParameterValueException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::ListDurableExecutionsByFunctionError::InvalidParameterValueException(
-                    error,
-                )
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::InvalidParameterValueException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::ListDurableExecutionsByFunctionError::InvalidParameterValueException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::ListDurableExecutionsByFunctionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("ResourceNotFoundException") => {
-                let error: crate::types::ResourceNotFoundException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::ListDurableExecutionsByFunctionError::ResourceNotFoundException(
-                    error,
-                )
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::ResourceNotFoundException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::ListDurableExecutionsByFunctionError::ResourceNotFoundException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::ListDurableExecutionsByFunctionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("ServiceException") => {
-                let error: crate::types::ServiceException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::ListDurableExecutionsByFunctionError::ServiceException(
-                    error,
-                )
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::ServiceException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::ListDurableExecutionsByFunctionError::ServiceException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::ListDurableExecutionsByFunctionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("TooManyRequestsException") => {
-                let mut error: crate::types::TooManyRequestsException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                error.retry_after_seconds = ::lambda_sdk_runtime::rest_json::header_str(
-                        status,
-                        headers,
-                        "retryAfterSeconds",
-                        "Retry-After",
-                    )?
-                    .map(::std::string::String::from);
-                crate::types::ListDurableExecutionsByFunctionError::TooManyRequestsException(
-                    error,
-                )
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::TooManyRequestsException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(mut error) => {
+                        error.retry_after_seconds = ::lambda_sdk_runtime::rest_json::header_str(
+                                status,
+                                headers,
+                                "retryAfterSeconds",
+                                "Retry-After",
+                            )?
+                            .map(::std::string::String::from);
+                        crate::types::ListDurableExecutionsByFunctionError::TooManyRequestsException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::ListDurableExecutionsByFunctionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             _ => {
                 crate::types::ListDurableExecutionsByFunctionError::Unhandled(

@@ -95,98 +95,153 @@ fn deserialize(
         );
         let error = match meta.code() {
             ::std::option::Option::Some("InvalidParameterValueException") => {
-                let error: crate::types::InvalidParameterValueException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::PauseDurableExecutionError::InvalidParameterValueException(
-                    error,
-                )
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::InvalidParameterValueException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::PauseDurableExecutionError::InvalidParameterValueException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::PauseDurableExecutionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("KMSAccessDeniedException") => {
-                let error: crate::types::KmsAccessDeniedException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::PauseDurableExecutionError::KmsAccessDeniedException(error)
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::KmsAccessDeniedException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::PauseDurableExecutionError::KmsAccessDeniedException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::PauseDurableExecutionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("KMSDisabledException") => {
-                let error: crate::types::KmsDisabledException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::PauseDurableExecutionError::KmsDisabledException(error)
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::KmsDisabledException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::PauseDurableExecutionError::KmsDisabledException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::PauseDurableExecutionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("KMSInvalidStateException") => {
-                let error: crate::types::KmsInvalidStateException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::PauseDurableExecutionError::KmsInvalidStateException(error)
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::KmsInvalidStateException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::PauseDurableExecutionError::KmsInvalidStateException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::PauseDurableExecutionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("KMSNotFoundException") => {
-                let error: crate::types::KmsNotFoundException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::PauseDurableExecutionError::KmsNotFoundException(error)
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::KmsNotFoundException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::PauseDurableExecutionError::KmsNotFoundException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::PauseDurableExecutionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("ResourceConflictException") => {
-                let error: crate::types::ResourceConflictException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::PauseDurableExecutionError::ResourceConflictException(
-                    error,
-                )
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::ResourceConflictException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::PauseDurableExecutionError::ResourceConflictException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::PauseDurableExecutionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("ResourceNotFoundException") => {
-                let error: crate::types::ResourceNotFoundException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::PauseDurableExecutionError::ResourceNotFoundException(
-                    error,
-                )
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::ResourceNotFoundException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::PauseDurableExecutionError::ResourceNotFoundException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::PauseDurableExecutionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("ServiceException") => {
-                let error: crate::types::ServiceException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                crate::types::PauseDurableExecutionError::ServiceException(error)
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::ServiceException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(error) => {
+                        crate::types::PauseDurableExecutionError::ServiceException(error)
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::PauseDurableExecutionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             ::std::option::Option::Some("TooManyRequestsException") => {
-                let mut error: crate::types::TooManyRequestsException = ::lambda_sdk_runtime::rest_json::parse_json(
-                        status,
-                        headers,
-                        body,
-                    )
-                    .map_err(crate::Error::Response)?;
-                error.retry_after_seconds = ::lambda_sdk_runtime::rest_json::header_str(
-                        status,
-                        headers,
-                        "retryAfterSeconds",
-                        "Retry-After",
-                    )?
-                    .map(::std::string::String::from);
-                crate::types::PauseDurableExecutionError::TooManyRequestsException(error)
+                match ::lambda_sdk_runtime::rest_json::parse_json::<
+                    crate::types::TooManyRequestsException,
+                >(status, headers, body) {
+                    ::std::result::Result::Ok(mut error) => {
+                        error.retry_after_seconds = ::lambda_sdk_runtime::rest_json::header_str(
+                                status,
+                                headers,
+                                "retryAfterSeconds",
+                                "Retry-After",
+                            )?
+                            .map(::std::string::String::from);
+                        crate::types::PauseDurableExecutionError::TooManyRequestsException(
+                            error,
+                        )
+                    }
+                    ::std::result::Result::Err(_) => {
+                        crate::types::PauseDurableExecutionError::Unhandled(
+                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+                        )
+                    }
+                }
             }
             _ => {
                 crate::types::PauseDurableExecutionError::Unhandled(
