@@ -68,6 +68,7 @@ pub struct Handle {
 
 #[derive(Debug)]
 struct Inner {
+    quota: retry::Quota,
     config: Config,
     service: &'static ServiceSpec,
     endpoint: Result<Endpoint, ConfigError>,
@@ -109,6 +110,7 @@ impl Handle {
             HeaderValue::from_str(&user_agent).unwrap_or(HeaderValue::from_static("lambda-sdk"));
         Handle {
             inner: Arc::new(Inner {
+                quota: retry::Quota::new(config.retry.quota()),
                 config,
                 service,
                 endpoint,
@@ -193,6 +195,7 @@ impl Handle {
         let deadline = config.timeouts.operation().map(|t| started + t);
         let max_attempts = config.retry.max_attempts();
         let mut attempt = 0;
+        let mut spent = 0;
         loop {
             attempt += 1;
             let attempt_started = Instant::now();
@@ -245,12 +248,29 @@ impl Handle {
                 ),
             }
             let err = match outcome {
-                Ok(done) => return Ok(done),
+                Ok(done) => {
+                    // A success gives back what its retries spent, or one token.
+                    self.inner.quota.release(if spent > 0 { spent } else { 1 });
+                    return Ok(done);
+                }
                 Err(e) => e,
             };
-            if retry.is_none() || attempt >= max_attempts {
+            let Some(kind) = retry else {
+                return Err(err.into_error(attempt));
+            };
+            if attempt >= max_attempts {
                 return Err(err.into_error(attempt));
             }
+            let cost = if kind == RetryKind::Transport {
+                retry::TIMEOUT_RETRY_COST
+            } else {
+                retry::RETRY_COST
+            };
+            if !self.inner.quota.acquire(cost) {
+                tracing::debug!(operation, attempt, "retry quota exhausted: not retrying");
+                return Err(err.into_error(attempt));
+            }
+            spent += cost;
             let wait = config.retry.backoff(attempt, retry_after, retry::jitter());
             if let Some(deadline) = deadline
                 && Instant::now() + wait >= deadline

@@ -22,6 +22,7 @@ pub struct RetryConfig {
     max_attempts: u32,
     initial_backoff: Duration,
     max_backoff: Duration,
+    quota: u32,
 }
 
 impl Default for RetryConfig {
@@ -37,6 +38,7 @@ impl RetryConfig {
             max_attempts: 3,
             initial_backoff: Duration::from_secs(1),
             max_backoff: Duration::from_secs(20),
+            quota: DEFAULT_QUOTA,
         }
     }
 
@@ -64,6 +66,21 @@ impl RetryConfig {
     pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
         self.max_backoff = backoff;
         self
+    }
+
+    /// Sets the retry quota shared by every call of a client (0 disables retries). Each retry
+    /// spends [`RETRY_COST`] tokens ([`TIMEOUT_RETRY_COST`] after a timeout or connection
+    /// failure); a call that succeeds returns what it spent, or one token when it needed no
+    /// retry. When the quota runs dry, calls stop retrying until successes refill it, so a
+    /// fleet of clients does not multiply the load on a struggling service.
+    pub fn with_quota(mut self, tokens: u32) -> Self {
+        self.quota = tokens;
+        self
+    }
+
+    /// The retry quota's capacity.
+    pub fn quota(&self) -> u32 {
+        self.quota
     }
 
     /// The total number of attempts.
@@ -94,6 +111,46 @@ impl RetryConfig {
             .saturating_mul(exp)
             .min(self.max_backoff);
         ceiling.mul_f64(random.clamp(0.0, 1.0))
+    }
+}
+
+/// The standard retry quota's capacity.
+pub const DEFAULT_QUOTA: u32 = 500;
+/// Tokens one retry spends.
+pub const RETRY_COST: u32 = 5;
+/// Tokens one retry after a timeout or transport failure spends.
+pub const TIMEOUT_RETRY_COST: u32 = 10;
+
+/// The tokens of a client's retry quota.
+#[derive(Debug)]
+pub(crate) struct Quota {
+    capacity: u32,
+    tokens: std::sync::Mutex<u32>,
+}
+
+impl Quota {
+    pub(crate) fn new(capacity: u32) -> Self {
+        Quota {
+            capacity,
+            tokens: std::sync::Mutex::new(capacity),
+        }
+    }
+
+    /// Takes `cost` tokens if there are that many.
+    pub(crate) fn acquire(&self, cost: u32) -> bool {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        if *tokens >= cost {
+            *tokens -= cost;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// Returns tokens after a success, up to the capacity.
+    pub(crate) fn release(&self, amount: u32) {
+        let mut tokens = self.tokens.lock().unwrap_or_else(|e| e.into_inner());
+        *tokens = tokens.saturating_add(amount).min(self.capacity);
     }
 }
 
@@ -263,6 +320,21 @@ mod tests {
         assert_eq!(
             classify_service(&Modeled("Conflict", retryable), &m),
             Some(RetryKind::Modeled)
+        );
+    }
+
+    #[test]
+    fn quota_runs_dry_and_refills() {
+        let quota = Quota::new(12);
+        assert!(quota.acquire(RETRY_COST));
+        assert!(quota.acquire(RETRY_COST));
+        assert!(!quota.acquire(RETRY_COST), "2 tokens left");
+        quota.release(RETRY_COST);
+        assert!(!quota.acquire(TIMEOUT_RETRY_COST) && quota.acquire(RETRY_COST));
+        quota.release(1000);
+        assert!(
+            quota.acquire(12) && !quota.acquire(1),
+            "capped at the capacity"
         );
     }
 

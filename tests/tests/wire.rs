@@ -1056,3 +1056,35 @@ async fn a_modeled_error_with_an_unexpected_body_is_still_a_service_error() {
     assert_eq!(err.code(), Some("InvalidParameterValueException"));
     assert!(matches!(err, Error::Service(_)), "{err:?}");
 }
+
+/// The retry quota is shared by a client's calls: once spent, calls stop retrying until
+/// successes refill it.
+#[tokio::test]
+async fn the_retry_quota_bounds_retries_across_calls() {
+    let server = WireServer::always(Reply::json(503, json!({"message": "busy"}))).await;
+    let config = config(&server.endpoint())
+        .retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(10)
+                .with_initial_backoff(Duration::from_millis(1))
+                .with_quota(10),
+        )
+        .build()
+        .expect("config");
+    let client = Client::new(config);
+    let call = || {
+        client.get_durable_execution_state(GetDurableExecutionStateRequest {
+            durable_execution_arn: ARN.into(),
+            checkpoint_token: TOKEN.into(),
+            ..Default::default()
+        })
+    };
+    call().await.expect_err("503");
+    assert_eq!(
+        server.requests().len(),
+        3,
+        "two retries of 5 tokens each spend the quota of 10"
+    );
+    call().await.expect_err("503");
+    assert_eq!(server.requests().len(), 4, "an empty quota allows no retry");
+}
