@@ -32,7 +32,8 @@ impl Default for RetryConfig {
 }
 
 impl RetryConfig {
-    /// Standard mode: 3 attempts, backoff from 1 s (throttling) or 100 ms… capped at 20 s.
+    /// Standard mode: 3 attempts, exponential backoff from 1 s with full jitter, capped at 20 s,
+    /// and a retry quota of [`DEFAULT_QUOTA`] tokens.
     pub fn standard() -> Self {
         RetryConfig {
             max_attempts: 3,
