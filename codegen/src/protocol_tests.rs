@@ -487,27 +487,9 @@ impl Ctx<'_> {
                 let b = value.as_bool().ok_or_else(bad)?;
                 quote!(#b)
             }
-            Type::Byte => {
-                let v = value
-                    .as_i64()
-                    .and_then(|v| i8::try_from(v).ok())
-                    .ok_or_else(bad)?;
-                quote!(#v)
-            }
-            Type::Short => {
-                let v = value
-                    .as_i64()
-                    .and_then(|v| i16::try_from(v).ok())
-                    .ok_or_else(bad)?;
-                quote!(#v)
-            }
-            Type::Integer => {
-                let v = value
-                    .as_i64()
-                    .and_then(|v| i32::try_from(v).ok())
-                    .ok_or_else(bad)?;
-                quote!(#v)
-            }
+            Type::Byte => int_literal::<i8>(value).ok_or_else(bad)?,
+            Type::Short => int_literal::<i16>(value).ok_or_else(bad)?,
+            Type::Integer => int_literal::<i32>(value).ok_or_else(bad)?,
             Type::Long => {
                 let v = value.as_i64().ok_or_else(bad)?;
                 quote!(#v)
@@ -636,6 +618,12 @@ impl Ctx<'_> {
             }
         })
     }
+}
+
+/// An integer literal of type `T` (`3i32`), if the JSON number fits.
+fn int_literal<T: TryFrom<i64> + quote::ToTokens>(value: &Value) -> Option<TokenStream> {
+    let v = T::try_from(value.as_i64()?).ok()?;
+    Some(quote!(#v))
 }
 
 fn field_ident(field: &str) -> proc_macro2::Ident {

@@ -189,7 +189,13 @@ impl Handle {
             .endpoint
             .as_ref()
             .map_err(|e| Error::Construction(ConstructionError::other(e.to_string())))?;
-        let endpoint = &endpoint.with_host_prefix(request.host_prefix());
+        let prefixed;
+        let endpoint = if request.host_prefix().is_empty() {
+            endpoint
+        } else {
+            prefixed = endpoint.with_host_prefix(request.host_prefix());
+            &prefixed
+        };
         let url = endpoint.url(request.path(), request.query());
         let started = Instant::now();
         let deadline = config.timeouts.operation().map(|t| started + t);
@@ -346,22 +352,12 @@ impl Handle {
                             .map_err(AttemptError::Done);
                     }
                     // An error response is read whole, like any other.
-                    let (parts, mut body) = response.into_parts();
-                    let limit = config.http_settings.max_response_bytes;
-                    let mut bytes = Vec::new();
-                    while let Some(chunk) = body.next_chunk().await {
-                        let chunk = chunk.map_err(AttemptError::Transport)?;
-                        if bytes.len() + chunk.len() > limit {
-                            return Err(AttemptError::Transport(HttpError::new(
-                                crate::http::HttpErrorKind::ResponseTooLarge,
-                                format!(
-                                    "the error response body is larger than the limit of {limit} bytes"
-                                ),
-                            )));
-                        }
-                        bytes.extend_from_slice(&chunk);
-                    }
-                    http::Response::from_parts(parts, Bytes::from(bytes))
+                    let (parts, body) = response.into_parts();
+                    let bytes = body
+                        .collect(config.http_settings.max_response_bytes)
+                        .await
+                        .map_err(AttemptError::Transport)?;
+                    http::Response::from_parts(parts, bytes)
                 }
             };
             let meta = ResponseMetadata {
@@ -513,6 +509,13 @@ impl<E: OperationError> AttemptError<E> {
     }
 }
 
+/// The pagination rule every paginator follows: the token to request the next page with, or
+/// `None` when the pages are over — no token, an empty one, or the token just sent again (a
+/// service that repeats its token would otherwise loop forever).
+pub fn next_page_token(sent: Option<&str>, next: Option<String>) -> Option<String> {
+    next.filter(|token| !token.is_empty() && sent != Some(token.as_str()))
+}
+
 /// A fresh idempotency token: a random UUID (version 4).
 pub fn idempotency_token() -> String {
     use std::hash::{BuildHasher, Hasher};
@@ -559,6 +562,18 @@ pub fn response_error<E>(response: &HttpResponse, reason: impl Into<String>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pagination_stops_on_missing_empty_or_repeated_tokens() {
+        assert_eq!(next_page_token(None, Some("a".into())), Some("a".into()));
+        assert_eq!(
+            next_page_token(Some("a"), Some("b".into())),
+            Some("b".into())
+        );
+        assert_eq!(next_page_token(Some("a"), Some("a".into())), None);
+        assert_eq!(next_page_token(Some("a"), Some(String::new())), None);
+        assert_eq!(next_page_token(Some("a"), None), None);
+    }
 
     #[test]
     fn idempotency_tokens_are_v4_uuids_and_unique() {

@@ -29,11 +29,10 @@ impl Endpoint {
 
     /// The endpoint with `prefix` prepended to its host (`@endpoint(hostPrefix)`).
     pub fn with_host_prefix(&self, prefix: &str) -> Endpoint {
-        let mut endpoint = self.clone();
-        if !prefix.is_empty() {
-            endpoint.authority = format!("{prefix}{}", self.authority);
+        Endpoint {
+            authority: format!("{prefix}{}", self.authority),
+            ..self.clone()
         }
-        endpoint
     }
 
     /// The full URL of a request path (already percent-encoded) and query.

@@ -61,6 +61,27 @@ impl ByteStream {
     }
 }
 
+impl ByteStream {
+    /// Reads the whole body, refusing one larger than `limit` bytes while reading it.
+    ///
+    /// # Errors
+    /// When the connection fails mid-body, or the body exceeds the limit.
+    pub async fn collect(mut self, limit: usize) -> Result<Bytes, HttpError> {
+        let mut bytes = Vec::new();
+        while let Some(chunk) = self.next_chunk().await {
+            let chunk = chunk?;
+            if bytes.len() + chunk.len() > limit {
+                return Err(HttpError::new(
+                    HttpErrorKind::ResponseTooLarge,
+                    format!("the response body is larger than the limit of {limit} bytes"),
+                ));
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Bytes::from(bytes))
+    }
+}
+
 /// A type that one event-stream message decodes into: a generated event union.
 pub trait DecodeEvent: Sized + Send + 'static {
     /// Decodes an `event` message; exceptions and errors are turned into [`ReceiveError`]s by

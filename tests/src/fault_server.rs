@@ -59,12 +59,7 @@ impl RawRequest {
 
     /// The body parsed as JSON (panics with the body text if it is not JSON).
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
-            panic!(
-                "request body is not JSON ({e}): {:?}",
-                String::from_utf8_lossy(&self.body)
-            )
-        })
+        crate::body_json(&self.body)
     }
 }
 

@@ -11,6 +11,16 @@ pub mod fault_server;
 pub mod function_server;
 pub mod wire_server;
 
+/// Parses a captured request body as JSON, panicking with the body's text if it is not JSON.
+pub fn body_json(body: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(body).unwrap_or_else(|e| {
+        panic!(
+            "request body is not JSON ({e}): {:?}",
+            String::from_utf8_lossy(body)
+        )
+    })
+}
+
 /// The repository root (the parent of this crate's directory).
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

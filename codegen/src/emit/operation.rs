@@ -853,6 +853,7 @@ fn deserializer(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream,
 }
 
 fn paginator(op: &Operation) -> TokenStream {
+    let rt = rt();
     let Some(p) = &op.paginated else {
         return quote!();
     };
@@ -922,13 +923,9 @@ fn paginator(op: &Operation) -> TokenStream {
                 match &result {
                     ::std::result::Result::Ok(response) => {
                         let next: ::std::option::Option<::std::string::String> = #next;
-                        match next {
-                            ::std::option::Option::Some(token)
-                                if !token.is_empty() && self.request.#input_token.as_deref() != ::std::option::Option::Some(token.as_str()) =>
-                            {
-                                self.request.#input_token = ::std::option::Option::Some(token);
-                            }
-                            _ => self.done = true,
+                        match #rt::client::next_page_token(self.request.#input_token.as_deref(), next) {
+                            ::std::option::Option::Some(token) => self.request.#input_token = ::std::option::Option::Some(token),
+                            ::std::option::Option::None => self.done = true,
                         }
                     }
                     ::std::result::Result::Err(_) => self.done = true,

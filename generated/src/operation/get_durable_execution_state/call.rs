@@ -254,15 +254,14 @@ impl GetDurableExecutionStatePaginator {
                     .next_marker
                     .as_ref()
                     .cloned();
-                match next {
-                    ::std::option::Option::Some(
-                        token,
-                    ) if !token.is_empty()
-                        && self.request.marker.as_deref()
-                            != ::std::option::Option::Some(token.as_str()) => {
+                match ::lambda_sdk_runtime::client::next_page_token(
+                    self.request.marker.as_deref(),
+                    next,
+                ) {
+                    ::std::option::Option::Some(token) => {
                         self.request.marker = ::std::option::Option::Some(token);
                     }
-                    _ => self.done = true,
+                    ::std::option::Option::None => self.done = true,
                 }
             }
             ::std::result::Result::Err(_) => self.done = true,
