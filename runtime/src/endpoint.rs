@@ -164,7 +164,15 @@ pub fn resolve(
     let resolved = rules
         .resolve(&params)
         .map_err(|e| ConfigError::new(format!("cannot resolve the {sdk_id} endpoint: {e}")))?;
-    validate(resolved.url(), "the endpoint the rules resolved")
+    let endpoint = validate(resolved.url(), "the endpoint the rules resolved")?;
+    // Plain http only ever reaches the wire for an endpoint the user set themselves.
+    if custom.is_none() && endpoint.scheme() != "https" {
+        return Err(ConfigError::new(format!(
+            "the {sdk_id} endpoint rules resolved {:?}, which is not https; set an endpoint URL explicitly to use plain http",
+            resolved.url()
+        )));
+    }
+    Ok(endpoint)
 }
 
 #[cfg(test)]
@@ -184,6 +192,55 @@ mod tests {
                 .contains("ftp")
         );
         assert!(validate("localhost:80", "x").is_err());
+    }
+
+    fn rules(url: &str) -> RuleSet {
+        let json = format!(
+            r#"{{"version": "1.0",
+                "parameters": {{
+                    "Region": {{"type": "string", "builtIn": "AWS::Region", "required": false}},
+                    "Endpoint": {{"type": "string", "builtIn": "SDK::Endpoint", "required": false}}
+                }},
+                "rules": [
+                    {{"type": "endpoint", "conditions": [{{"fn": "isSet", "argv": [{{"ref": "Endpoint"}}]}}],
+                      "endpoint": {{"url": {{"ref": "Endpoint"}}}}}},
+                    {{"type": "endpoint", "conditions": [], "endpoint": {{"url": "{url}"}}}}
+                ]}}"#
+        );
+        RuleSet::from_json(&json).unwrap()
+    }
+
+    fn config(endpoint: Option<&str>) -> Config {
+        let mut builder = Config::builder()
+            .region("eu-west-1")
+            .credentials(crate::credentials::Credentials::new("AKID", "SECRET", None));
+        if let Some(url) = endpoint {
+            builder = builder.endpoint_url(url);
+        }
+        builder.build().unwrap()
+    }
+
+    #[test]
+    fn plain_http_only_for_an_endpoint_the_user_set() {
+        let insecure = rules("http://lambda.example.com");
+        let err = resolve(&config(None), "Lambda", Some(&insecure)).unwrap_err();
+        assert!(err.to_string().contains("not https"), "{err}");
+        let explicit = resolve(
+            &config(Some("http://127.0.0.1:9")),
+            "Lambda",
+            Some(&insecure),
+        );
+        assert_eq!(explicit.unwrap().scheme(), "http");
+        let secure = resolve(
+            &config(None),
+            "Lambda",
+            Some(&rules("https://lambda.example.com")),
+        );
+        assert_eq!(secure.unwrap().scheme(), "https");
+    }
+
+    #[test]
+    fn service_variables() {
         assert_eq!(service_env_var("Lambda"), "AWS_ENDPOINT_URL_LAMBDA");
         assert_eq!(
             service_env_var("Elastic Beanstalk"),
