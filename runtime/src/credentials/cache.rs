@@ -19,7 +19,8 @@ const DEFAULT_REFRESH_WINDOW: Duration = Duration::from_secs(5 * 60);
 ///   (5 minutes by default, [`with_refresh_window`](Self::with_refresh_window)). When they
 ///   live shorter than the window, they are fetched again halfway through their life.
 /// - Fetching is single-flight: concurrent callers wait for one fetch and share its result,
-///   success or error.
+///   success or error. While credentials that have not expired yet are being refreshed, other
+///   callers get them at once instead of waiting.
 /// - When a refresh fails while the cached credentials have not expired yet, they are still
 ///   returned (and the next call tries again).
 /// - Errors are not cached: the call after a failed fetch fetches again.
@@ -43,7 +44,10 @@ pub struct CachingProvider {
     /// How many fetches have completed; read before waiting for the lock, to tell whether
     /// another caller fetched meanwhile.
     fetches: AtomicU64,
-    state: tokio::sync::Mutex<State>,
+    /// The cached credentials; held only briefly, never across an await.
+    state: std::sync::Mutex<State>,
+    /// Held by the one caller fetching (single flight).
+    refresh: tokio::sync::Mutex<()>,
 }
 
 #[derive(Default)]
@@ -96,7 +100,8 @@ impl CachingProvider {
             refresh_window: DEFAULT_REFRESH_WINDOW,
             clock: Arc::new(SystemTime::now),
             fetches: AtomicU64::new(0),
-            state: tokio::sync::Mutex::new(State::default()),
+            state: std::sync::Mutex::new(State::default()),
+            refresh: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -115,34 +120,62 @@ impl CachingProvider {
     /// Drops the cached credentials, so the next call fetches (for instance after AWS
     /// answered `ExpiredToken`).
     pub async fn invalidate(&self) {
-        let mut state = self.state.lock().await;
+        let mut state = self.state();
         state.cached = None;
         state.last_error = None;
     }
 
+    fn state(&self) -> std::sync::MutexGuard<'_, State> {
+        // The lock is never held across an await or a call out, so a poisoned lock can only
+        // come from a panic in this file's own bookkeeping; the state is still consistent.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     async fn load(&self) -> Result<Credentials, CredentialsError> {
         let seen = self.fetches.load(Ordering::Acquire);
-        let mut state = self.state.lock().await;
         let now = (self.clock)();
-        if let Some(cached) = &state.cached
-            && cached.is_fresh(now)
+        let valid = {
+            let state = self.state();
+            match &state.cached {
+                Some(cached) if cached.is_fresh(now) => return Ok(cached.credentials.clone()),
+                Some(cached) if !cached.is_expired(now) => Some(cached.credentials.clone()),
+                _ => None,
+            }
+        };
+        let _refreshing = match self.refresh.try_lock() {
+            Ok(guard) => guard,
+            Err(_) => match valid {
+                // Another caller is refreshing: still-valid credentials serve meanwhile.
+                Some(credentials) => return Ok(credentials),
+                None => self.refresh.lock().await,
+            },
+        };
+        let now = (self.clock)();
         {
-            return Ok(cached.credentials.clone());
-        }
-        if self.fetches.load(Ordering::Acquire) != seen {
-            // Another caller fetched while this one waited: share its result.
+            let state = self.state();
             if let Some(cached) = &state.cached
-                && !cached.is_expired(now)
+                && cached.is_fresh(now)
             {
                 return Ok(cached.credentials.clone());
             }
-            if let Some(error) = &state.last_error {
-                return Err(error.clone());
+            if self.fetches.load(Ordering::Acquire) != seen {
+                // Another caller fetched while this one waited: share its result.
+                if let Some(cached) = &state.cached
+                    && !cached.is_expired(now)
+                {
+                    return Ok(cached.credentials.clone());
+                }
+                if let Some(error) = &state.last_error {
+                    return Err(error.clone());
+                }
             }
         }
         let result = self.inner.provide_credentials().await;
         self.fetches.fetch_add(1, Ordering::Release);
         let now = (self.clock)();
+        let mut state = self.state();
         match result {
             Ok(credentials) => {
                 state.cached = Some(Cached::new(credentials.clone(), now, self.refresh_window));
@@ -286,6 +319,33 @@ mod tests {
             "KEY2"
         );
         assert_eq!(source.calls(), 2);
+        assert_eq!(
+            cache.provide_credentials().await.unwrap().access_key_id(),
+            "KEY2"
+        );
+        assert_eq!(source.calls(), 2);
+    }
+
+    #[tokio::test]
+    async fn valid_credentials_serve_other_callers_while_one_refreshes() {
+        let now = start();
+        let source = Counting::new(Some(Duration::from_secs(3600)), now.clone());
+        let cache = Arc::new(CachingProvider::new(source.clone()).with_clock(clock(&now)));
+        cache.provide_credentials().await.unwrap();
+        advance(&now, Duration::from_secs(56 * 60));
+        let refreshing = tokio::spawn({
+            let cache = cache.clone();
+            async move { cache.provide_credentials().await }
+        });
+        // Let the refresh start; it takes 50 ms.
+        tokio::time::sleep(Duration::from_millis(10)).await;
+        assert_eq!(source.calls(), 2);
+        // Had it waited for the refresh, it would share its result, KEY2.
+        let meanwhile = cache.provide_credentials().await.unwrap();
+        assert_eq!(meanwhile.access_key_id(), "KEY1");
+        assert!(!refreshing.is_finished());
+        let refreshed = refreshing.await.unwrap().unwrap();
+        assert_eq!(refreshed.access_key_id(), "KEY2");
         assert_eq!(
             cache.provide_credentials().await.unwrap().access_key_id(),
             "KEY2"
