@@ -6,7 +6,7 @@ use quote::{format_ident, quote};
 use super::ty::{default_expr, field_type, value_type, with_module};
 use super::{REDACTED, doc_attrs, ident, rt, serde_crate};
 use crate::Error;
-use crate::ir::{Member, Operation, Role, Structure, Type};
+use crate::ir::{Member, NamedKind, Operation, Role, Structure, Type};
 
 /// The file of a shared structure in `types/`.
 pub fn structure_file(s: &Structure) -> Result<TokenStream, Error> {
@@ -217,7 +217,25 @@ fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenSt
         _ => None,
     }
     .map(|f| format!("::lambda_sdk_runtime::__private::dense::{f}"));
-    let attrs = if m.required {
+    // A required structure member the service omits (or sends as `null`) reads as the structure
+    // would from `{}`, so the `@default`s of its own members apply, as they do to `{}`.
+    let empty_structure = m.required
+        && m.default.is_none()
+        && with.is_none()
+        && matches!(
+            m.ty,
+            Type::Named {
+                kind: NamedKind::Structure,
+                ..
+            }
+        );
+    let attrs = if empty_structure {
+        quote!(#[serde(
+            rename = #wire,
+            default = "::lambda_sdk_runtime::__private::empty_structure",
+            deserialize_with = "::lambda_sdk_runtime::__private::null_as_empty_structure"
+        )])
+    } else if m.required {
         // A required member the service omits reads as its @default, else its zero value.
         let default = match &m.default {
             Some(value) => {

@@ -15,8 +15,8 @@ pub struct ExecutionFailedDetails {
     /// Error that ended the execution.
     #[serde(
         rename = "Error",
-        default,
-        deserialize_with = "::lambda_sdk_runtime::__private::null_as_default"
+        default = "::lambda_sdk_runtime::__private::empty_structure",
+        deserialize_with = "::lambda_sdk_runtime::__private::null_as_empty_structure"
     )]
     pub error: crate::types::EventError,
 }

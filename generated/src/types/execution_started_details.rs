@@ -15,8 +15,8 @@ pub struct ExecutionStartedDetails {
     /// Input the execution started with.
     #[serde(
         rename = "Input",
-        default,
-        deserialize_with = "::lambda_sdk_runtime::__private::null_as_default"
+        default = "::lambda_sdk_runtime::__private::empty_structure",
+        deserialize_with = "::lambda_sdk_runtime::__private::null_as_empty_structure"
     )]
     pub input: crate::types::EventInput,
     /// Timeout in seconds that applies to the whole execution.

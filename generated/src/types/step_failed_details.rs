@@ -15,15 +15,15 @@ pub struct StepFailedDetails {
     /// Error of the failed attempt.
     #[serde(
         rename = "Error",
-        default,
-        deserialize_with = "::lambda_sdk_runtime::__private::null_as_default"
+        default = "::lambda_sdk_runtime::__private::empty_structure",
+        deserialize_with = "::lambda_sdk_runtime::__private::null_as_empty_structure"
     )]
     pub error: crate::types::EventError,
     /// Attempt information, including when the next try happens.
     #[serde(
         rename = "RetryDetails",
-        default,
-        deserialize_with = "::lambda_sdk_runtime::__private::null_as_default"
+        default = "::lambda_sdk_runtime::__private::empty_structure",
+        deserialize_with = "::lambda_sdk_runtime::__private::null_as_empty_structure"
     )]
     pub retry_details: crate::types::RetryDetails,
 }

@@ -15,15 +15,15 @@ pub struct StepSucceededDetails {
     /// Result of the step.
     #[serde(
         rename = "Result",
-        default,
-        deserialize_with = "::lambda_sdk_runtime::__private::null_as_default"
+        default = "::lambda_sdk_runtime::__private::empty_structure",
+        deserialize_with = "::lambda_sdk_runtime::__private::null_as_empty_structure"
     )]
     pub result: crate::types::EventResult,
     /// Attempt information for the step.
     #[serde(
         rename = "RetryDetails",
-        default,
-        deserialize_with = "::lambda_sdk_runtime::__private::null_as_default"
+        default = "::lambda_sdk_runtime::__private::empty_structure",
+        deserialize_with = "::lambda_sdk_runtime::__private::null_as_empty_structure"
     )]
     pub retry_details: crate::types::RetryDetails,
 }

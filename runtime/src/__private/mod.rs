@@ -40,6 +40,7 @@ pub mod union;
 pub use serde;
 pub use serde_json;
 
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};
 
 /// `skip_serializing_if` for a field holding `&Option<T>` (generated request bodies).
@@ -62,6 +63,29 @@ where
     T: Deserialize<'de> + Default,
 {
     Option::<T>::deserialize(deserializer).map(Option::unwrap_or_default)
+}
+
+/// What a required structure member reads as when the service omits it: the structure read
+/// from an empty JSON object, so the `@default`s of its own members apply (exactly as they do
+/// when the service sends `{}`); `T::default()` if even that fails.
+///
+/// Use with `#[serde(default = "…::empty_structure", deserialize_with =
+/// "…::null_as_empty_structure")]`.
+pub fn empty_structure<T: DeserializeOwned + Default>() -> T {
+    serde_json::from_value(serde_json::Value::Object(serde_json::Map::new())).unwrap_or_default()
+}
+
+/// Deserializes a structure, turning an explicit `null` into [`empty_structure`].
+///
+/// # Errors
+///
+/// Whatever `T`'s own deserialization reports for non-null input.
+pub fn null_as_empty_structure<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned + Default,
+{
+    Option::<T>::deserialize(deserializer).map(|value| value.unwrap_or_else(empty_structure))
 }
 
 #[cfg(test)]
@@ -100,5 +124,35 @@ mod tests {
             }
         );
         assert!(serde_json::from_str::<Required>(r#"{"name":1}"#).is_err());
+    }
+
+    #[derive(serde::Deserialize, Debug, Default, PartialEq)]
+    struct Inner {
+        #[serde(default = "one")]
+        attempt: Option<i32>,
+    }
+
+    fn one() -> Option<i32> {
+        Some(1)
+    }
+
+    #[derive(serde::Deserialize, Debug, PartialEq)]
+    struct Outer {
+        #[serde(default = "empty_structure", deserialize_with = "null_as_empty_structure")]
+        inner: Inner,
+    }
+
+    #[test]
+    fn a_missing_or_null_required_structure_reads_as_an_empty_one() {
+        // Not `Inner::default()` (whose `attempt` is `None`): what `{}` reads as.
+        let read_from_empty: Inner = serde_json::from_str("{}").unwrap();
+        assert_eq!(read_from_empty, Inner { attempt: Some(1) });
+        for json in ["{}", r#"{"inner":null}"#, r#"{"inner":{}}"#] {
+            let outer: Outer = serde_json::from_str(json).unwrap();
+            assert_eq!(outer.inner, read_from_empty, "{json}");
+        }
+        let outer: Outer = serde_json::from_str(r#"{"inner":{"attempt":5}}"#).unwrap();
+        assert_eq!(outer.inner.attempt, Some(5));
+        assert!(serde_json::from_str::<Outer>(r#"{"inner":1}"#).is_err());
     }
 }

@@ -22,8 +22,8 @@ pub struct CheckpointDurableExecutionResponse {
     /// Operations whose state changed since the previous checkpoint, for example finished waits or completed callbacks.
     #[serde(
         rename = "NewExecutionState",
-        default,
-        deserialize_with = "::lambda_sdk_runtime::__private::null_as_default"
+        default = "::lambda_sdk_runtime::__private::empty_structure",
+        deserialize_with = "::lambda_sdk_runtime::__private::null_as_empty_structure"
     )]
     pub new_execution_state: crate::types::CheckpointUpdatedExecutionState,
     /// The request id and HTTP status of the response this value came from.
