@@ -635,6 +635,8 @@ pub fn parse_json<T: DeserializeOwned>(
         return Ok(value);
     }
     Err(first).map_err(|e| {
+        // serde quotes the value it did not expect; that value may be a `@sensitive` member's.
+        let e = without_value(&e.to_string());
         // Parse again, tracking the path, only to say which member is at fault.
         let mut de = serde_json::Deserializer::from_slice(body);
         let reason = match serde_path_to_error::deserialize::<_, T>(&mut de) {
@@ -647,6 +649,30 @@ pub fn parse_json<T: DeserializeOwned>(
         };
         ResponseError::new(status, request_id(headers), reason)
     })
+}
+
+/// A serde error message without the value it quotes: `invalid type: string "…", expected a
+/// sequence` becomes `invalid type: string, expected a sequence`. The value may be a
+/// `@sensitive` member's (a payload sent as a string where the model has a list, say), and a
+/// parse error is printed and logged; its member path already says where the problem is.
+fn without_value(message: &str) -> String {
+    let mut out = message.to_string();
+    for prefix in ["invalid type: ", "invalid value: "] {
+        let Some(at) = out.find(prefix) else {
+            continue;
+        };
+        let start = at + prefix.len();
+        let Some(len) = out[start..].rfind(", expected ") else {
+            continue;
+        };
+        // `string "…"`, `integer `5``, `floating point `1.5``, `boolean `true``: keep the kind.
+        let unexpected = &out[start..start + len];
+        let kind = unexpected
+            .find(['"', '`', '\''])
+            .map_or(unexpected, |quote| unexpected[..quote].trim_end());
+        out = format!("{}{kind}{}", &out[..start], &out[start + len..]);
+    }
+    out
 }
 
 /// A header's value as text, if present.
@@ -791,6 +817,51 @@ mod tests {
         let m = error_metadata(500, &HeaderMap::new(), b"<html>oops</html>");
         assert_eq!(m.code(), None);
         assert_eq!(m.status(), 500);
+    }
+
+    #[test]
+    fn parse_errors_never_quote_the_value() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Output {
+            #[serde(rename = "Trace")]
+            trace: Option<Vec<String>>,
+            #[serde(rename = "Payload")]
+            payload: Option<String>,
+            #[serde(rename = "Count")]
+            count: Option<u8>,
+        }
+        let parse = |body: &str| {
+            parse_json::<Output>(200, &HeaderMap::new(), body.as_bytes())
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            parse(r#"{"Trace":"secret \", expected x"}"#),
+            "unreadable response (HTTP 200): member `Trace` does not match the model: \
+             invalid type: string, expected a sequence at line 1 column 32"
+        );
+        let text = parse(r#"{"Payload":86753091234}"#);
+        assert!(
+            text.ends_with("member `Payload` does not match the model: invalid type: integer, expected a string at line 1 column 22"),
+            "{text}"
+        );
+        let text = parse(r#"{"Count":1234}"#);
+        assert!(!text.contains("1234"), "{text}");
+        assert!(
+            text.contains("invalid value: integer, expected u8"),
+            "{text}"
+        );
+        let text = parse(r#"{"Payload":[true, 1.5]}"#);
+        assert!(
+            text.contains("invalid type: sequence, expected a string"),
+            "{text}"
+        );
+        assert_eq!(without_value("EOF while parsing"), "EOF while parsing");
+        assert_eq!(
+            without_value("invalid type: floating point `1.5`, expected i32 at line 1 column 3"),
+            "invalid type: floating point, expected i32 at line 1 column 3"
+        );
     }
 
     #[test]

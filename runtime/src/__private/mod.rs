@@ -138,7 +138,10 @@ mod tests {
 
     #[derive(serde::Deserialize, Debug, PartialEq)]
     struct Outer {
-        #[serde(default = "empty_structure", deserialize_with = "null_as_empty_structure")]
+        #[serde(
+            default = "empty_structure",
+            deserialize_with = "null_as_empty_structure"
+        )]
         inner: Inner,
     }
 
