@@ -42,7 +42,7 @@ use lambda_sdk::types::*;
 use lambda_sdk::{Client, Config, Credentials, Error};
 use lambda_sdk_codegen::ir::{self, Binding, EnumValue, NamedKind, Role, Structure, Type, TypeDef};
 use lambda_sdk_runtime::credentials::{
-    DefaultChain, EnvironmentProvider, ProfileProvider, ProvideCredentials,
+    ContainerProvider, DefaultChain, EnvironmentProvider, ProfileProvider, ProvideCredentials,
 };
 use lambda_sdk_runtime::env::Env;
 use lambda_sdk_runtime::http::{HttpClient, HttpSettings};
@@ -64,6 +64,7 @@ const SENSITIVE_NUMBER: i64 = 86_753_091_234;
 const PROXY_USER: &str = "alice";
 const PROXY_PASSWORD: &str = "PROXYPASSWORD-MARKER-0c3b";
 const ENDPOINT_PASSWORD: &str = "ENDPOINTPASSWORD-MARKER-77aa";
+const CONTAINER_TOKEN: &str = "CONTAINERTOKEN-MARKER-e51f";
 
 /// Every form a secret could take in printed output.
 fn forbidden() -> &'static [String] {
@@ -76,6 +77,7 @@ fn forbidden() -> &'static [String] {
             SENSITIVE,
             PROXY_PASSWORD,
             ENDPOINT_PASSWORD,
+            CONTAINER_TOKEN,
         ] {
             forms.push(secret.to_string());
             let json = serde_json::to_string(secret).unwrap_or_default();
@@ -199,6 +201,7 @@ fn credentials_config_and_client_never_print_a_secret() {
         .use_fips(false)
         .use_dual_stack(false)
         .idempotency_token_provider(|| SENSITIVE.to_string())
+        .ca_bundle(lambda_sdk_tests::repo_root().join("runtime/tests/fixtures/tls/ca.pem"))
         .proxy(proxy.clone());
     let mut texts = vec![
         ("Credentials", format!("{credentials:?} {credentials:#?}")),
@@ -219,6 +222,49 @@ fn credentials_config_and_client_never_print_a_secret() {
     // The formatting shows something: the access key id and the masked proxy.
     assert!(texts[0].1.contains(ACCESS_KEY), "{}", texts[0].1);
     assert!(texts[1].1.contains("***@127.0.0.1"), "{}", texts[1].1);
+
+    // Everything read from the environment: keys, token, a proxy with a password.
+    let proxy_url = format!("http://{PROXY_USER}:{PROXY_PASSWORD}@127.0.0.1:9");
+    let env = Env::from_vars([
+        ("AWS_REGION", "eu-west-1".to_string()),
+        ("AWS_ACCESS_KEY_ID", ACCESS_KEY.to_string()),
+        ("AWS_SECRET_ACCESS_KEY", SECRET_KEY.to_string()),
+        ("AWS_SESSION_TOKEN", SESSION_TOKEN.to_string()),
+        (
+            "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+            CONTAINER_TOKEN.to_string(),
+        ),
+        ("AWS_EC2_METADATA_DISABLED", "true".to_string()),
+        ("HTTPS_PROXY", proxy_url.clone()),
+        ("HTTP_PROXY", proxy_url),
+    ]);
+    let from_env = Config::builder_from_env_with(env.clone()).expect("builder from env");
+    let config = Config::from_env_with(env.clone()).expect("config from env");
+    let mut texts = vec![
+        ("Env", format!("{env:?}")),
+        (
+            "ConfigBuilder from env",
+            format!("{from_env:?} {from_env:#?}"),
+        ),
+        ("Config from env", format!("{config:?} {config:#?}")),
+    ];
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let resolved = runtime
+        .block_on(config.credentials_provider().provide_credentials())
+        .expect("credentials from the environment");
+    assert_eq!(resolved.secret_access_key(), SECRET_KEY);
+    texts.push((
+        "Credentials from env",
+        format!("{resolved:?} {resolved:#?}"),
+    ));
+    texts.push((
+        "Config from env, after resolving",
+        format!("{config:?} {:?}", config.credentials_provider()),
+    ));
+    assert_all_clean(texts.iter().map(|(w, t)| (*w, t.as_str())));
 
     // An endpoint with a password is refused, without showing the password.
     for endpoint in [
@@ -1157,6 +1203,63 @@ async fn credential_provider_errors_never_print_a_secret() {
             check(&mut texts, "default chain, environment".into(), &err);
         }
     }
+
+    // The container provider, with an authorization token, against an endpoint that refuses
+    // the connection and one that fails.
+    let closed = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        listener.local_addr().expect("addr").port()
+    };
+    let failing =
+        WireServer::always(Reply::json(500, json!({"Code": "Failed", "Message": "no"}))).await;
+    let token_file = dir.write("token", CONTAINER_TOKEN);
+    for (uri, token) in [
+        (
+            format!("http://127.0.0.1:{closed}/creds"),
+            (
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                CONTAINER_TOKEN.to_string(),
+            ),
+        ),
+        (
+            format!("{}/creds", failing.endpoint()),
+            (
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                CONTAINER_TOKEN.to_string(),
+            ),
+        ),
+        (
+            format!("{}/creds", failing.endpoint()),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", token_file.clone()),
+        ),
+        (
+            format!("{}/creds", failing.endpoint()),
+            (
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN",
+                format!("{CONTAINER_TOKEN}\n"),
+            ),
+        ),
+    ] {
+        let env = local_env(&dir, &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", uri), token]);
+        let http = HttpClient::new(&HttpSettings::default()).expect("http client");
+        let provider = ContainerProvider::new(env.clone(), http.clone());
+        texts.push(("ContainerProvider".into(), format!("{provider:?}")));
+        let err = provider
+            .provide_credentials()
+            .await
+            .expect_err("no container credentials");
+        check(&mut texts, "container provider".into(), &err);
+        if let Err(err) = DefaultChain::new(env, http).provide_credentials().await {
+            check(&mut texts, "default chain, container".into(), &err);
+        }
+    }
+    assert!(
+        failing
+            .requests()
+            .iter()
+            .any(|r| r.header("authorization") == Some(CONTAINER_TOKEN)),
+        "the endpoint got the token"
+    );
 
     assert!(texts.len() > 40, "errors were formatted: {}", texts.len());
     assert_all_clean(texts.iter().map(|(w, t)| (w.as_str(), t.as_str())));
