@@ -9,7 +9,7 @@
 //! - [`event_stream::run`] (target `event_stream`): the runtime's
 //!   `application/vnd.amazon.eventstream` decoder
 //!   ([`MessageDecoder`](lambda_sdk_runtime::event_stream::MessageDecoder)), fed in chunks.
-//! - [`seeds`]: the seed corpus, written by `cargo run --bin make-seeds` into `seeds/`.
+//! - [`seeds`]: the seed corpus, written by `cargo run --example make-seeds` into `seeds/`.
 //!
 //! Every function here returns normally for every input: a panic (or an abort, a hang or an
 //! out-of-memory) is a finding. Assertions state the contract the SDK must keep; nothing here
@@ -43,12 +43,12 @@ mod tests {
         on_disk.sort();
         let mut names: Vec<String> = seeds.iter().map(|s| s.name.clone()).collect();
         names.sort();
-        assert_eq!(on_disk, names, "run `cargo run --bin make-seeds`");
+        assert_eq!(on_disk, names, "run `cargo run --example make-seeds`");
         for seed in seeds {
             let data = std::fs::read(dir.join(&seed.name)).expect("a seed file");
             assert_eq!(
                 data, seed.data,
-                "{} is stale: run `cargo run --bin make-seeds`",
+                "{} is stale: run `cargo run --example make-seeds`",
                 seed.name
             );
         }

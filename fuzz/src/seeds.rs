@@ -1,4 +1,4 @@
-//! The seed corpus, in readable form. `cargo run --bin make-seeds` (from `fuzz/`) writes it
+//! The seed corpus, in readable form. `cargo run --example make-seeds` (from `fuzz/`) writes it
 //! into `seeds/responses/` and `seeds/event_stream/`, one file per seed, replacing what is
 //! there.
 //!

@@ -20,9 +20,12 @@ usage:
   cargo xtask whole-lambda
       Generate AWS's whole Lambda model (85 operations; clippy and rustdoc clean) and an
       Invoke-only crate whose test calls Invoke against a local server.
+  cargo xtask fuzz-smoke
+      Build the cargo-fuzz targets of fuzz/ and run each for a few seconds from its seeds
+      (needs cargo-fuzz; see fuzz/README.md).
   cargo xtask test
       The test command: codegen --check, rustfmt, clippy -D warnings, cargo test --workspace,
-      the protocol tests.";
+      the protocol tests, whole-lambda, the fuzz smoke.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +34,7 @@ fn main() -> ExitCode {
         Some("test") if args.len() == 1 => test::run(),
         Some("protocol-tests") if args.len() == 1 => protocol::run(),
         Some("whole-lambda") if args.len() == 1 => whole::run(),
+        Some("fuzz-smoke") if args.len() == 1 => test::fuzz_smoke(),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             Ok(())

@@ -63,6 +63,7 @@ pub fn run() -> Result<(), String> {
     })?;
     step("cargo xtask protocol-tests", crate::protocol::run)?;
     step("cargo xtask whole-lambda", crate::whole::run)?;
+    step("cargo xtask fuzz-smoke", fuzz_smoke)?;
     println!("xtask test: all checks passed in {:.0?}", started.elapsed());
     Ok(())
 }
@@ -91,4 +92,138 @@ fn cargo(root: &std::path::Path, args: &[&str]) -> Result<(), String> {
     } else {
         Err(format!("exit status {status}"))
     }
+}
+
+/// The fuzz targets of `fuzz/` and how long the smoke runs each, in seconds.
+const FUZZ_TARGETS: [(&str, u32); 2] = [("responses", 10), ("event_stream", 5)];
+
+/// How the smoke builds the targets, to keep a cold build short (about 1m40s instead of 3m15s
+/// on two cores): no sanitizer (the crates under test forbid unsafe code; the long runs of
+/// fuzz/README.md use AddressSanitizer) and 16 codegen units (fuzzing about 20% slower), in
+/// the default fuzz profile: optimized, debug assertions and overflow checks on. The target
+/// directory is `fuzz/target/smoke`, so the smoke and a long run with other flags do not
+/// rebuild each other's artifacts.
+const FUZZ_BUILD_ARGS: [&str; 4] = ["--sanitizer", "none", "--codegen-units", "16"];
+
+/// `cargo xtask fuzz-smoke`: builds the cargo-fuzz targets of `fuzz/` and runs each for a few
+/// seconds from its seed corpus, in a scratch corpus directory under `fuzz/target/smoke`
+/// (the seeds are never modified). Fails on a crash, leaving the input in `fuzz/artifacts/`.
+/// Without cargo-fuzz it fails under `CI=true` and skips, saying why, elsewhere.
+pub fn fuzz_smoke() -> Result<(), String> {
+    let root = crate::root();
+    let version = pinned_cargo_fuzz_version(&root);
+    let installed = Command::new(cargo_path())
+        .args(["fuzz", "--version"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string());
+    let install = format!("cargo install cargo-fuzz --version {version} --locked");
+    let Some(installed) = installed else {
+        if std::env::var("CI").as_deref() == Ok("true") {
+            return Err(format!(
+                "cargo-fuzz is not installed (.ci/run installs it: {install})"
+            ));
+        }
+        println!("fuzz-smoke: skipped: cargo-fuzz is not installed; `{install}` installs it");
+        return Ok(());
+    };
+    if installed != format!("cargo-fuzz {version}") {
+        println!("fuzz-smoke: note: {installed} is installed; .ci/run pins {version}");
+    }
+    let started = Instant::now();
+    fuzz_cargo(&root, "build", &[], &[])?;
+    println!(
+        "fuzz-smoke: built {} targets in {:.1?}",
+        FUZZ_TARGETS.len(),
+        started.elapsed()
+    );
+    for (target, seconds) in FUZZ_TARGETS {
+        let corpus = root.join("fuzz/target/smoke/corpus").join(target);
+        let _ = std::fs::remove_dir_all(&corpus);
+        std::fs::create_dir_all(&corpus)
+            .map_err(|e| format!("cannot create {}: {e}", corpus.display()))?;
+        let corpus = corpus.to_string_lossy().into_owned();
+        let seeds = format!("fuzz/seeds/{target}");
+        let max_time = format!("-max_total_time={seconds}");
+        let run_started = Instant::now();
+        let output = fuzz_cargo(
+            &root,
+            "run",
+            &[target, &corpus, &seeds],
+            &["--", &max_time, "-timeout=10", "-rss_limit_mb=2048"],
+        )
+        .map_err(|e| format!("fuzz target `{target}`: {e}"))?;
+        // libFuzzer's last status line ("#N DONE cov: … corp: …") and "Done N runs in S s".
+        let summary: Vec<&str> = output
+            .lines()
+            .filter(|l| l.starts_with("Done ") || (l.starts_with('#') && l.contains("DONE ")))
+            .collect();
+        println!(
+            "fuzz-smoke: {target}: {} ({:.1?})",
+            summary.join("; "),
+            run_started.elapsed()
+        );
+    }
+    Ok(())
+}
+
+/// The cargo-fuzz version `.ci/run` installs (its `CARGO_FUZZ_VERSION=` line).
+fn pinned_cargo_fuzz_version(root: &std::path::Path) -> String {
+    std::fs::read_to_string(root.join(".ci/run"))
+        .ok()
+        .and_then(|text| {
+            text.lines().find_map(|l| {
+                l.trim()
+                    .strip_prefix("CARGO_FUZZ_VERSION=")
+                    .map(String::from)
+            })
+        })
+        .unwrap_or_else(|| "?".into())
+}
+
+/// Runs `cargo fuzz <subcommand>` with the smoke's build flags and target directory, then
+/// `args` (with `RUSTC_BOOTSTRAP=1`: the sanitizer and coverage flags are unstable) and
+/// returns its output; on failure the error holds the end of that output.
+fn fuzz_cargo(
+    root: &std::path::Path,
+    subcommand: &str,
+    args: &[&str],
+    after: &[&str],
+) -> Result<String, String> {
+    let target_dir = root.join("fuzz/target/smoke");
+    let mut command = Command::new(cargo_path());
+    command
+        .args(["fuzz", subcommand])
+        .args(FUZZ_BUILD_ARGS)
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .args(args)
+        .args(after)
+        .env("RUSTC_BOOTSTRAP", "1")
+        .current_dir(root);
+    let output = command
+        .output()
+        .map_err(|e| format!("cannot run cargo: {e}"))?;
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    if output.status.success() {
+        return Ok(text);
+    }
+    let lines: Vec<&str> = text.lines().collect();
+    let tail = lines[lines.len().saturating_sub(80)..].join("\n");
+    Err(format!(
+        "`cargo fuzz {subcommand} {} --target-dir {} {}` failed ({}); the end of its output:\n{tail}",
+        FUZZ_BUILD_ARGS.join(" "),
+        target_dir.display(),
+        args.join(" "),
+        output.status
+    ))
+}
+
+fn cargo_path() -> String {
+    std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }

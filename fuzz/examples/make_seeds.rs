@@ -1,7 +1,7 @@
 //! Writes the seed corpus: `seeds/responses/` and `seeds/event_stream/` under the fuzz crate,
 //! one file per seed of [`lambda_sdk_fuzz::seeds`], removing files that are no longer seeds.
 //!
-//! Run it from anywhere with `cargo run --bin make-seeds` inside `fuzz/`; it is deterministic.
+//! Run it from anywhere with `cargo run --example make-seeds` inside `fuzz/`; it is deterministic.
 #![forbid(unsafe_code)]
 
 use std::path::Path;
