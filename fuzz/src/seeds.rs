@@ -370,10 +370,10 @@ pub fn event_streams() -> Vec<Seed> {
     ];
     let complete_body: &[u8] = br#"{"ErrorCode":null,"LogResult":"","ExecutedVersion":"$LATEST"}"#;
     vec![
-        stream("empty-message", 0x7f, &[(&[], b"")]),
+        stream("empty-message", 0x3f, &[(&[], b"")]),
         stream(
             "invoke-stream-whole",
-            0x7f,
+            0x3f,
             &[
                 (&chunk, b"hello "),
                 (&chunk, b"world"),
@@ -393,5 +393,21 @@ pub fn event_streams() -> Vec<Seed> {
         stream("exception", 0x0f, &[(&exception, br#"{"message":"boom"}"#)]),
         stream("error", 0x3f, &[(&error, b"")]),
         stream("every-header-type", 0x10, &[(&every_type, b"payload")]),
+        // The same with CRC repair on (bit 6): mutations of these reach the header decoder.
+        stream(
+            "repair-invoke-stream",
+            0x7f,
+            &[(&chunk, b"hello"), (&complete, complete_body)],
+        ),
+        stream(
+            "repair-exception-and-error",
+            0x4f,
+            &[(&exception, br#"{"message":"boom"}"#), (&error, b"")],
+        ),
+        stream(
+            "repair-every-header-type",
+            0x50,
+            &[(&every_type, b"payload")],
+        ),
     ]
 }
