@@ -1,8 +1,9 @@
 //! libFuzzer glue for the `responses` target; the harness is `lambda_sdk_fuzz::responses`.
 //!
-//! This file cannot carry `#![forbid(unsafe_code)]`: `fuzz_target!` expands to an
-//! `#[unsafe(no_mangle)]` entry point that libFuzzer calls. All logic is in the library,
-//! which forbids unsafe code.
+//! `fuzz_target!` expands to the `#[no_mangle]` entry point libFuzzer calls; coming from
+//! libfuzzer-sys's macro, it does not trip `forbid(unsafe_code)`, which this file keeps like
+//! the library.
+#![forbid(unsafe_code)]
 #![no_main]
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
