@@ -35,6 +35,7 @@ pub mod env;
 pub mod error;
 pub mod event_stream;
 pub mod http;
+mod json_path;
 mod md5;
 pub mod partitions;
 pub mod primitives;

@@ -627,28 +627,25 @@ pub fn parse_json<T: DeserializeOwned>(
         Err(e) => e,
     };
     // A repeated key: JSON objects keep the last value (as serde_json's own maps do), so read
-    // the document generically, which keeps the last, and convert.
+    // the document generically, which keeps the last, write it back and read that (with the
+    // same deserializer as above: no second copy of `T`'s deserialization code).
     if first.to_string().starts_with("duplicate field")
-        && let Ok(value) =
-            serde_json::from_slice::<serde_json::Value>(body).and_then(serde_json::from_value::<T>)
+        && let Ok(value) = serde_json::from_slice::<serde_json::Value>(body)
+        && let Ok(normalized) = serde_json::to_vec(&value)
+        && let Ok(parsed) = serde_json::from_slice::<T>(&normalized)
     {
-        return Ok(value);
+        return Ok(parsed);
     }
-    Err(first).map_err(|e| {
-        // serde quotes the value it did not expect; that value may be a `@sensitive` member's.
-        let e = without_value(&e.to_string());
-        // Parse again, tracking the path, only to say which member is at fault.
-        let mut de = serde_json::Deserializer::from_slice(body);
-        let reason = match serde_path_to_error::deserialize::<_, T>(&mut de) {
-            Err(traced)
-                if !traced.path().to_string().is_empty() && traced.path().to_string() != "." =>
-            {
-                format!("member `{}` does not match the model: {e}", traced.path())
-            }
-            _ => format!("the JSON body does not match the model: {e}"),
-        };
-        ResponseError::new(status, request_id(headers), reason)
-    })
+    // serde quotes the value it did not expect; that value may be a `@sensitive` member's.
+    let reason = without_value(&first.to_string());
+    let offset = crate::json_path::offset_of(body, first.line(), first.column());
+    let path = crate::json_path::path_at(body, offset);
+    let reason = if path.is_empty() {
+        format!("the JSON body does not match the model: {reason}")
+    } else {
+        format!("member `{path}` does not match the model: {reason}")
+    };
+    Err(ResponseError::new(status, request_id(headers), reason))
 }
 
 /// A serde error message without the value it quotes: `invalid type: string "…", expected a
