@@ -2,7 +2,10 @@
 //! skipped, as Smithy requires of clients, instead of failing the whole response.
 
 use std::collections::HashMap;
+use std::fmt;
+use std::marker::PhantomData;
 
+use serde::de::{self, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer};
 
 /// A dense map; `null` values are dropped, and a `null` map is empty.
@@ -14,12 +17,7 @@ where
     D: Deserializer<'de>,
     V: Deserialize<'de>,
 {
-    let entries =
-        Option::<HashMap<String, Option<V>>>::deserialize(deserializer)?.unwrap_or_default();
-    Ok(entries
-        .into_iter()
-        .filter_map(|(k, v)| v.map(|v| (k, v)))
-        .collect())
+    option_map(deserializer).map(Option::unwrap_or_default)
 }
 
 /// An optional dense map; `null` values are dropped and a `null` map is `None`.
@@ -31,12 +29,7 @@ where
     D: Deserializer<'de>,
     V: Deserialize<'de>,
 {
-    let entries = Option::<HashMap<String, Option<V>>>::deserialize(deserializer)?;
-    Ok(entries.map(|e| {
-        e.into_iter()
-            .filter_map(|(k, v)| v.map(|v| (k, v)))
-            .collect()
-    }))
+    deserializer.deserialize_option(Nullable(Dense::<HashMap<String, V>>(PhantomData)))
 }
 
 /// A dense list; `null` elements are dropped, and a `null` list is empty.
@@ -48,8 +41,7 @@ where
     D: Deserializer<'de>,
     V: Deserialize<'de>,
 {
-    let items = Option::<Vec<Option<V>>>::deserialize(deserializer)?.unwrap_or_default();
-    Ok(items.into_iter().flatten().collect())
+    option_list(deserializer).map(Option::unwrap_or_default)
 }
 
 /// An optional dense list; `null` elements are dropped and a `null` list is `None`.
@@ -61,8 +53,111 @@ where
     D: Deserializer<'de>,
     V: Deserialize<'de>,
 {
-    let items = Option::<Vec<Option<V>>>::deserialize(deserializer)?;
-    Ok(items.map(|i| i.into_iter().flatten().collect()))
+    deserializer.deserialize_option(Nullable(Dense::<Vec<V>>(PhantomData)))
+}
+
+/// The most elements reserved up front from a size hint, whatever the input claims.
+const MAX_RESERVED: usize = 1024;
+
+/// Reads a list or map, skipping `null` elements or values as they come (no intermediate
+/// collection of `Option`s, which for large elements doubled the copying).
+struct Dense<C>(PhantomData<C>);
+
+impl<'de, V: Deserialize<'de>> Visitor<'de> for Dense<Vec<V>> {
+    type Value = Vec<V>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a list")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<V>, A::Error> {
+        let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(MAX_RESERVED));
+        while let Some(item) = seq.next_element::<Option<V>>()? {
+            items.extend(item);
+        }
+        Ok(items)
+    }
+}
+
+impl<'de, V: Deserialize<'de>> Visitor<'de> for Dense<HashMap<String, V>> {
+    type Value = HashMap<String, V>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a map")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<HashMap<String, V>, A::Error> {
+        let mut entries = HashMap::with_capacity(map.size_hint().unwrap_or(0).min(MAX_RESERVED));
+        while let Some((key, value)) = map.next_entry::<String, Option<V>>()? {
+            if let Some(value) = value {
+                entries.insert(key, value);
+            }
+        }
+        Ok(entries)
+    }
+}
+
+/// `null` as `None`; anything else is read by the inner visitor.
+struct Nullable<T>(T);
+
+impl<'de, T> Visitor<'de> for Nullable<Dense<T>>
+where
+    Dense<T>: Visitor<'de, Value = T>,
+    T: Collection,
+{
+    type Value = Option<T>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.expecting(f)
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
+        Dense::<T>::deserialize_in(deserializer).map(Some)
+    }
+}
+
+impl<C> Dense<C> {
+    fn deserialize_in<'de, D: Deserializer<'de>>(deserializer: D) -> Result<C, D::Error>
+    where
+        Dense<C>: Visitor<'de, Value = C>,
+        C: Collection,
+    {
+        C::read(deserializer, Dense(PhantomData))
+    }
+}
+
+/// Which `deserialize_*` a collection asks for.
+trait Collection: Sized {
+    fn read<'de, D: Deserializer<'de>, V: Visitor<'de, Value = Self>>(
+        deserializer: D,
+        visitor: V,
+    ) -> Result<Self, D::Error>;
+}
+
+impl<T> Collection for Vec<T> {
+    fn read<'de, D: Deserializer<'de>, V: Visitor<'de, Value = Self>>(
+        deserializer: D,
+        visitor: V,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_seq(visitor)
+    }
+}
+
+impl<T> Collection for HashMap<String, T> {
+    fn read<'de, D: Deserializer<'de>, V: Visitor<'de, Value = Self>>(
+        deserializer: D,
+        visitor: V,
+    ) -> Result<Self, D::Error> {
+        deserializer.deserialize_map(visitor)
+    }
 }
 
 #[cfg(test)]
@@ -89,5 +184,46 @@ mod tests {
         assert!(s.required.is_empty());
         assert_eq!(s.optional, None);
         assert!(serde_json::from_str::<Shape>(r#"{"required": {"a": "x"}}"#).is_err());
+        assert!(serde_json::from_str::<Shape>(r#"{"required": [1]}"#).is_err());
+        assert!(serde_json::from_str::<Shape>(r#"{"optional": {"a": "x"}}"#).is_err());
+        assert!(serde_json::from_str::<Shape>(r#"{"optional": "x"}"#).is_err());
+    }
+
+    #[derive(Deserialize, Debug, PartialEq)]
+    struct Other {
+        #[serde(default, deserialize_with = "list")]
+        list: Vec<Vec<u8>>,
+        #[serde(default, deserialize_with = "option_map")]
+        map: Option<HashMap<String, bool>>,
+    }
+
+    #[test]
+    fn lists_and_optional_maps() {
+        let o: Other = serde_json::from_str(
+            r#"{"list": [null, [1, 2], null, []], "map": {"t": true, "n": null}}"#,
+        )
+        .unwrap();
+        assert_eq!(o.list, vec![vec![1, 2], vec![]]);
+        assert_eq!(o.map, Some(HashMap::from([("t".to_string(), true)])));
+        let o: Other = serde_json::from_str(r#"{"list": null, "map": null}"#).unwrap();
+        assert_eq!(
+            o,
+            Other {
+                list: vec![],
+                map: None
+            }
+        );
+        let o: Other = serde_json::from_str("{}").unwrap();
+        assert_eq!(
+            o,
+            Other {
+                list: vec![],
+                map: None
+            }
+        );
+        let o: Other = serde_json::from_str(r#"{"list": [], "map": {}}"#).unwrap();
+        assert_eq!(o.map, Some(HashMap::new()));
+        let err = serde_json::from_str::<Other>(r#"{"list": [[300]]}"#).unwrap_err();
+        assert!(err.to_string().contains("u8"), "{err}");
     }
 }

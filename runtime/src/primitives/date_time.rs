@@ -146,6 +146,19 @@ impl DateTime {
         if !secs.is_finite() {
             return None;
         }
+        // Fast path, exact: a value whose shortest decimal form has at most three fraction
+        // digits (every millisecond timestamp AWS sends) is the double nearest to
+        // `millis / 1000`, and below 2^53 milliseconds both are exact.
+        if secs.abs() < 1e12 {
+            let millis = (secs * 1000.0).round();
+            if millis / 1000.0 == secs {
+                let millis = millis as i64;
+                return Some(Self {
+                    seconds: millis.div_euclid(1000),
+                    subsec_nanos: millis.rem_euclid(1000) as u32 * 1_000_000,
+                });
+            }
+        }
         // `Display` for f64 prints the shortest round-trip digits and never
         // uses an exponent.
         let (seconds, subsec_nanos) = decimal::parse(&secs.to_string()).ok()?;

@@ -535,3 +535,49 @@ fn serde_json_rejects_non_numbers() {
     let e = serde_json::from_str::<DateTime>("1e300").unwrap_err();
     assert!(e.to_string().contains("a finite number of seconds"), "{e}");
 }
+
+#[test]
+fn fractional_seconds_fast_path_agrees_with_the_exact_decimal_path() {
+    let slow = |v: f64| {
+        let (seconds, subsec_nanos) = super::decimal::parse(&v.to_string()).ok()?;
+        Some((seconds, subsec_nanos))
+    };
+    let fast = |v: f64| DateTime::from_fractional_secs(v).map(|t| (t.secs(), t.subsec_nanos()));
+    let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut checked = 0;
+    for _ in 0..20_000 {
+        let r = next();
+        let millis = (r % 4_000_000_000_000) as i64 - 1_000_000_000_000;
+        for v in [
+            millis as f64 / 1000.0,
+            millis as f64 / 10_000.0,
+            millis as f64 / 100.0,
+            f64::from_bits(r >> 2),
+            (millis as f64 / 1000.0) + 1e-7,
+        ] {
+            assert_eq!(fast(v), slow(v), "{v:?}");
+            checked += 1;
+        }
+    }
+    for v in [
+        0.0,
+        -0.0,
+        0.001,
+        -0.001,
+        1.5,
+        -1.5,
+        999_999_999_999.999,
+        1e12,
+        -1e12,
+        0.1 + 0.2,
+    ] {
+        assert_eq!(fast(v), slow(v), "{v:?}");
+    }
+    assert_eq!(checked, 100_000);
+}
