@@ -284,6 +284,8 @@ pub struct Results {
     pub requests_seen: u64,
     pub requests_signed: u64,
     pub notes: Vec<String>,
+    pub run_time: Duration,
+    pub load_at_start: String,
 }
 
 fn run(args: &[String]) -> Result<(), String> {
@@ -311,9 +313,16 @@ fn run(args: &[String]) -> Result<(), String> {
         }
     }
     let plan = if quick { Plan::quick() } else { Plan::full() };
+    let started = std::time::Instant::now();
     let mut results = Results {
         plan: Some(plan),
         quick,
+        load_at_start: std::fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" "),
         ..Results::default()
     };
 
@@ -449,6 +458,7 @@ fn run(args: &[String]) -> Result<(), String> {
         }
     }
 
+    results.run_time = started.elapsed();
     let text = report::render(&results, &bench, &root);
     std::fs::write(&out, text).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
     eprintln!("wrote {}", out.display());

@@ -123,7 +123,7 @@ struct Target {
     met: bool,
 }
 
-fn row<'a>(results: &'a Results, scenario: Scenario, who: Who) -> Option<&'a PerCall> {
+fn row(results: &Results, scenario: Scenario, who: Who) -> Option<&PerCall> {
     results
         .percall
         .iter()
@@ -292,15 +292,21 @@ fn percall_table(out: &mut String, results: &Results, scenario: Scenario) {
             );
         }
     }
-    let ours = row(results, scenario, Who::Ours);
-    for other in [Who::Official, Who::Floor] {
-        if let (Some(o), Some(x)) = (ours, row(results, scenario, other)) {
+    // lambda-sdk against each, then the floor against aws-sdk-lambda: what any client on
+    // these crates could gain over it.
+    for (mine, other) in [
+        (Who::Ours, Who::Official),
+        (Who::Ours, Who::Floor),
+        (Who::Floor, Who::Official),
+    ] {
+        if let (Some(o), Some(x)) = (row(results, scenario, mine), row(results, scenario, other)) {
             let l = |a: &Samples, b: &Samples, f: fn(&Samples) -> Duration| {
                 ratio(secs(f(a)), secs(f(b)))
             };
             let _ = writeln!(
                 out,
-                "| *lambda-sdk / {}* | {:.2}× | {:.2}× | {:.2}× | {:.2}× | {:.2}× | {:.2}× | |",
+                "| *{} / {}* | {:.2}× | {:.2}× | {:.2}× | {:.2}× | {:.2}× | {:.2}× | |",
+                mine.name(),
                 other.name(),
                 l(&o.sequential, &x.sequential, Samples::median),
                 l(&o.sequential, &x.sequential, Samples::p99),
@@ -396,16 +402,24 @@ pub fn render(results: &Results, bench: &Path, root: &Path) -> String {
     );
     let _ = writeln!(
         out,
-        "Written by `bench/run.sh` on {date}{}. What is measured and how: [README.md](README.md).\n",
+        "Written by `bench/run.sh` on {date}{} (the run took {:.1} min). What is measured and how: [README.md](README.md).\n",
         if results.quick {
             " in `--quick` mode (short runs; not for conclusions)"
         } else {
             ""
-        }
+        },
+        results.run_time.as_secs_f64() / 60.0
     );
     let _ = writeln!(out, "## Machine\n");
     for (k, v) in machine() {
         let _ = writeln!(out, "- {k}: {v}");
+    }
+    if !results.load_at_start.is_empty() {
+        let _ = writeln!(
+            out,
+            "- load average when the run started (1, 5, 15 min): {}",
+            results.load_at_start
+        );
     }
     let _ = writeln!(out, "\n## Versions\n");
     let _ = writeln!(out, "- {}", command_line("rustc", &["-V"], bench));
