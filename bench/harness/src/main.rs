@@ -1,7 +1,7 @@
 //! The benchmark harness of issue 7: lambda-sdk against aws-sdk-lambda and against the floor.
 //!
 //! ```text
-//! harness run [--out PATH] [--skip-footprint] [--skip-process] [--skip-codegen] [--quick]
+//! harness run [--out PATH] [--skip-footprint] [--skip-process] [--skip-codegen] [--skip-percall] [--quick]
 //! harness percall SCENARIO WHO [--secs S] [--concurrent]   (one measurement, for profilers)
 //! harness deser WHO [--secs S]                              (one measurement, for profilers)
 //! ```
@@ -84,7 +84,7 @@ fn main() -> ExitCode {
         Some("percall") => percall_one(&args[1..]),
         Some("deser") => deser_one(&args[1..]),
         _ => Err(
-            "usage: harness run [--out PATH] [--skip-footprint] [--skip-process] [--skip-codegen] [--quick]\n       harness percall empty|big|checkpoint ours|official|floor [--secs S] [--concurrent]\n       harness deser ours|official|floor|ours-serde [--secs S]"
+            "usage: harness run [--out PATH] [--skip-footprint] [--skip-process] [--skip-codegen] [--skip-percall] [--quick]\n       harness percall empty|big|checkpoint ours|official|floor [--secs S] [--concurrent]\n       harness deser ours|official|floor|ours-serde [--secs S]"
                 .to_string(),
         ),
     };
