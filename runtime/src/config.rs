@@ -242,14 +242,21 @@ impl Config {
         }
         // Credential sources on the network (container, instance metadata) are local
         // endpoints: never through a proxy, and quick to give up.
-        let credentials_http = HttpClient::new(&HttpSettings {
-            connect_timeout: Duration::from_secs(1),
-            ca_bundle,
-            proxy: None,
-            max_response_bytes: 1024 * 1024,
-            ..HttpSettings::default()
-        })
-        .map_err(|e| ConfigError::new(e.to_string()))?;
+        // Read the bundle once: the client `build` makes reuses this TLS configuration
+        // unless the bundle is changed on the builder meanwhile.
+        let tls = crate::http::tls_config(ca_bundle.as_deref())
+            .map_err(|e| ConfigError::new(e.to_string()))?;
+        let credentials_http = HttpClient::with_tls(
+            &HttpSettings {
+                connect_timeout: Duration::from_secs(1),
+                ca_bundle: ca_bundle.clone(),
+                proxy: None,
+                max_response_bytes: 1024 * 1024,
+                ..HttpSettings::default()
+            },
+            tls.clone(),
+        );
+        builder.prepared_tls = Some((ca_bundle, tls));
         for (var, set) in [
             (
                 "AWS_USE_FIPS_ENDPOINT",
@@ -345,6 +352,8 @@ pub struct ConfigBuilder {
     idempotency_tokens: Option<TokenProvider>,
     use_fips: bool,
     use_dual_stack: bool,
+    /// A TLS configuration already made for this CA bundle (by `builder_from_env`).
+    prepared_tls: Option<(Option<PathBuf>, rustls::ClientConfig)>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -494,9 +503,12 @@ impl ConfigBuilder {
                 .unwrap_or(HttpSettings::default().max_response_bytes),
             ..HttpSettings::default()
         };
-        let http: Arc<dyn HttpConnector> = match self.connector {
-            Some(connector) => connector,
-            None => Arc::new(
+        let http: Arc<dyn HttpConnector> = match (self.connector, self.prepared_tls) {
+            (Some(connector), _) => connector,
+            (None, Some((bundle, tls))) if bundle == http_settings.ca_bundle => {
+                Arc::new(HttpClient::with_tls(&http_settings, tls))
+            }
+            (None, _) => Arc::new(
                 HttpClient::new(&http_settings).map_err(|e| ConfigError::new(e.to_string()))?,
             ),
         };

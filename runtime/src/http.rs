@@ -270,6 +270,12 @@ impl HttpClient {
     /// When the CA bundle cannot be read or holds no usable certificate.
     pub fn new(settings: &HttpSettings) -> Result<Self, HttpSetupError> {
         let tls = tls_config(settings.ca_bundle.as_deref())?;
+        Ok(Self::with_tls(settings, tls))
+    }
+
+    /// Builds a client with a TLS configuration made earlier by [`tls_config`] (the CA bundle
+    /// in `settings` is not read again).
+    pub(crate) fn with_tls(settings: &HttpSettings, tls: rustls::ClientConfig) -> Self {
         let mut http = TcpConnector::new();
         http.enforce_http(false);
         http.set_connect_timeout(Some(settings.connect_timeout));
@@ -289,10 +295,10 @@ impl HttpClient {
             .pool_idle_timeout(settings.pool_idle_timeout)
             .pool_timer(hyper_util::rt::TokioTimer::new())
             .build(connector);
-        Ok(HttpClient {
+        HttpClient {
             client,
             max_response_bytes: settings.max_response_bytes,
-        })
+        }
     }
 
     /// Sends a request and reads the whole response.
@@ -364,7 +370,8 @@ fn too_large(limit: usize, declared: Option<u64>) -> HttpError {
     }
 }
 
-fn tls_config(ca_bundle: Option<&Path>) -> Result<rustls::ClientConfig, HttpSetupError> {
+/// The TLS configuration: webpki's roots plus the certificates of `ca_bundle`.
+pub(crate) fn tls_config(ca_bundle: Option<&Path>) -> Result<rustls::ClientConfig, HttpSetupError> {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     if let Some(path) = ca_bundle {

@@ -383,6 +383,47 @@ async fn https_with_ca_bundle_and_endpoint_from_the_environment() {
     assert_signed(&seen[0], &url);
 }
 
+/// `AWS_CA_BUNDLE` is read once, by `builder_from_env`: the client `build` makes reuses it (the
+/// bundle is gone by then here), unless the builder is given another bundle.
+#[tokio::test]
+async fn the_ca_bundle_from_the_environment_is_read_once() {
+    let server = Server::start().await;
+    let dir = TempDir::new("read-once");
+    let bundle = dir.0.join("bundle.pem");
+    std::fs::copy(fixture("ca.pem"), &bundle).unwrap();
+    let url = server.url();
+    let env = Env::from_vars([
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", ACCESS_KEY),
+        ("AWS_SECRET_ACCESS_KEY", SECRET_KEY),
+        ("AWS_CA_BUNDLE", bundle.to_str().unwrap()),
+        ("AWS_ENDPOINT_URL", url.as_str()),
+        ("AWS_MAX_ATTEMPTS", "1"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ]);
+    let builder = Config::builder_from_env_with(env.clone()).expect("builder from env");
+    std::fs::remove_file(&bundle).unwrap();
+    let config = builder.build().expect("the bundle already read is reused");
+    let handle = Handle::new(config, &SPEC);
+    let (output, _) = handle
+        .call("DoThing", request(), parse)
+        .await
+        .unwrap_or_else(|e| panic!("{e} / {e:?}"));
+    assert_eq!(output, Output { answer: 42 });
+
+    // Another bundle set on the builder is read when building.
+    std::fs::copy(fixture("ca.pem"), &bundle).unwrap();
+    let err = Config::builder_from_env_with(env.clone())
+        .expect("builder from env")
+        .ca_bundle(dir.0.join("missing.pem"))
+        .build()
+        .expect_err("a bundle set later is read, and this one is missing");
+    assert!(err.to_string().contains("missing.pem"), "{err}");
+    // And a missing bundle in the environment is an error at once.
+    std::fs::remove_file(&bundle).unwrap();
+    assert!(Config::builder_from_env_with(env).is_err());
+}
+
 /// A unique scratch directory, removed on drop.
 struct TempDir(PathBuf);
 
