@@ -7,5 +7,7 @@ pub use ::lambda_sdk_runtime::config::{
 pub use ::lambda_sdk_runtime::credentials::{
     BoxFuture, Credentials, CredentialsError, ProvideCredentials,
 };
-pub use ::lambda_sdk_runtime::http::{HttpConnector, ProxySettings};
+pub use ::lambda_sdk_runtime::http::{
+    HttpConnector, HttpError, HttpErrorKind, ProxySettings,
+};
 pub use ::lambda_sdk_runtime::retry::RetryConfig;
