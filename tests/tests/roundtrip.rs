@@ -54,6 +54,7 @@ use lambda_sdk_codegen::ir::{
     self, DefaultValue, EnumValue, Enumeration, NamedKind, Role, Structure, TimestampFormat, Type,
     TypeDef, Union,
 };
+use lambda_sdk_tests::base64;
 use proptest::prelude::*;
 use proptest::strategy::{BoxedStrategy, ValueTree};
 use proptest::test_runner::{Config, TestCaseError, TestError, TestRunner};
@@ -683,29 +684,6 @@ fn float(single: bool) -> BoxedStrategy<Sample> {
         1 => Just(Sample::same(Value::from("-Infinity"))),
     ]
     .boxed()
-}
-
-const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard, padded base64.
-fn base64(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(BASE64[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// Bytes as base64; now and then sent unpadded (read, and written back padded).

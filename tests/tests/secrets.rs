@@ -46,6 +46,7 @@ use lambda_sdk_runtime::credentials::{
 };
 use lambda_sdk_runtime::env::Env;
 use lambda_sdk_runtime::http::{HttpClient, HttpSettings};
+use lambda_sdk_tests::base64;
 use lambda_sdk_tests::fault_server::{Fault, FaultServer, raw_response};
 use lambda_sdk_tests::wire_server::{Reply, WireServer};
 use serde_json::{Map, Value, json};
@@ -130,29 +131,6 @@ fn assert_all_clean<'a>(texts: impl IntoIterator<Item = (&'a str, &'a str)>) {
         found.len(),
         found.join("\n")
     );
-}
-
-const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/// Standard, padded base64.
-fn base64(bytes: &[u8]) -> String {
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(BASE64[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
-        }
-    }
-    out
 }
 
 /// `{}`, `{:?}` and `{:#?}` of an error, and of each error in its `source()` chain.
