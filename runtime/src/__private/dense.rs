@@ -97,66 +97,27 @@ impl<'de, V: Deserialize<'de>> Visitor<'de> for Dense<HashMap<String, V>> {
     }
 }
 
-/// `null` as `None`; anything else is read by the inner visitor.
+/// `null` as `None`; a list or map is read by the inner visitor (any other value is the inner
+/// visitor's type error).
 struct Nullable<T>(T);
 
-impl<'de, T> Visitor<'de> for Nullable<Dense<T>>
-where
-    Dense<T>: Visitor<'de, Value = T>,
-    T: Collection,
-{
-    type Value = Option<T>;
+impl<'de, V: Visitor<'de>> Visitor<'de> for Nullable<V> {
+    type Value = Option<V::Value>;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         self.0.expecting(f)
     }
 
-    fn visit_none<E: de::Error>(self) -> Result<Option<T>, E> {
+    fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
     }
 
-    fn visit_unit<E: de::Error>(self) -> Result<Option<T>, E> {
+    fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
     }
 
-    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<T>, D::Error> {
-        Dense::<T>::deserialize_in(deserializer).map(Some)
-    }
-}
-
-impl<C> Dense<C> {
-    fn deserialize_in<'de, D: Deserializer<'de>>(deserializer: D) -> Result<C, D::Error>
-    where
-        Dense<C>: Visitor<'de, Value = C>,
-        C: Collection,
-    {
-        C::read(deserializer, Dense(PhantomData))
-    }
-}
-
-/// Which `deserialize_*` a collection asks for.
-trait Collection: Sized {
-    fn read<'de, D: Deserializer<'de>, V: Visitor<'de, Value = Self>>(
-        deserializer: D,
-        visitor: V,
-    ) -> Result<Self, D::Error>;
-}
-
-impl<T> Collection for Vec<T> {
-    fn read<'de, D: Deserializer<'de>, V: Visitor<'de, Value = Self>>(
-        deserializer: D,
-        visitor: V,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_seq(visitor)
-    }
-}
-
-impl<T> Collection for HashMap<String, T> {
-    fn read<'de, D: Deserializer<'de>, V: Visitor<'de, Value = Self>>(
-        deserializer: D,
-        visitor: V,
-    ) -> Result<Self, D::Error> {
-        deserializer.deserialize_map(visitor)
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self.0).map(Some)
     }
 }
 
