@@ -7,11 +7,7 @@
 
 #![forbid(unsafe_code)]
 
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::SystemTime;
-
-use lambda_sdk_runtime::client::{Handle, HttpResponse, ServiceSpec};
+use lambda_sdk_runtime::client::{Handle, HttpResponse};
 use lambda_sdk_runtime::config::{Config, ConfigError};
 use lambda_sdk_runtime::credentials::{Credentials, CredentialsErrorKind};
 use lambda_sdk_runtime::endpoint::{Endpoint, resolve};
@@ -19,48 +15,11 @@ use lambda_sdk_runtime::env::Env;
 use lambda_sdk_runtime::error::{Error, Unhandled};
 use lambda_sdk_runtime::rest_json::RequestBuilder;
 
+mod common;
+use common::{SPEC, TempDir};
+
 const SECRET_KEY: &str = "cfg-env-SECRET/key+value=0123456789";
 const SESSION_TOKEN: &str = "cfg-env-SESSION-token/abc+def==";
-
-/// A unique scratch directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "lambda-sdk-rt-config-{name}-{}-{nanos}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn path(&self) -> &Path {
-        &self.0
-    }
-
-    fn write(&self, name: &str, text: &str) -> String {
-        let path = self.0.join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_owned()
-    }
-
-    fn home(&self) -> String {
-        self.0.to_str().unwrap().to_owned()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// An environment with `HOME` in `dir`, IMDS off, and `vars`.
 fn env(dir: &TempDir, vars: &[(&str, &str)]) -> Env {
@@ -342,13 +301,6 @@ fn bad_endpoint_from_the_environment_names_the_variable() {
 
 #[tokio::test]
 async fn bad_endpoint_from_the_environment_refuses_every_request() {
-    static SPEC: ServiceSpec = ServiceSpec {
-        sdk_id: "Lambda",
-        signing_name: "lambda",
-        endpoint_prefix: "lambda",
-        sdk_user_agent: "lambda-sdk-tests/0.0.0",
-        endpoint_rules: None,
-    };
     let dir = TempDir::new("bad-endpoint-call");
     let config = from_env(
         &dir,
@@ -547,13 +499,6 @@ async fn credentials_are_resolved_lazily() {
     }
 
     // A request then fails before anything is sent, with the same explanation.
-    static SPEC: ServiceSpec = ServiceSpec {
-        sdk_id: "Lambda",
-        signing_name: "lambda",
-        endpoint_prefix: "lambda",
-        sdk_user_agent: "lambda-sdk-tests/0.0.0",
-        endpoint_rules: None,
-    };
     let config = Config::from_env_with(env(
         &dir,
         &[

@@ -21,7 +21,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use lambda_sdk_runtime::client::{Handle, HttpResponse, ServiceSpec};
+use lambda_sdk_runtime::client::{Handle, HttpResponse};
 use lambda_sdk_runtime::config::Config;
 use lambda_sdk_runtime::credentials::Credentials;
 use lambda_sdk_runtime::env::Env;
@@ -35,13 +35,8 @@ use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 use tokio::net::TcpListener;
 
-static SPEC: ServiceSpec = ServiceSpec {
-    sdk_id: "Lambda",
-    signing_name: "lambda",
-    endpoint_prefix: "lambda",
-    sdk_user_agent: "lambda-sdk-tests/0.0.0",
-    endpoint_rules: None,
-};
+mod common;
+use common::{SPEC, TempDir};
 
 const ACCESS_KEY: &str = "AKIDHTTPSTEST";
 const SECRET_KEY: &str = "https-test-secret/KEY+value";
@@ -389,7 +384,7 @@ async fn https_with_ca_bundle_and_endpoint_from_the_environment() {
 async fn the_ca_bundle_from_the_environment_is_read_once() {
     let server = Server::start().await;
     let dir = TempDir::new("read-once");
-    let bundle = dir.0.join("bundle.pem");
+    let bundle = dir.path().join("bundle.pem");
     std::fs::copy(fixture("ca.pem"), &bundle).unwrap();
     let url = server.url();
     let env = Env::from_vars([
@@ -415,7 +410,7 @@ async fn the_ca_bundle_from_the_environment_is_read_once() {
     std::fs::copy(fixture("ca.pem"), &bundle).unwrap();
     let err = Config::builder_from_env_with(env.clone())
         .expect("builder from env")
-        .ca_bundle(dir.0.join("missing.pem"))
+        .ca_bundle(dir.path().join("missing.pem"))
         .build()
         .expect_err("a bundle set later is read, and this one is missing");
     assert!(err.to_string().contains("missing.pem"), "{err}");
@@ -424,43 +419,17 @@ async fn the_ca_bundle_from_the_environment_is_read_once() {
     assert!(Config::builder_from_env_with(env).is_err());
 }
 
-/// A unique scratch directory, removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos();
-        let dir = std::env::temp_dir().join(format!(
-            "lambda-sdk-rt-https-{name}-{}-{nanos}-{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::SeqCst)
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
-
 #[test]
 fn unusable_ca_bundles_are_clear_config_errors() {
     let dir = TempDir::new("bundle");
-    let missing = dir.0.join("does-not-exist.pem");
-    let empty = dir.0.join("empty.pem");
+    let missing = dir.path().join("does-not-exist.pem");
+    let empty = dir.path().join("empty.pem");
     std::fs::write(&empty, "").unwrap();
-    let no_pem = dir.0.join("no-pem.pem");
+    let no_pem = dir.path().join("no-pem.pem");
     std::fs::write(&no_pem, "this is not a certificate\n").unwrap();
-    let key_only = dir.0.join("key-only.pem");
+    let key_only = dir.path().join("key-only.pem");
     std::fs::copy(fixture("server.key"), &key_only).unwrap();
-    let broken = dir.0.join("broken.pem");
+    let broken = dir.path().join("broken.pem");
     std::fs::write(
         &broken,
         "-----BEGIN CERTIFICATE-----\n!!!not base64!!!\n-----END CERTIFICATE-----\n",
@@ -488,7 +457,7 @@ fn unusable_ca_bundles_are_clear_config_errors() {
             ("AWS_ACCESS_KEY_ID", ACCESS_KEY),
             ("AWS_SECRET_ACCESS_KEY", SECRET_KEY),
             ("AWS_CA_BUNDLE", shown.as_str()),
-            ("HOME", dir.0.to_str().unwrap()),
+            ("HOME", dir.home().as_str()),
         ]))
         .expect_err("an unusable AWS_CA_BUNDLE is refused")
         .to_string();

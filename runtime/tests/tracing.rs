@@ -23,7 +23,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use lambda_sdk_runtime::client::{Handle, HttpResponse, ServiceSpec};
+use lambda_sdk_runtime::client::{Handle, HttpResponse};
 use lambda_sdk_runtime::config::Config;
 use lambda_sdk_runtime::credentials::Credentials;
 use lambda_sdk_runtime::error::{Error, Unhandled};
@@ -31,13 +31,8 @@ use lambda_sdk_runtime::rest_json::{self, PreparedRequest, RequestBuilder};
 use lambda_sdk_runtime::retry::RetryConfig;
 use tokio::net::TcpListener;
 
-static SPEC: ServiceSpec = ServiceSpec {
-    sdk_id: "Lambda",
-    signing_name: "lambda",
-    endpoint_prefix: "lambda",
-    sdk_user_agent: "lambda-sdk-tests/0.0.0",
-    endpoint_rules: None,
-};
+mod common;
+use common::SPEC;
 
 const ACCESS_KEY: &str = "AKIDTRACINGTEST";
 const SECRET_KEY: &str = "TRACING-SECRET-KEY-d41d8cd98f00b204e9800998ecf8427e";
