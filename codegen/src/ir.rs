@@ -34,8 +34,8 @@ pub struct Service {
     pub endpoint_prefix: Option<String>,
     /// Rustdoc text.
     pub docs: String,
-    /// The model's `smithy.rules#endpointRuleSet`, kept as data.
-    pub endpoint_rule_set: Option<Value>,
+    /// The model's `smithy.rules#endpointRuleSet`, lowered for compilation.
+    pub endpoint_rules: Option<crate::endpoint_rules::Rules>,
 }
 
 /// One operation, with its own request, response and error types.

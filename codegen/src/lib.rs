@@ -25,6 +25,7 @@ use std::path::PathBuf;
 
 mod docs;
 mod emit;
+pub mod endpoint_rules;
 mod error;
 pub mod ir;
 pub mod lower;

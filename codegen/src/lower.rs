@@ -194,7 +194,10 @@ impl<'m> Lowerer<'m> {
                 .and_then(Value::as_str)
                 .map(String::from),
             docs: doc_of(t).unwrap_or_else(|| docs::fallback("service", self.service_id.name())),
-            endpoint_rule_set: t.get("smithy.rules#endpointRuleSet").cloned(),
+            endpoint_rules: t
+                .get("smithy.rules#endpointRuleSet")
+                .map(|rules| crate::endpoint_rules::lower(self.service_id.as_str(), rules))
+                .transpose()?,
         })
     }
 

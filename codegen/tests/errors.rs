@@ -340,3 +340,101 @@ fn generation_is_deterministic() {
         );
     }
 }
+
+/// The minimal service with this endpoint rule set.
+fn with_rules(parameters: Value, rules: Value) -> String {
+    let mut json: Value = serde_json::from_str(&model(json!({}), json!({}))).unwrap();
+    json["shapes"]["ex#Svc"]["traits"]["smithy.rules#endpointRuleSet"] =
+        json!({"version": "1.0", "parameters": parameters, "rules": rules});
+    json.to_string()
+}
+
+fn region_param() -> Value {
+    json!({"Region": {"type": "string", "builtIn": "AWS::Region", "required": false}})
+}
+
+/// An endpoint rule for `https://{Region}.example.com` under `conditions`.
+fn endpoint_rule(conditions: Value) -> Value {
+    json!({"type": "endpoint", "conditions": conditions, "endpoint": {"url": "https://{Region}.example.com"}})
+}
+
+#[test]
+fn endpoint_rules_that_cannot_be_compiled_name_the_rule() {
+    let is_set = json!([{"fn": "isSet", "argv": [{"ref": "Region"}]}]);
+    let cases: Vec<(Value, Value, &str)> = vec![
+        (
+            json!({"Bucket": {"type": "string", "builtIn": "AWS::S3::Bucket", "required": false}}),
+            json!([{"type": "error", "conditions": [], "error": "x"}]),
+            "parameters.Bucket: the built-in `AWS::S3::Bucket` has no lambda-sdk setting",
+        ),
+        (
+            json!({"Tenant": {"type": "string", "required": true}}),
+            json!([{"type": "error", "conditions": [], "error": "x"}]),
+            "parameters.Tenant: required, without a default, and bound to no built-in",
+        ),
+        (
+            region_param(),
+            json!([{"type": "endpoint", "conditions": is_set,
+                    "endpoint": {"url": "https://x", "properties": {"authSchemes": [{"name": "sigv4a"}]}}}]),
+            "rules[0].endpoint.properties: endpoint properties are not supported",
+        ),
+        (
+            region_param(),
+            json!([{"type": "endpoint", "conditions": is_set,
+                    "endpoint": {"url": "https://x", "headers": {"x-a": ["b"]}}}]),
+            "rules[0].endpoint.headers: endpoint headers are not supported",
+        ),
+        (
+            region_param(),
+            json!([endpoint_rule(
+                json!([{"fn": "aws.frobnicate", "argv": [{"ref": "Region"}]}])
+            )]),
+            "rules[0].conditions[0]: unknown function `aws.frobnicate`",
+        ),
+        (
+            region_param(),
+            json!([endpoint_rule(
+                json!([{"fn": "booleanEquals", "argv": [{"ref": "Region"}, true]}])
+            )]),
+            "rules[0].conditions[0].argv[0]: `booleanEquals` expects a boolean here, found a string that may be unset",
+        ),
+        (
+            region_param(),
+            json!([endpoint_rule(
+                json!([{"fn": "isSet", "argv": [{"ref": "Zone"}]}])
+            )]),
+            "rules[0].conditions[0]: `Zone` is neither a parameter nor a variable assigned earlier in scope",
+        ),
+        (
+            region_param(),
+            json!([endpoint_rule(json!([
+                {"fn": "aws.partition", "argv": ["us-east-1"], "assign": "P"},
+                {"fn": "getAttr", "argv": [{"ref": "P"}, "dnsSufix"]}
+            ]))]),
+            "has no attribute `dnsSufix` (it has: name, dnsSuffix,",
+        ),
+        (
+            region_param(),
+            json!([{"type": "endpoint", "conditions": is_set, "endpoint": {"url": "https://{Region"}}]),
+            "rules[0].endpoint.url: template \"https://{Region\": unclosed `{`",
+        ),
+        (
+            region_param(),
+            json!([{"type": "fallback", "conditions": []}]),
+            "rules[0]: unknown rule type",
+        ),
+        (
+            json!({"Region": {"type": "string", "builtIn": "AWS::Region"}, "region": {"type": "string"}}),
+            json!([{"type": "error", "conditions": [], "error": "x"}]),
+            "would both be the Rust variable `region`",
+        ),
+    ];
+    for (parameters, rules, message) in cases {
+        let err = fails(&with_rules(parameters, rules));
+        assert_names(&err, "ex#Svc", message);
+        assert!(
+            err.to_string().contains("smithy.rules#endpointRuleSet: "),
+            "{err}"
+        );
+    }
+}

@@ -25,6 +25,8 @@ mod client;
 #[rustfmt::skip]
 pub mod config;
 #[rustfmt::skip]
+mod endpoint_resolver;
+#[rustfmt::skip]
 pub mod error;
 #[rustfmt::skip]
 mod operation;

@@ -30,8 +30,8 @@ pub struct ServiceSpec {
     pub endpoint_prefix: &'static str,
     /// The generated crate's name and version for the `User-Agent`, e.g. `lambda-sdk/0.1.0`.
     pub sdk_user_agent: &'static str,
-    /// The model's `smithy.rules#endpointRuleSet` as JSON, if it has one.
-    pub endpoint_rules: Option<&'static str>,
+    /// The model's `smithy.rules#endpointRuleSet`, compiled, if it has one.
+    pub endpoint_resolver: Option<endpoint::Resolver>,
 }
 
 /// Facts about a successful response: its request id and status. Two values always compare
@@ -89,17 +89,7 @@ impl Handle {
     /// Creates the shared state. An endpoint that cannot be resolved is reported by every
     /// request, as a refused request.
     pub fn new(config: Config, service: &'static ServiceSpec) -> Self {
-        let endpoint = match service
-            .endpoint_rules
-            .map(crate::endpoint_rules::RuleSet::from_json)
-        {
-            Some(Err(e)) => Err(ConfigError::new(format!(
-                "the {} endpoint rules are invalid: {e}",
-                service.sdk_id
-            ))),
-            Some(Ok(rules)) => endpoint::resolve(&config, service.sdk_id, Some(&rules)),
-            None => endpoint::resolve(&config, service.sdk_id, None),
-        };
+        let endpoint = endpoint::resolve(&config, service.sdk_id, service.endpoint_resolver);
         let user_agent = format!(
             "{} lambda-sdk-runtime/{} lang/rust os/{}",
             service.sdk_user_agent,

@@ -1,12 +1,61 @@
 //! Where requests go. This is the one place that decides it: the model's endpoint rules
-//! (`smithy.rules#endpointRuleSet`, run by [`crate::endpoint_rules`] with the partition data of
-//! [`crate::partitions`]), given the region, FIPS and dual-stack settings and any custom endpoint
-//! (explicit, then `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`).
+//! (`smithy.rules#endpointRuleSet`, compiled by `cargo xtask codegen` into a [`Resolver`] that
+//! uses [`crate::endpoint_rules::functions`] and the partition data of [`crate::partitions`]),
+//! given the region, FIPS and dual-stack settings and any custom endpoint (explicit, then
+//! `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`).
 
 use http::Uri;
 
 use crate::config::{Config, ConfigError};
-use crate::endpoint_rules::{ParamValue, Params, RuleSet};
+use crate::endpoint_rules::RulesError;
+
+/// The values a rule set's parameters can be bound to (their `builtIn`s): what the
+/// configuration says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct EndpointParams<'a> {
+    /// `AWS::Region`.
+    pub region: Option<&'a str>,
+    /// `AWS::UseFIPS`.
+    pub use_fips: bool,
+    /// `AWS::UseDualStack`.
+    pub use_dual_stack: bool,
+    /// `SDK::Endpoint`: the custom endpoint, if one is set.
+    pub endpoint: Option<&'a str>,
+}
+
+impl<'a> EndpointParams<'a> {
+    /// Parameters with this region, FIPS and dual-stack off, and no custom endpoint.
+    pub fn new(region: Option<&'a str>) -> Self {
+        EndpointParams {
+            region,
+            use_fips: false,
+            use_dual_stack: false,
+            endpoint: None,
+        }
+    }
+
+    /// These parameters with `AWS::UseFIPS` set to `use_fips`.
+    pub fn with_fips(mut self, use_fips: bool) -> Self {
+        self.use_fips = use_fips;
+        self
+    }
+
+    /// These parameters with `AWS::UseDualStack` set to `use_dual_stack`.
+    pub fn with_dual_stack(mut self, use_dual_stack: bool) -> Self {
+        self.use_dual_stack = use_dual_stack;
+        self
+    }
+
+    /// These parameters with `SDK::Endpoint` set to `endpoint`.
+    pub fn with_endpoint(mut self, endpoint: Option<&'a str>) -> Self {
+        self.endpoint = endpoint;
+        self
+    }
+}
+
+/// A service's endpoint rules, compiled: the URL for the parameters, or why there is none.
+pub type Resolver = fn(&EndpointParams<'_>) -> Result<String, RulesError>;
 
 /// A resolved endpoint: scheme, authority and an optional base path.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,7 +169,7 @@ pub fn service_env_var(sdk_id: &str) -> String {
 pub fn resolve(
     config: &Config,
     sdk_id: &str,
-    rules: Option<&RuleSet>,
+    resolver: Option<Resolver>,
 ) -> Result<Endpoint, ConfigError> {
     let mut custom: Option<(String, String)> = config
         .endpoint_url
@@ -140,7 +189,7 @@ pub fn resolve(
     if let Some((url, source)) = &custom {
         validate(url, source)?;
     }
-    let Some(rules) = rules else {
+    let Some(resolver) = resolver else {
         return match &custom {
             Some((url, source)) => validate(url, source),
             None => Err(ConfigError::new(format!(
@@ -148,28 +197,19 @@ pub fn resolve(
             ))),
         };
     };
-    let mut params = Params::new();
-    for parameter in rules.parameters() {
-        let value: Option<ParamValue> = match parameter.built_in() {
-            Some("AWS::Region") => Some(config.region.clone().into()),
-            Some("AWS::UseFIPS") => Some(config.use_fips.into()),
-            Some("AWS::UseDualStack") => Some(config.use_dual_stack.into()),
-            Some("SDK::Endpoint") => custom.as_ref().map(|(url, _)| url.clone().into()),
-            _ => None,
-        };
-        if let Some(value) = value {
-            params.insert(parameter.name(), value);
-        }
-    }
-    let resolved = rules
-        .resolve(&params)
+    let params = EndpointParams {
+        region: Some(config.region.as_str()),
+        use_fips: config.use_fips,
+        use_dual_stack: config.use_dual_stack,
+        endpoint: custom.as_ref().map(|(url, _)| url.as_str()),
+    };
+    let resolved = resolver(&params)
         .map_err(|e| ConfigError::new(format!("cannot resolve the {sdk_id} endpoint: {e}")))?;
-    let endpoint = validate(resolved.url(), "the endpoint the rules resolved")?;
+    let endpoint = validate(&resolved, "the endpoint the rules resolved")?;
     // Plain http only ever reaches the wire for an endpoint the user set themselves.
     if custom.is_none() && endpoint.scheme() != "https" {
         return Err(ConfigError::new(format!(
-            "the {sdk_id} endpoint rules resolved {:?}, which is not https; set an endpoint URL explicitly to use plain http",
-            resolved.url()
+            "the {sdk_id} endpoint rules resolved {resolved:?}, which is not https; set an endpoint URL explicitly to use plain http"
         )));
     }
     Ok(endpoint)
@@ -194,20 +234,20 @@ mod tests {
         assert!(validate("localhost:80", "x").is_err());
     }
 
-    fn rules(url: &str) -> RuleSet {
-        let json = format!(
-            r#"{{"version": "1.0",
-                "parameters": {{
-                    "Region": {{"type": "string", "builtIn": "AWS::Region", "required": false}},
-                    "Endpoint": {{"type": "string", "builtIn": "SDK::Endpoint", "required": false}}
-                }},
-                "rules": [
-                    {{"type": "endpoint", "conditions": [{{"fn": "isSet", "argv": [{{"ref": "Endpoint"}}]}}],
-                      "endpoint": {{"url": {{"ref": "Endpoint"}}}}}},
-                    {{"type": "endpoint", "conditions": [], "endpoint": {{"url": "{url}"}}}}
-                ]}}"#
-        );
-        RuleSet::from_json(&json).unwrap()
+    /// A custom endpoint wins; else plain http.
+    fn insecure(params: &EndpointParams<'_>) -> Result<String, RulesError> {
+        Ok(params
+            .endpoint
+            .unwrap_or("http://lambda.example.com")
+            .to_string())
+    }
+
+    /// A custom endpoint wins; else https.
+    fn secure(params: &EndpointParams<'_>) -> Result<String, RulesError> {
+        Ok(params
+            .endpoint
+            .unwrap_or("https://lambda.example.com")
+            .to_string())
     }
 
     fn config(endpoint: Option<&str>) -> Config {
@@ -222,20 +262,15 @@ mod tests {
 
     #[test]
     fn plain_http_only_for_an_endpoint_the_user_set() {
-        let insecure = rules("http://lambda.example.com");
-        let err = resolve(&config(None), "Lambda", Some(&insecure)).unwrap_err();
+        let err = resolve(&config(None), "Lambda", Some(insecure)).unwrap_err();
         assert!(err.to_string().contains("not https"), "{err}");
         let explicit = resolve(
             &config(Some("http://127.0.0.1:9")),
             "Lambda",
-            Some(&insecure),
+            Some(insecure),
         );
         assert_eq!(explicit.unwrap().scheme(), "http");
-        let secure = resolve(
-            &config(None),
-            "Lambda",
-            Some(&rules("https://lambda.example.com")),
-        );
+        let secure = resolve(&config(None), "Lambda", Some(secure));
         assert_eq!(secure.unwrap().scheme(), "https");
     }
 

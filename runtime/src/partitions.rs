@@ -1,4 +1,4 @@
-//! AWS partitions: which DNS suffixes and capabilities a region has, as the rules engine's
+//! AWS partitions: which DNS suffixes and capabilities a region has, as the endpoint rules'
 //! `aws.partition` function returns them.
 //!
 //! The facts below come from botocore's `partitions.json` (its `"version": "1.1"`), the same
@@ -9,7 +9,7 @@
 //! list of prefixes it accepts ([`Partition::region_prefixes`]) and matched by
 //! [`Partition::matches_region_pattern`], not by a regex engine.
 //!
-//! `runtime/tests/endpoint_rules.rs` compares every fact here with the JSON file, so a newer
+//! `runtime/tests/partitions.rs` compares every fact here with the JSON file, so a newer
 //! `partitions.json` that adds a region or changes a suffix makes that test fail until this
 //! file is updated.
 //!

@@ -10,7 +10,9 @@
 use lambda_sdk_runtime::client::{Handle, HttpResponse};
 use lambda_sdk_runtime::config::{Config, ConfigError};
 use lambda_sdk_runtime::credentials::{Credentials, CredentialsErrorKind};
-use lambda_sdk_runtime::endpoint::{Endpoint, resolve};
+use lambda_sdk_runtime::endpoint::{Endpoint, EndpointParams, resolve};
+use lambda_sdk_runtime::endpoint_rules::functions::partition;
+use lambda_sdk_runtime::endpoint_rules::{RulesError, RulesErrorKind};
 use lambda_sdk_runtime::env::Env;
 use lambda_sdk_runtime::error::{Error, Unhandled};
 use lambda_sdk_runtime::rest_json::RequestBuilder;
@@ -291,7 +293,7 @@ fn bad_endpoint_from_the_environment_names_the_variable() {
         // The per-service variable is checked when the service's endpoint is resolved.
         let var = "AWS_ENDPOINT_URL_LAMBDA";
         let config = from_env(&dir, &[("AWS_REGION", "us-east-1"), (var, url)]).unwrap();
-        let err = resolve(&config, "Lambda", Some(&rules()))
+        let err = resolve(&config, "Lambda", Some(lambda_like))
             .unwrap_err()
             .to_string();
         assert!(err.starts_with(var), "{err} should name {var}");
@@ -324,25 +326,21 @@ async fn bad_endpoint_from_the_environment_refuses_every_request() {
     );
 }
 
-/// A small rule set in the shape of Lambda's: a custom endpoint wins, else the regional one.
-fn rules() -> lambda_sdk_runtime::endpoint_rules::RuleSet {
-    lambda_sdk_runtime::endpoint_rules::RuleSet::from_json(
-        r#"{"version": "1.0",
-            "parameters": {
-                "Region": {"builtIn": "AWS::Region", "required": false, "type": "string"},
-                "UseFIPS": {"builtIn": "AWS::UseFIPS", "required": true, "default": false, "type": "boolean"},
-                "Endpoint": {"builtIn": "SDK::Endpoint", "required": false, "type": "string"}
-            },
-            "rules": [
-                {"conditions": [{"fn": "isSet", "argv": [{"ref": "Endpoint"}]}],
-                 "endpoint": {"url": {"ref": "Endpoint"}}, "type": "endpoint"},
-                {"conditions": [{"fn": "isSet", "argv": [{"ref": "Region"}]},
-                                {"fn": "aws.partition", "argv": [{"ref": "Region"}], "assign": "PartitionResult"}],
-                 "endpoint": {"url": "https://lambda.{Region}.{PartitionResult#dnsSuffix}"}, "type": "endpoint"},
-                {"conditions": [], "error": "Invalid Configuration: Missing Region", "type": "error"}
-            ]}"#,
-    )
-    .unwrap()
+/// A resolver in the shape of Lambda's rules: a custom endpoint wins, else the regional one.
+fn lambda_like(params: &EndpointParams<'_>) -> Result<String, RulesError> {
+    if let Some(endpoint) = params.endpoint {
+        return Ok(endpoint.to_string());
+    }
+    match params.region {
+        Some(region) => Ok(format!(
+            "https://lambda.{region}.{}",
+            partition(region).dns_suffix
+        )),
+        None => Err(RulesError::new(
+            RulesErrorKind::Rule,
+            "Invalid Configuration: Missing Region",
+        )),
+    }
 }
 
 fn url_of(endpoint: &Endpoint) -> String {
@@ -352,7 +350,7 @@ fn url_of(endpoint: &Endpoint) -> String {
 #[test]
 fn endpoint_precedence() {
     let dir = TempDir::new("endpoint");
-    let resolved = |config: &Config| url_of(&resolve(config, "Lambda", Some(&rules())).unwrap());
+    let resolved = |config: &Config| url_of(&resolve(config, "Lambda", Some(lambda_like)).unwrap());
 
     // Nothing set: the regional endpoint (with the China partition's suffix in cn-).
     let config = from_env(&dir, &[("AWS_REGION", "eu-west-1")]).unwrap();
@@ -376,7 +374,7 @@ fn endpoint_precedence() {
     )
     .unwrap();
     assert_eq!(resolved(&config), "http://global.local:1000/op");
-    let endpoint = resolve(&config, "Lambda", Some(&rules())).unwrap();
+    let endpoint = resolve(&config, "Lambda", Some(lambda_like)).unwrap();
     assert_eq!(endpoint.scheme(), "http");
     assert_eq!(endpoint.authority(), "global.local:1000");
 
@@ -393,7 +391,7 @@ fn endpoint_precedence() {
     assert_eq!(resolved(&config), "https://lambda.local:2000/base/op");
     // ... and only for its own service.
     assert_eq!(
-        url_of(&resolve(&config, "Other Service", Some(&rules())).unwrap()),
+        url_of(&resolve(&config, "Other Service", Some(lambda_like)).unwrap()),
         "http://global.local:1000/op"
     );
 

@@ -3,6 +3,7 @@
 //! Emitters read names from the IR and never invent them. They emit fully qualified paths
 //! (`::std::option::Option`) so that no model shape name can shadow a Rust one.
 
+mod endpoint;
 mod enumeration;
 mod manifest;
 mod modules;
@@ -49,6 +50,12 @@ pub fn emit(krate: &ir::Crate, options: &Options) -> Result<Files, Error> {
         .collect();
     add("src/lib.rs".into(), modules::lib_rs(krate))?;
     add("src/client.rs".into(), modules::client_rs(krate, options)?)?;
+    if let Some(rules) = &krate.service.endpoint_rules {
+        add(
+            "src/endpoint_resolver.rs".into(),
+            endpoint::endpoint_resolver_rs(rules),
+        )?;
+    }
     add("src/config.rs".into(), modules::config_rs())?;
     add("src/error.rs".into(), modules::error_rs())?;
     add("src/paginators.rs".into(), modules::paginators_rs(krate))?;

@@ -9,6 +9,13 @@ use crate::ir::{self, TypeDef};
 /// `src/lib.rs`.
 pub fn lib_rs(krate: &ir::Crate) -> TokenStream {
     let service = &krate.service;
+    let endpoint_module = match &service.endpoint_rules {
+        Some(_) => quote! {
+            #[rustfmt::skip]
+            mod endpoint_resolver;
+        },
+        None => TokenStream::new(),
+    };
     let intro = format!(
         " Rust SDK for {} (API version {}), generated from its Smithy model by `cargo xtask codegen`.",
         service.sdk_id, service.version
@@ -42,6 +49,7 @@ pub fn lib_rs(krate: &ir::Crate) -> TokenStream {
         mod client;
         #[rustfmt::skip]
         pub mod config;
+        #endpoint_module
         #[rustfmt::skip]
         pub mod error;
         #[rustfmt::skip]
@@ -73,12 +81,11 @@ pub fn client_rs(krate: &ir::Crate, options: &crate::Options) -> Result<TokenStr
     })?;
     let endpoint_prefix = service.endpoint_prefix.as_deref().unwrap_or(signing_name);
     let user_agent = format!("{}/{}", options.crate_name, options.crate_version);
-    // The rule set travels as data: the runtime's rules engine reads it once per client.
-    let endpoint_rules = match &service.endpoint_rule_set {
-        Some(rules) => {
-            let json = rules.to_string();
-            quote!(::std::option::Option::Some(#json))
-        }
+    // The rule set is compiled into `src/endpoint_resolver.rs`.
+    let endpoint_resolver = match &service.endpoint_rules {
+        Some(_) => quote!(::std::option::Option::Some(
+            crate::endpoint_resolver::resolve
+        )),
         None => quote!(::std::option::Option::None),
     };
     let krate_ident = options.crate_name.replace('-', "_");
@@ -118,7 +125,7 @@ pub fn client_rs(krate: &ir::Crate, options: &crate::Options) -> Result<TokenStr
             signing_name: #signing_name,
             endpoint_prefix: #endpoint_prefix,
             sdk_user_agent: #user_agent,
-            endpoint_rules: #endpoint_rules,
+            endpoint_resolver: #endpoint_resolver,
         };
 
         /// A client for the service: one async method per operation.

@@ -1,45 +1,71 @@
-//! The library functions that compute something: string and URL helpers of the Smithy
-//! standard library and the AWS extensions. (`isSet`, `not`, the equalities, `coalesce`,
-//! `ite` and `getAttr` are plain enough to live in the evaluator.)
+//! The endpoint rules' library functions that compute something: the string and URL helpers
+//! of the Smithy standard library and the AWS extensions, typed. The resolvers that
+//! `cargo xtask codegen` compiles from a rule set call these (`isSet`, `not`, the equalities,
+//! `coalesce`, `ite` and `getAttr` compile to plain Rust), and so does the reference
+//! interpreter of the `rules-interpreter` feature.
+//!
+//! ```
+//! use lambda_sdk_runtime::endpoint_rules::functions::{parse_url, partition, uri_encode};
+//!
+//! assert_eq!(partition("cn-north-1").dns_suffix, "amazonaws.com.cn");
+//! let url = parse_url("https://localhost:8443/base").unwrap();
+//! assert_eq!((url.authority.as_str(), url.normalized_path.as_str()), ("localhost:8443", "/base/"));
+//! assert_eq!(uri_encode("a b/c"), "a%20b%2Fc");
+//! ```
 
-use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use super::parse::PathSeg;
-use super::value::Value;
-use crate::partitions;
+use crate::partitions::{self, PartitionOutputs};
 
-/// `getAttr`: follows `path` through records (keys) and arrays (indexes; negative ones
-/// count from the end). `None` when a key or index is missing or the value has the wrong
-/// shape for the step.
-pub(crate) fn get_attr(value: &Value, path: &[PathSeg]) -> Option<Value> {
-    let mut current = value;
-    for segment in path {
-        current = match (segment, current) {
-            (PathSeg::Key(key), Value::Record(fields)) => fields.get(key)?,
-            (PathSeg::Index(index), Value::Array(items)) => {
-                let position = if *index >= 0 {
-                    usize::try_from(*index).ok()?
-                } else {
-                    let back = usize::try_from(index.unsigned_abs()).ok()?;
-                    items.len().checked_sub(back)?
-                };
-                items.get(position)?
-            }
-            _ => return None,
-        };
-    }
-    Some(current.clone())
+/// The result of `parseURL`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Url {
+    /// `scheme`: `http` or `https`, in lower case.
+    pub scheme: String,
+    /// `authority`: host and port as written (user information dropped).
+    pub authority: String,
+    /// `path`: the path as written, empty when there is none.
+    pub path: String,
+    /// `normalizedPath`: the path with a `/` at both ends (`/` for an empty path).
+    pub normalized_path: String,
+    /// `isIp`: whether the host is an IPv4 or (bracketed) IPv6 address.
+    pub is_ip: bool,
 }
 
-/// `parseURL`: an `http`/`https` URL with a host, an optional port and an optional path,
-/// as a record of `scheme`, `authority`, `path`, `normalizedPath` and `isIp`. `None` for
-/// anything else, including URLs with a query or a fragment.
+/// The result of `aws.parseArn`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Arn {
+    /// `partition`, e.g. `aws`.
+    pub partition: String,
+    /// `service`, e.g. `lambda`.
+    pub service: String,
+    /// `region`, possibly empty.
+    pub region: String,
+    /// `accountId`, possibly empty.
+    pub account_id: String,
+    /// `resourceId`: the resource cut at every `:` and `/`.
+    pub resource_id: Vec<String>,
+}
+
+/// `getAttr` with an index on an array: the element at `index`, counted from the end when
+/// negative. `None` when out of range.
+pub fn index(items: &[String], index: i64) -> Option<String> {
+    let position = if index >= 0 {
+        usize::try_from(index).ok()?
+    } else {
+        let back = usize::try_from(index.unsigned_abs()).ok()?;
+        items.len().checked_sub(back)?
+    };
+    items.get(position).cloned()
+}
+
+/// `parseURL`: an `http`/`https` URL with a host, an optional port and an optional path.
+/// `None` for anything else, including URLs with a query or a fragment.
 ///
 /// The authority is the host and port as written (an explicit port, even the default one,
 /// is kept; user information is dropped). `path` is the path as written (empty when there is
 /// none); `normalizedPath` is the path with a `/` at both ends (`/` for an empty path).
-pub(crate) fn parse_url(url: &str) -> Option<Value> {
+pub fn parse_url(url: &str) -> Option<Url> {
     if url
         .chars()
         .any(|c| c.is_whitespace() || c.is_control() || c == '?' || c == '#')
@@ -91,18 +117,18 @@ pub(crate) fn parse_url(url: &str) -> Option<Value> {
     if !normalized_path.ends_with('/') {
         normalized_path.push('/');
     }
-    Some(Value::record([
-        ("scheme", Value::Str(scheme)),
-        ("authority", Value::Str(authority.to_string())),
-        ("path", Value::Str(path.to_string())),
-        ("normalizedPath", Value::Str(normalized_path)),
-        ("isIp", Value::Bool(is_ip)),
-    ]))
+    Some(Url {
+        scheme,
+        authority: authority.to_string(),
+        path: path.to_string(),
+        normalized_path,
+        is_ip,
+    })
 }
 
 /// `substring`: the ASCII characters `[start, stop)`, counted from the end when `reverse`.
 /// `None` for non-ASCII input, an empty or inverted range, or a string too short.
-pub(crate) fn substring(input: &str, start: i64, stop: i64, reverse: bool) -> Option<String> {
+pub fn substring(input: &str, start: i64, stop: i64, reverse: bool) -> Option<String> {
     if !input.is_ascii() {
         return None;
     }
@@ -122,7 +148,7 @@ pub(crate) fn substring(input: &str, start: i64, stop: i64, reverse: bool) -> Op
 
 /// `uriEncode`: RFC 3986 percent-encoding of everything but the unreserved characters
 /// (`A-Z a-z 0-9 - _ . ~`), with upper-case hex digits, byte by byte of the UTF-8 form.
-pub(crate) fn uri_encode(input: &str) -> String {
+pub fn uri_encode(input: &str) -> String {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(input.len());
     for byte in input.bytes() {
@@ -139,7 +165,7 @@ pub(crate) fn uri_encode(input: &str) -> String {
 
 /// `isValidHostLabel`: one RFC 1123 label (1 to 63 letters, digits and hyphens, starting
 /// with a letter or digit), or with `allow_sub_domains` several joined by single dots.
-pub(crate) fn is_valid_host_label(value: &str, allow_sub_domains: bool) -> bool {
+pub fn is_valid_host_label(value: &str, allow_sub_domains: bool) -> bool {
     if allow_sub_domains {
         value.split('.').all(is_host_label)
     } else {
@@ -158,50 +184,29 @@ fn is_host_label(label: &str) -> bool {
 
 /// `split`: `value` cut at each `delimiter`; `limit` 0 cuts everywhere, `n > 0` yields at
 /// most `n` pieces. Errors for an empty delimiter or a negative limit.
-pub(crate) fn split(value: &str, delimiter: &str, limit: i64) -> Result<Value, String> {
+///
+/// # Errors
+/// For an empty delimiter or a negative limit, saying which.
+pub fn split(value: &str, delimiter: &str, limit: i64) -> Result<Vec<String>, String> {
     if delimiter.is_empty() {
         return Err("the delimiter must not be empty".to_string());
     }
-    let pieces: Vec<Value> = match usize::try_from(limit) {
+    Ok(match usize::try_from(limit) {
         Err(_) => return Err(format!("the limit must not be negative, found {limit}")),
-        Ok(0) => value
-            .split(delimiter)
-            .map(|s| Value::Str(s.to_string()))
-            .collect(),
-        Ok(n) => value
-            .splitn(n, delimiter)
-            .map(|s| Value::Str(s.to_string()))
-            .collect(),
-    };
-    Ok(Value::Array(pieces))
+        Ok(0) => value.split(delimiter).map(str::to_string).collect(),
+        Ok(n) => value.splitn(n, delimiter).map(str::to_string).collect(),
+    })
 }
 
-/// `aws.partition`: the record of [`partitions::outputs_for`].
-pub(crate) fn aws_partition(region: &str) -> Value {
-    let outputs = partitions::outputs_for(region);
-    Value::record([
-        ("name", Value::Str(outputs.name.to_string())),
-        ("dnsSuffix", Value::Str(outputs.dns_suffix.to_string())),
-        (
-            "dualStackDnsSuffix",
-            Value::Str(outputs.dual_stack_dns_suffix.to_string()),
-        ),
-        (
-            "implicitGlobalRegion",
-            Value::Str(outputs.implicit_global_region.to_string()),
-        ),
-        ("supportsFIPS", Value::Bool(outputs.supports_fips)),
-        (
-            "supportsDualStack",
-            Value::Bool(outputs.supports_dual_stack),
-        ),
-    ])
+/// `aws.partition`: [`partitions::outputs_for`] (a region of no known partition gets the `aws`
+/// partition's outputs, so this never fails).
+pub fn partition(region: &str) -> PartitionOutputs {
+    partitions::outputs_for(region)
 }
 
-/// `aws.parseArn`: `arn:partition:service:region:account:resource` as a record of
-/// `partition`, `service`, `region`, `accountId` and `resourceId` (the resource cut at every
-/// `:` and `/`). Partition, service and resource must not be empty; region and account may.
-pub(crate) fn aws_parse_arn(arn: &str) -> Option<Value> {
+/// `aws.parseArn`: `arn:partition:service:region:account:resource`. Partition, service and
+/// resource must not be empty; region and account may.
+pub fn parse_arn(arn: &str) -> Option<Arn> {
     let mut parts = arn.splitn(6, ':');
     if parts.next()? != "arn" {
         return None;
@@ -214,24 +219,20 @@ pub(crate) fn aws_parse_arn(arn: &str) -> Option<Value> {
     if partition.is_empty() || service.is_empty() || resource.is_empty() {
         return None;
     }
-    let resource_id = resource
-        .split([':', '/'])
-        .map(|piece| Value::Str(piece.to_string()))
-        .collect();
-    let mut fields = BTreeMap::new();
-    fields.insert("partition".to_string(), Value::Str(partition.to_string()));
-    fields.insert("service".to_string(), Value::Str(service.to_string()));
-    fields.insert("region".to_string(), Value::Str(region.to_string()));
-    fields.insert("accountId".to_string(), Value::Str(account_id.to_string()));
-    fields.insert("resourceId".to_string(), Value::Array(resource_id));
-    Some(Value::Record(fields))
+    Some(Arn {
+        partition: partition.to_string(),
+        service: service.to_string(),
+        region: region.to_string(),
+        account_id: account_id.to_string(),
+        resource_id: resource.split([':', '/']).map(str::to_string).collect(),
+    })
 }
 
 /// `aws.isVirtualHostableS3Bucket`: whether a bucket name can be the first label(s) of a
 /// virtual-hosted S3 endpoint: 3 to 63 lower-case letters, digits and hyphens (and dots when
 /// `allow_sub_domains`), starting and ending with a letter or digit, with no `..`, `.-` or
 /// `-.`, and not shaped like an IPv4 address.
-pub(crate) fn aws_is_virtual_hostable_s3_bucket(bucket: &str, allow_sub_domains: bool) -> bool {
+pub fn is_virtual_hostable_s3_bucket(bucket: &str, allow_sub_domains: bool) -> bool {
     let bytes = bucket.as_bytes();
     let edge_ok = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit());
     (3..=63).contains(&bytes.len())

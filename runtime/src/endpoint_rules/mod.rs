@@ -1,24 +1,30 @@
-//! The Smithy endpoint rules engine: resolves a service's endpoint from its
-//! `smithy.rules#endpointRuleSet` and a set of parameter values.
+//! Smithy endpoint rules (`smithy.rules#endpointRuleSet`) at run time.
 //!
-//! A [`RuleSet`] is parsed once from the rule set JSON into a typed tree. Parsing rejects
-//! unknown rule types and functions, wrong arities, literal arguments of the wrong type,
-//! references to names that are not in scope, and malformed templates, so a rule set that
-//! parses can only fail at resolution for reasons that depend on the parameters.
-//! [`RuleSet::resolve`] applies the parameters' defaults, checks the required ones, and walks
-//! the rules in order: the first rule whose conditions all hold yields an [`Endpoint`] (an
-//! `endpoint` rule), an error carrying the rule's message (an `error` rule), or the outcome of
-//! its sub-rules (a `tree` rule).
+//! `cargo xtask codegen` compiles a model's rule set into a Rust function in the generated
+//! crate: the rules become nested conditions over typed values, checked when the crate is
+//! generated. At run time that function needs only this module's [`functions`] (the Smithy
+//! standard library's `parseURL`, `substring`, `uriEncode`, `isValidHostLabel`, `split`, and
+//! the AWS extensions `aws.partition`, backed by [`crate::partitions`], `aws.parseArn` and
+//! `aws.isVirtualHostableS3Bucket`) and [`RulesError`].
 //!
-//! Functions: the Smithy standard library (`booleanEquals`, `coalesce`, `getAttr`, `isSet`,
-//! `isValidHostLabel`, `ite`, `not`, `parseURL`, `split`, `stringEquals`, `substring`,
-//! `uriEncode`) and the AWS extensions (`aws.partition`, backed by
-//! [`crate::partitions`]; `aws.parseArn`; `aws.isVirtualHostableS3Bucket`). A condition holds
-//! when its function's result is set and is not `false`; functions that return an optional
-//! value (`parseURL`, `substring`, `getAttr`, `aws.parseArn`, …) fail the condition when they
-//! return nothing.
+//! With the `rules-interpreter` feature (off by default) this module also holds a reference
+//! interpreter: [`RuleSet`] parses and checks a rule set from its JSON and resolves endpoints
+//! from it. The test suite checks the compiled resolvers against it; it also serves a rule set
+//! known only at run time.
+//!
+//! The interpreter's semantics, which the compiled resolvers share: parameters not given take
+//! their defaults and a required one still unset is an error; the rules are tried in order and
+//! the first whose conditions all hold yields an endpoint (an `endpoint` rule), an error
+//! carrying the rule's message (an `error` rule), or the outcome of its sub-rules (a `tree`
+//! rule, which is terminal: when none of its sub-rules matches, resolution fails). A condition
+//! holds when its function's result is set and is not `false`; functions that return an
+//! optional value (`parseURL`, `substring`, `getAttr` with an index, `aws.parseArn`, …) fail
+//! the condition when they return nothing.
+//!
+//! The interpreter, given Lambda's rule set in miniature:
 //!
 //! ```
+//! # #[cfg(feature = "rules-interpreter")] {
 //! use lambda_sdk_runtime::endpoint_rules::{Params, RuleSet};
 //!
 //! let rules = RuleSet::from_json(r#"{
@@ -46,387 +52,18 @@
 //!
 //! let error = rules.resolve(&Params::new()).unwrap_err();
 //! assert_eq!(error.to_string(), "Invalid Configuration: Missing Region");
+//! # }
 //! # Ok::<(), lambda_sdk_runtime::endpoint_rules::RulesError>(())
 //! ```
 
-mod eval;
-mod functions;
-mod parse;
-mod value;
+pub mod functions;
+#[cfg(feature = "rules-interpreter")]
+mod interpreter;
 
-use std::collections::BTreeMap;
 use std::fmt;
 
-use value::Value;
-
-/// A parsed, checked endpoint rule set.
-#[derive(Clone, Debug)]
-pub struct RuleSet {
-    version: String,
-    parameters: Vec<Parameter>,
-    rules: Vec<parse::Rule>,
-}
-
-impl RuleSet {
-    /// Parses a rule set from its JSON text (the value of the `smithy.rules#endpointRuleSet`
-    /// trait).
-    pub fn from_json(json: &str) -> Result<RuleSet, RulesError> {
-        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
-            RulesError::invalid_rule_set(format!("the rule set is not valid JSON: {e}"))
-        })?;
-        RuleSet::from_value(&value)
-    }
-
-    /// Parses a rule set from already-parsed JSON.
-    pub fn from_value(value: &serde_json::Value) -> Result<RuleSet, RulesError> {
-        let parsed = parse::rule_set(value)?;
-        Ok(RuleSet {
-            version: parsed.version,
-            parameters: parsed.parameters,
-            rules: parsed.rules,
-        })
-    }
-
-    /// The rule set's `version`, e.g. `1.0`.
-    pub fn version(&self) -> &str {
-        &self.version
-    }
-
-    /// The declared parameters.
-    pub fn parameters(&self) -> &[Parameter] {
-        &self.parameters
-    }
-
-    /// The parameter named `name`, if declared.
-    pub fn parameter(&self, name: &str) -> Option<&Parameter> {
-        self.parameters.iter().find(|p| p.name == name)
-    }
-
-    /// The parameter bound to the built-in value `built_in` (e.g. `AWS::Region`,
-    /// `AWS::UseFIPS`, `SDK::Endpoint`), if any.
-    pub fn parameter_for_built_in(&self, built_in: &str) -> Option<&Parameter> {
-        self.parameters
-            .iter()
-            .find(|p| p.built_in.as_deref() == Some(built_in))
-    }
-
-    /// Resolves the endpoint for `params`.
-    ///
-    /// Parameters not given take their defaults; a required parameter still unset, a
-    /// parameter the rule set does not declare, or a value of the wrong type is an error of
-    /// kind [`RulesErrorKind::InvalidParams`]. An `error` rule that matches yields an error of
-    /// kind [`RulesErrorKind::Rule`] whose `Display` is exactly the rule's message.
-    pub fn resolve(&self, params: &Params) -> Result<Endpoint, RulesError> {
-        for (name, value) in &params.values {
-            let Some(parameter) = self.parameter(name) else {
-                let declared: Vec<&str> = self.parameters.iter().map(|p| p.name()).collect();
-                return Err(RulesError::invalid_params(format!(
-                    "unknown endpoint parameter `{name}` (the rule set declares: {})",
-                    declared.join(", ")
-                )));
-            };
-            if value.param_type() != parameter.param_type {
-                return Err(RulesError::invalid_params(format!(
-                    "endpoint parameter `{name}` must be {}, found {}",
-                    parameter.param_type.article_name(),
-                    value.param_type().article_name()
-                )));
-            }
-        }
-        let mut vars = Vec::with_capacity(self.parameters.len());
-        for parameter in &self.parameters {
-            let value = params
-                .values
-                .get(&parameter.name)
-                .or(parameter.default.as_ref());
-            match value {
-                Some(value) => vars.push((parameter.name.as_str(), value.to_value())),
-                None if parameter.required => {
-                    return Err(RulesError::invalid_params(format!(
-                        "missing required endpoint parameter `{}`",
-                        parameter.name
-                    )));
-                }
-                None => {}
-            }
-        }
-        let mut scope = eval::Scope::new(vars);
-        match eval::rules(&self.rules, &mut scope)? {
-            Some(endpoint) => Ok(endpoint),
-            None => Err(RulesError::no_match(
-                "no endpoint rule matched the parameters (the rule set has no fallback rule)"
-                    .to_string(),
-            )),
-        }
-    }
-}
-
-/// A parameter declared by a rule set.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Parameter {
-    name: String,
-    param_type: ParamType,
-    built_in: Option<String>,
-    required: bool,
-    default: Option<ParamValue>,
-    documentation: Option<String>,
-    deprecated: bool,
-}
-
-impl Parameter {
-    /// The parameter's name, e.g. `Region`.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The parameter's type.
-    pub fn param_type(&self) -> ParamType {
-        self.param_type
-    }
-
-    /// The built-in value the parameter is bound to, e.g. `AWS::Region`.
-    pub fn built_in(&self) -> Option<&str> {
-        self.built_in.as_deref()
-    }
-
-    /// Whether the parameter must be set (possibly by its default) to resolve.
-    pub fn is_required(&self) -> bool {
-        self.required
-    }
-
-    /// The value used when the parameter is not given.
-    pub fn default(&self) -> Option<&ParamValue> {
-        self.default.as_ref()
-    }
-
-    /// The parameter's documentation.
-    pub fn documentation(&self) -> Option<&str> {
-        self.documentation.as_deref()
-    }
-
-    /// Whether the rule set marks the parameter deprecated.
-    pub fn is_deprecated(&self) -> bool {
-        self.deprecated
-    }
-}
-
-/// The type of a rule set parameter.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum ParamType {
-    /// `string`.
-    String,
-    /// `boolean`.
-    Boolean,
-    /// `stringArray`: a list of strings.
-    StringArray,
-}
-
-impl ParamType {
-    fn article_name(self) -> &'static str {
-        match self {
-            ParamType::String => "a string",
-            ParamType::Boolean => "a boolean",
-            ParamType::StringArray => "a string array",
-        }
-    }
-}
-
-/// A parameter value.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ParamValue {
-    /// For `string` parameters.
-    String(String),
-    /// For `boolean` parameters.
-    Bool(bool),
-    /// For `stringArray` parameters.
-    StringArray(Vec<String>),
-}
-
-impl ParamValue {
-    /// The parameter type this value fits.
-    pub fn param_type(&self) -> ParamType {
-        match self {
-            ParamValue::String(_) => ParamType::String,
-            ParamValue::Bool(_) => ParamType::Boolean,
-            ParamValue::StringArray(_) => ParamType::StringArray,
-        }
-    }
-
-    /// A JSON string, boolean or array of strings as a value; `None` for anything else.
-    pub fn from_json(json: &serde_json::Value) -> Option<ParamValue> {
-        match json {
-            serde_json::Value::String(s) => Some(ParamValue::String(s.clone())),
-            serde_json::Value::Bool(b) => Some(ParamValue::Bool(*b)),
-            serde_json::Value::Array(items) => items
-                .iter()
-                .map(|item| item.as_str().map(str::to_string))
-                .collect::<Option<Vec<_>>>()
-                .map(ParamValue::StringArray),
-            _ => None,
-        }
-    }
-
-    fn to_value(&self) -> Value {
-        match self {
-            ParamValue::String(s) => Value::Str(s.clone()),
-            ParamValue::Bool(b) => Value::Bool(*b),
-            ParamValue::StringArray(items) => {
-                Value::Array(items.iter().map(|s| Value::Str(s.clone())).collect())
-            }
-        }
-    }
-}
-
-impl From<&str> for ParamValue {
-    fn from(value: &str) -> ParamValue {
-        ParamValue::String(value.to_string())
-    }
-}
-
-impl From<String> for ParamValue {
-    fn from(value: String) -> ParamValue {
-        ParamValue::String(value)
-    }
-}
-
-impl From<bool> for ParamValue {
-    fn from(value: bool) -> ParamValue {
-        ParamValue::Bool(value)
-    }
-}
-
-impl From<Vec<String>> for ParamValue {
-    fn from(value: Vec<String>) -> ParamValue {
-        ParamValue::StringArray(value)
-    }
-}
-
-/// Parameter values by name. A parameter not given is unset (and takes its default, if the
-/// rule set declares one).
-///
-/// ```
-/// use lambda_sdk_runtime::endpoint_rules::{ParamValue, Params};
-///
-/// let params = Params::new()
-///     .with_str("Region", "us-east-1")
-///     .with_bool("UseFIPS", false);
-/// assert_eq!(params.get("Region"), Some(&ParamValue::String("us-east-1".into())));
-/// assert_eq!(params.get("Endpoint"), None);
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Params {
-    values: BTreeMap<String, ParamValue>,
-}
-
-impl Params {
-    /// No values.
-    pub fn new() -> Params {
-        Params::default()
-    }
-
-    /// These values plus the string `value` for `name`.
-    pub fn with_str(self, name: impl Into<String>, value: impl Into<String>) -> Params {
-        self.with(name, ParamValue::String(value.into()))
-    }
-
-    /// These values plus the boolean `value` for `name`.
-    pub fn with_bool(self, name: impl Into<String>, value: bool) -> Params {
-        self.with(name, ParamValue::Bool(value))
-    }
-
-    /// These values plus the string array `values` for `name`.
-    pub fn with_str_array<I, S>(self, name: impl Into<String>, values: I) -> Params
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<String>,
-    {
-        let values = values.into_iter().map(Into::into).collect();
-        self.with(name, ParamValue::StringArray(values))
-    }
-
-    /// These values plus `value` for `name`.
-    pub fn with(mut self, name: impl Into<String>, value: impl Into<ParamValue>) -> Params {
-        self.insert(name, value);
-        self
-    }
-
-    /// Sets `name` to `value`, returning the value it replaces.
-    pub fn insert(
-        &mut self,
-        name: impl Into<String>,
-        value: impl Into<ParamValue>,
-    ) -> Option<ParamValue> {
-        self.values.insert(name.into(), value.into())
-    }
-
-    /// Unsets `name`, returning its value.
-    pub fn remove(&mut self, name: &str) -> Option<ParamValue> {
-        self.values.remove(name)
-    }
-
-    /// The value of `name`, if set.
-    pub fn get(&self, name: &str) -> Option<&ParamValue> {
-        self.values.get(name)
-    }
-
-    /// The set values, by name.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &ParamValue)> {
-        self.values
-            .iter()
-            .map(|(name, value)| (name.as_str(), value))
-    }
-
-    /// Values from a JSON object of strings, booleans and string arrays (the `params` of an
-    /// `endpointTests` case); `null` members are left unset.
-    pub fn from_json(json: &serde_json::Value) -> Result<Params, RulesError> {
-        let obj = json.as_object().ok_or_else(|| {
-            RulesError::invalid_params("endpoint parameters must be a JSON object".to_string())
-        })?;
-        let mut params = Params::new();
-        for (name, value) in obj {
-            if value.is_null() {
-                continue;
-            }
-            let value = ParamValue::from_json(value).ok_or_else(|| {
-                RulesError::invalid_params(format!(
-                    "endpoint parameter `{name}` must be a string, a boolean or an array of strings, found {value}"
-                ))
-            })?;
-            params.insert(name.clone(), value);
-        }
-        Ok(params)
-    }
-}
-
-/// A resolved endpoint: URL, headers to send, and properties (e.g. `authSchemes`).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Endpoint {
-    url: String,
-    headers: BTreeMap<String, Vec<String>>,
-    properties: serde_json::Value,
-}
-
-impl Endpoint {
-    /// The endpoint URL, e.g. `https://lambda.us-east-1.amazonaws.com`.
-    pub fn url(&self) -> &str {
-        &self.url
-    }
-
-    /// Headers the endpoint requires, by name.
-    pub fn headers(&self) -> &BTreeMap<String, Vec<String>> {
-        &self.headers
-    }
-
-    /// The endpoint's properties: always a JSON object (empty when the rule gives none).
-    pub fn properties(&self) -> &serde_json::Value {
-        &self.properties
-    }
-
-    /// The URL, headers and properties, by value.
-    pub fn into_parts(self) -> (String, BTreeMap<String, Vec<String>>, serde_json::Value) {
-        (self.url, self.headers, self.properties)
-    }
-}
+#[cfg(feature = "rules-interpreter")]
+pub use interpreter::{Endpoint, ParamType, ParamValue, Parameter, Params, RuleSet};
 
 /// Why a rule set could not be parsed or could not resolve an endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -463,6 +100,16 @@ impl RulesError {
         &self.message
     }
 
+    /// An error of `kind` with exactly this `message`: for resolvers compiled from a rule set,
+    /// and for any other code that resolves endpoints the same way.
+    pub fn new(kind: RulesErrorKind, message: impl Into<String>) -> RulesError {
+        RulesError {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    #[cfg_attr(not(feature = "rules-interpreter"), allow(dead_code))]
     pub(crate) fn invalid_rule_set(message: String) -> RulesError {
         RulesError {
             kind: RulesErrorKind::InvalidRuleSet,
@@ -470,13 +117,15 @@ impl RulesError {
         }
     }
 
-    fn invalid_params(message: String) -> RulesError {
+    #[cfg_attr(not(feature = "rules-interpreter"), allow(dead_code))]
+    pub(crate) fn invalid_params(message: String) -> RulesError {
         RulesError {
             kind: RulesErrorKind::InvalidParams,
             message,
         }
     }
 
+    #[cfg_attr(not(feature = "rules-interpreter"), allow(dead_code))]
     pub(crate) fn from_rule(message: String) -> RulesError {
         RulesError {
             kind: RulesErrorKind::Rule,
@@ -484,6 +133,7 @@ impl RulesError {
         }
     }
 
+    #[cfg_attr(not(feature = "rules-interpreter"), allow(dead_code))]
     pub(crate) fn no_match(message: String) -> RulesError {
         RulesError {
             kind: RulesErrorKind::NoMatch,
@@ -491,6 +141,7 @@ impl RulesError {
         }
     }
 
+    #[cfg_attr(not(feature = "rules-interpreter"), allow(dead_code))]
     pub(crate) fn evaluation(message: String) -> RulesError {
         RulesError {
             kind: RulesErrorKind::Evaluation,

@@ -13,7 +13,7 @@ pub static SPEC: ServiceSpec = ServiceSpec {
     signing_name: "lambda",
     endpoint_prefix: "lambda",
     sdk_user_agent: "lambda-sdk-tests/0.0.0",
-    endpoint_rules: None,
+    endpoint_resolver: None,
 };
 
 /// A unique scratch directory, removed on drop.

@@ -4,7 +4,8 @@ use std::collections::BTreeMap;
 
 use super::functions;
 use super::parse::{
-    Call, Condition, EndpointSpec, Expr, Func, Property, Rule, RuleKind, Template, TemplatePart,
+    Call, Condition, EndpointSpec, Expr, Func, PathSeg, Property, Rule, RuleKind, Template,
+    TemplatePart,
 };
 use super::value::Value;
 use super::{Endpoint, RulesError};
@@ -153,7 +154,7 @@ fn template(template: &Template, scope: &Scope<'_>) -> Result<String, RulesError
                 let value = if path.is_empty() {
                     Some(base.clone())
                 } else {
-                    functions::get_attr(base, path)
+                    get_attr(base, path)
                 };
                 match value {
                     Some(Value::Str(s)) => out.push_str(&s),
@@ -277,13 +278,13 @@ fn call(call: &Call, scope: &Scope<'_>) -> Result<Option<Value>, RulesError> {
         }
         Func::GetAttr(path) => {
             let target = set_arg(call, 0, scope)?;
-            Ok(functions::get_attr(&target, path))
+            Ok(get_attr(&target, path))
         }
         Func::IsValidHostLabel => bool_value(functions::is_valid_host_label(
             &str_arg(call, 0, scope)?,
             bool_arg(call, 1, scope)?,
         )),
-        Func::ParseUrl => Ok(functions::parse_url(&str_arg(call, 0, scope)?)),
+        Func::ParseUrl => Ok(functions::parse_url(&str_arg(call, 0, scope)?).map(Value::from)),
         Func::Substring => Ok(functions::substring(
             &str_arg(call, 0, scope)?,
             int_arg(call, 1, scope)?,
@@ -299,15 +300,38 @@ fn call(call: &Call, scope: &Scope<'_>) -> Result<Option<Value>, RulesError> {
             &str_arg(call, 1, scope)?,
             int_arg(call, 2, scope)?,
         )
-        .map(Some)
+        .map(|pieces| Some(Value::Array(pieces.into_iter().map(Value::Str).collect())))
         .map_err(|e| RulesError::evaluation(format!("{}: `split`: {e}", call.location))),
-        Func::AwsPartition => Ok(Some(functions::aws_partition(&str_arg(call, 0, scope)?))),
-        Func::AwsParseArn => Ok(functions::aws_parse_arn(&str_arg(call, 0, scope)?)),
-        Func::AwsIsVirtualHostableS3Bucket => {
-            bool_value(functions::aws_is_virtual_hostable_s3_bucket(
-                &str_arg(call, 0, scope)?,
-                bool_arg(call, 1, scope)?,
-            ))
-        }
+        Func::AwsPartition => Ok(Some(Value::from(functions::partition(&str_arg(
+            call, 0, scope,
+        )?)))),
+        Func::AwsParseArn => Ok(functions::parse_arn(&str_arg(call, 0, scope)?).map(Value::from)),
+        Func::AwsIsVirtualHostableS3Bucket => bool_value(functions::is_virtual_hostable_s3_bucket(
+            &str_arg(call, 0, scope)?,
+            bool_arg(call, 1, scope)?,
+        )),
     }
+}
+
+/// `getAttr`: follows `path` through records (keys) and arrays (indexes; negative ones
+/// count from the end). `None` when a key or index is missing or the value has the wrong
+/// shape for the step.
+fn get_attr(value: &Value, path: &[PathSeg]) -> Option<Value> {
+    let mut current = value;
+    for segment in path {
+        current = match (segment, current) {
+            (PathSeg::Key(key), Value::Record(fields)) => fields.get(key)?,
+            (PathSeg::Index(index), Value::Array(items)) => {
+                let position = if *index >= 0 {
+                    usize::try_from(*index).ok()?
+                } else {
+                    let back = usize::try_from(index.unsigned_abs()).ok()?;
+                    items.len().checked_sub(back)?
+                };
+                items.get(position)?
+            }
+            _ => return None,
+        };
+    }
+    Some(current.clone())
 }
