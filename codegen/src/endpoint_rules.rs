@@ -139,6 +139,8 @@ pub struct Rules {
     pub params: Vec<Param>,
     /// The rules, in order.
     pub rules: Vec<Rule>,
+    /// Every parameter and assigned name with its Rust variable, sorted (for the naming table).
+    pub names: Vec<(String, String)>,
 }
 
 /// Where a parameter's value comes from.
@@ -334,6 +336,7 @@ struct Binding {
 struct Lowering<'a> {
     service: &'a str,
     scope: Vec<Binding>,
+    names: std::collections::BTreeSet<(String, String)>,
 }
 
 /// Lowers the rule set of the service `service` (for error messages).
@@ -341,6 +344,7 @@ pub fn lower(service: &str, rule_set: &Value) -> Result<Rules, Error> {
     let mut lowering = Lowering {
         service,
         scope: Vec::new(),
+        names: std::collections::BTreeSet::new(),
     };
     lowering.rule_set(rule_set)
 }
@@ -426,6 +430,7 @@ impl Lowering<'_> {
             version,
             params,
             rules,
+            names: std::mem::take(&mut self.names).into_iter().collect(),
         })
     }
 
@@ -545,6 +550,7 @@ impl Lowering<'_> {
                 ),
             ));
         }
+        self.names.insert((name.to_string(), var.to_string()));
         self.scope.push(Binding {
             name: name.to_string(),
             var: var.to_string(),

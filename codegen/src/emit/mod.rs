@@ -111,6 +111,14 @@ pub fn naming_table(krate: &ir::Crate) -> Vec<String> {
         structure(&op.input, &mut lines);
         structure(&op.output, &mut lines);
     }
+    if let Some(rules) = &krate.service.endpoint_rules {
+        for (name, var) in &rules.names {
+            lines.push(format!(
+                "{} endpoint rules `{name}` -> {var}",
+                krate.service.shape_id
+            ));
+        }
+    }
     for def in &krate.types {
         match def {
             TypeDef::Structure(s) => structure(s, &mut lines),
