@@ -248,6 +248,21 @@ fn rename_resolves_a_collision() {
 }
 
 #[test]
+fn operation_feature_colliding_with_a_crate_feature() {
+    for (operation, feature) in [("Proxy", "proxy"), ("Http2", "http2"), ("Imds", "imds")] {
+        let json = model(json!({}), json!({}))
+            .replace("ex#Op\"", &format!("ex#{operation}\""))
+            .replace("\"/op\"", &format!("\"/{feature}\""));
+        let err = fails(&json);
+        assert_names(
+            &err,
+            &format!("ex#{operation}"),
+            &format!("cargo feature would be `{feature}`"),
+        );
+    }
+}
+
+#[test]
 fn member_field_names_collide() {
     let json = model(
         json!({"FooBar": {"target": "smithy.api#String"}, "foo_bar": {"target": "smithy.api#String"}}),

@@ -7,7 +7,8 @@ pub use ::lambda_sdk_runtime::config::{
 pub use ::lambda_sdk_runtime::credentials::{
     BoxFuture, Credentials, CredentialsError, ProvideCredentials,
 };
-pub use ::lambda_sdk_runtime::http::{
-    HttpConnector, HttpError, HttpErrorKind, ProxySettings,
-};
+pub use ::lambda_sdk_runtime::http::{HttpConnector, HttpError, HttpErrorKind};
+/// Needs the `proxy` cargo feature (on by default).
+#[cfg(feature = "proxy")]
+pub use ::lambda_sdk_runtime::http::ProxySettings;
 pub use ::lambda_sdk_runtime::retry::RetryConfig;

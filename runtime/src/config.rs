@@ -7,7 +7,10 @@ use std::time::Duration;
 
 use crate::credentials::{CachingProvider, DefaultChain, ProvideCredentials};
 use crate::env::Env;
-use crate::http::{HttpClient, HttpConnector, HttpSettings, ProxySettings};
+#[cfg(feature = "proxy")]
+use crate::http::ProxySettings;
+use crate::http::{HttpClient, HttpConnector, HttpSettings};
+#[cfg(feature = "profile")]
 use crate::profile::ProfileSet;
 use crate::retry::RetryConfig;
 
@@ -149,16 +152,20 @@ impl Config {
     /// Reads the configuration from the environment, the way AWS's SDKs do, without any I/O
     /// beyond reading the shared config files:
     /// - region: `AWS_REGION`, `AWS_DEFAULT_REGION`, then `region` of the profile
-    ///   (`AWS_PROFILE`, default `default`) in `~/.aws/config` (`AWS_CONFIG_FILE`);
+    ///   (`AWS_PROFILE`, default `default`) in `~/.aws/config` (`AWS_CONFIG_FILE`; with the
+    ///   `profile` cargo feature, on by default);
     /// - credentials, resolved lazily at the first request and refreshed before they expire:
     ///   environment variables, the shared files (static keys or `credential_process`),
-    ///   container credentials, then EC2 instance metadata (IMDSv2);
+    ///   container credentials, then EC2 instance metadata (IMDSv2), each but the first with
+    ///   its cargo feature (see [`DefaultChain`]);
     /// - endpoint: `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`;
-    /// - `AWS_MAX_ATTEMPTS`, `AWS_CA_BUNDLE`, and `HTTPS_PROXY`/`NO_PROXY`.
+    /// - `AWS_MAX_ATTEMPTS`, `AWS_CA_BUNDLE`, and `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/
+    ///   `NO_PROXY` (with the `proxy` cargo feature, on by default).
     ///
     /// # Errors
     /// When no region is configured (the message lists where the SDK looked), or a setting
-    /// has an invalid value.
+    /// has an invalid value. Without the `proxy` feature, when a proxy variable is set (unless
+    /// `NO_PROXY` is `*`): requests would otherwise bypass a proxy the network may require.
     pub fn from_env() -> Result<Config, ConfigError> {
         Config::from_env_with(Env::real())
     }
@@ -193,32 +200,41 @@ impl Config {
     /// As [`Config::from_env`].
     pub fn builder_from_env_with(env: Env) -> Result<ConfigBuilder, ConfigError> {
         let mut builder = Config::builder();
-        let profiles = ProfileSet::load(&env);
         let region = env
             .get("AWS_REGION")
-            .or_else(|| env.get("AWS_DEFAULT_REGION"))
-            .or_else(|| {
-                profiles
-                    .as_ref()
-                    .ok()
-                    .and_then(|p| p.selected())
-                    .and_then(|p| p.get("region"))
-                    .map(String::from)
-            });
+            .or_else(|| env.get("AWS_DEFAULT_REGION"));
+        #[cfg(feature = "profile")]
+        let profiles = ProfileSet::load(&env);
+        #[cfg(feature = "profile")]
+        let region = region.or_else(|| {
+            profiles
+                .as_ref()
+                .ok()
+                .and_then(|p| p.selected())
+                .and_then(|p| p.get("region"))
+                .map(String::from)
+        });
         let Some(region) = region else {
-            let profile = match &profiles {
+            #[cfg(feature = "profile")]
+            let looked_in = match &profiles {
                 Ok(p) => format!(
-                    "the `region` of profile `{}` in {}",
+                    "AWS_REGION, AWS_DEFAULT_REGION and the `region` of profile `{}` in {}",
                     p.profile_name(),
                     p.config_file().map_or_else(
                         || "the shared config file".to_string(),
                         |f| f.display().to_string()
                     )
                 ),
-                Err(e) => format!("the shared config file, which could not be read ({e})"),
+                Err(e) => format!(
+                    "AWS_REGION, AWS_DEFAULT_REGION and the shared config file, which could not \
+                     be read ({e})"
+                ),
             };
+            #[cfg(not(feature = "profile"))]
+            let looked_in = "AWS_REGION and AWS_DEFAULT_REGION (not in the shared config file: \
+                             this build leaves out lambda-sdk's `profile` cargo feature)";
             return Err(ConfigError::new(format!(
-                "no AWS region configured; looked in AWS_REGION, AWS_DEFAULT_REGION and {profile}. \
+                "no AWS region configured; looked in {looked_in}. \
                  Set AWS_REGION, or build the config with Config::builder().region(..)"
             )));
         };
@@ -250,6 +266,7 @@ impl Config {
             &HttpSettings {
                 connect_timeout: Duration::from_secs(1),
                 ca_bundle: ca_bundle.clone(),
+                #[cfg(feature = "proxy")]
                 proxy: None,
                 max_response_bytes: 1024 * 1024,
                 ..HttpSettings::default()
@@ -277,9 +294,12 @@ impl Config {
                 builder = set(builder, enabled);
             }
         }
+        #[cfg(feature = "proxy")]
         if let Some(proxy) = ProxySettings::from_env(&env) {
             builder = builder.proxy(proxy);
         }
+        #[cfg(not(feature = "proxy"))]
+        crate::http::refuse_proxy_variables(&env)?;
         for var in ["AWS_ENDPOINT_URL"] {
             if let Some(url) = env.get(var) {
                 crate::endpoint::validate(&url, var)?;
@@ -347,6 +367,7 @@ pub struct ConfigBuilder {
     timeouts: Option<TimeoutConfig>,
     max_response_bytes: Option<usize>,
     ca_bundle: Option<PathBuf>,
+    #[cfg(feature = "proxy")]
     proxy: Option<ProxySettings>,
     connector: Option<Arc<dyn HttpConnector>>,
     idempotency_tokens: Option<TokenProvider>,
@@ -450,6 +471,9 @@ impl ConfigBuilder {
 
     /// `true` reads the proxy from this process's `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`;
     /// `false` (the builder's default) uses none.
+    ///
+    /// Needs the `proxy` cargo feature (on by default).
+    #[cfg(feature = "proxy")]
     pub fn proxy_from_env(mut self, enabled: bool) -> Self {
         self.proxy = if enabled {
             ProxySettings::from_env(&Env::real())
@@ -461,6 +485,9 @@ impl ConfigBuilder {
 
     /// Sends requests through a proxy (CONNECT tunnels). [`Config::from_env`] reads it from
     /// `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`; a builder uses none unless told.
+    ///
+    /// Needs the `proxy` cargo feature (on by default).
+    #[cfg(feature = "proxy")]
     pub fn proxy(mut self, proxy: ProxySettings) -> Self {
         self.proxy = Some(proxy);
         self
@@ -497,6 +524,7 @@ impl ConfigBuilder {
         let http_settings = HttpSettings {
             connect_timeout: timeouts.connect,
             ca_bundle: self.ca_bundle,
+            #[cfg(feature = "proxy")]
             proxy: self.proxy,
             max_response_bytes: self
                 .max_response_bytes
@@ -526,5 +554,78 @@ impl ConfigBuilder {
             use_fips: self.use_fips,
             use_dual_stack: self.use_dual_stack,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A fixed environment with a region, keys and HOME in a directory that does not exist.
+    fn env(vars: &[(&str, &str)]) -> Env {
+        let mut all = vec![
+            ("HOME", "/nonexistent/lambda-sdk-runtime-test"),
+            ("AWS_REGION", "eu-west-1"),
+            ("AWS_ACCESS_KEY_ID", "AKID"),
+            ("AWS_SECRET_ACCESS_KEY", "SECRET"),
+        ];
+        all.extend_from_slice(vars);
+        Env::from_vars(all)
+    }
+
+    #[test]
+    fn from_env_reads_region_from_the_environment() {
+        let config = Config::from_env_with(env(&[])).unwrap();
+        assert_eq!(config.region(), "eu-west-1");
+    }
+
+    /// Without the `profile` feature, the "no region" error does not claim to have looked in a
+    /// profile, and says why it did not.
+    #[cfg(not(feature = "profile"))]
+    #[test]
+    fn no_region_without_profiles_says_the_files_were_not_read() {
+        let env = Env::from_vars([("AWS_PROFILE", "dev")]);
+        let err = Config::from_env_with(env).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "no AWS region configured; looked in AWS_REGION and AWS_DEFAULT_REGION (not in the \
+             shared config file: this build leaves out lambda-sdk's `profile` cargo feature). \
+             Set AWS_REGION, or build the config with Config::builder().region(..)"
+        );
+    }
+
+    /// Without the `proxy` feature, a proxy variable is an error naming it and the feature,
+    /// unless NO_PROXY says that no host goes through a proxy.
+    #[cfg(not(feature = "proxy"))]
+    #[test]
+    fn proxy_variables_without_the_proxy_feature() {
+        for var in [
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+            "HTTP_PROXY",
+            "http_proxy",
+        ] {
+            let err = Config::from_env_with(env(&[(var, "http://proxy:3128")])).unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "the environment variable {var} is set, but this build cannot send requests \
+                     through a proxy (lambda-sdk's `proxy` cargo feature is off), so they would \
+                     bypass it: enable the `proxy` feature, or unset {var} (NO_PROXY=* also says \
+                     that no proxy is wanted)"
+                )
+            );
+            for no_proxy in [("NO_PROXY", "*"), ("no_proxy", "localhost, *")] {
+                let env = env(&[(var, "http://proxy:3128"), no_proxy]);
+                assert!(Config::from_env_with(env).is_ok(), "{var} {no_proxy:?}");
+            }
+        }
+        let env = env(&[
+            ("HTTPS_PROXY", "http://proxy:3128"),
+            ("NO_PROXY", "localhost"),
+        ]);
+        assert!(Config::from_env_with(env).is_err());
     }
 }

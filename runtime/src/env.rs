@@ -91,6 +91,7 @@ impl Env {
     /// `path` with a leading `~` (alone, or followed by `/` or `\`) replaced by the home
     /// directory. Other paths, and `~` paths when the home directory is unknown, are returned
     /// unchanged.
+    #[cfg(feature = "profile")]
     pub(crate) fn expand_home(&self, path: &str) -> PathBuf {
         let rest = if path == "~" {
             Some("")
@@ -137,6 +138,7 @@ mod tests {
         assert_eq!(Env::from_vars([("X", "y")]).home_dir(), None);
     }
 
+    #[cfg(feature = "profile")]
     #[test]
     fn expand_home() {
         let env = Env::from_vars([("HOME", "/home/me")]);

@@ -1,15 +1,19 @@
 //! The HTTP transport: hyper 1, hyper-util's pooled client and hyper-rustls (ring, webpki
-//! roots plus `AWS_CA_BUNDLE`), with `HTTPS_PROXY`/`NO_PROXY` honoured through CONNECT tunnels.
+//! roots plus `AWS_CA_BUNDLE`), with `HTTPS_PROXY`/`NO_PROXY` honoured through CONNECT tunnels
+//! (with the `proxy` cargo feature, on by default).
 //!
 //! Requests and responses are fully buffered [`Bytes`]: every restJson1 operation of this SDK
 //! has a bounded body, and a response larger than the configured limit is refused while it is
 //! read, without buffering it.
 
 use std::fmt;
+#[cfg(feature = "proxy")]
 use std::future::Future;
 use std::path::{Path, PathBuf};
+#[cfg(feature = "proxy")]
 use std::pin::Pin;
 use std::sync::Arc;
+#[cfg(feature = "proxy")]
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -18,9 +22,14 @@ use http_body_util::{BodyExt, Full, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector as TcpConnector;
+#[cfg(feature = "proxy")]
 use hyper_util::client::legacy::connect::proxy::Tunnel;
+#[cfg(feature = "proxy")]
 use hyper_util::client::proxy::matcher::Matcher;
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioExecutor;
+#[cfg(feature = "proxy")]
+use hyper_util::rt::TokioIo;
+#[cfg(feature = "proxy")]
 use tokio::net::TcpStream;
 
 /// Settings of the HTTP transport.
@@ -30,7 +39,8 @@ pub struct HttpSettings {
     pub connect_timeout: Duration,
     /// Extra PEM certificates to trust besides the webpki roots (`AWS_CA_BUNDLE`).
     pub ca_bundle: Option<PathBuf>,
-    /// The proxy to use, if any.
+    /// The proxy to use, if any. Needs the `proxy` cargo feature (on by default).
+    #[cfg(feature = "proxy")]
     pub proxy: Option<ProxySettings>,
     /// The largest response body accepted, in bytes.
     pub max_response_bytes: usize,
@@ -43,6 +53,7 @@ impl Default for HttpSettings {
         HttpSettings {
             connect_timeout: Duration::from_secs(3),
             ca_bundle: None,
+            #[cfg(feature = "proxy")]
             proxy: None,
             max_response_bytes: 64 * 1024 * 1024,
             pool_idle_timeout: Duration::from_secs(20),
@@ -53,6 +64,9 @@ impl Default for HttpSettings {
 /// Proxy settings, as curl and the AWS SDKs read them from `HTTPS_PROXY`, `HTTP_PROXY`,
 /// `ALL_PROXY` and `NO_PROXY` (or their lowercase forms). Requests go through CONNECT tunnels.
 /// `Debug` masks any user name and password in the proxy URLs.
+///
+/// Needs the `proxy` cargo feature (on by default).
+#[cfg(feature = "proxy")]
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct ProxySettings {
     /// Proxy for `https://` destinations.
@@ -63,6 +77,7 @@ pub struct ProxySettings {
     pub no_proxy: Option<String>,
 }
 
+#[cfg(feature = "proxy")]
 impl fmt::Debug for ProxySettings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProxySettings")
@@ -90,6 +105,7 @@ pub(crate) fn mask_userinfo(url: &str) -> String {
     }
 }
 
+#[cfg(feature = "proxy")]
 impl ProxySettings {
     /// Reads the proxy variables from `env`; `None` when no proxy is set.
     pub fn from_env(env: &crate::env::Env) -> Option<ProxySettings> {
@@ -112,6 +128,39 @@ impl ProxySettings {
             .http(self.http.clone().unwrap_or_default())
             .no(self.no_proxy.clone().unwrap_or_default())
             .build()
+    }
+}
+
+/// The proxy variables [`ProxySettings::from_env`] reads, uppercase and lowercase.
+#[cfg(not(feature = "proxy"))]
+const PROXY_VARIABLES: [&str; 6] = [
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+];
+
+/// Without the `proxy` feature: an error when a proxy variable is set, since requests would
+/// otherwise bypass a proxy the network may require, unless `NO_PROXY` is `*` (no proxy for
+/// any host, so there is nothing to bypass).
+#[cfg(not(feature = "proxy"))]
+pub(crate) fn refuse_proxy_variables(
+    env: &crate::env::Env,
+) -> Result<(), crate::config::ConfigError> {
+    let no_proxy = env.get("NO_PROXY").or_else(|| env.get("no_proxy"));
+    if no_proxy.is_some_and(|list| list.split(',').any(|host| host.trim() == "*")) {
+        return Ok(());
+    }
+    match PROXY_VARIABLES.iter().find(|var| env.get(var).is_some()) {
+        Some(var) => Err(crate::config::ConfigError::new(format!(
+            "the environment variable {var} is set, but this build cannot send requests \
+             through a proxy (lambda-sdk's `proxy` cargo feature is off), so they would bypass \
+             it: enable the `proxy` feature, or unset {var} (NO_PROXY=* also says that no \
+             proxy is wanted)"
+        ))),
+        None => Ok(()),
     }
 }
 
@@ -251,7 +300,7 @@ impl HttpConnector for HttpClient {
 /// A pooled HTTP client. Cloning is cheap: clones share the connection pool.
 #[derive(Clone)]
 pub struct HttpClient {
-    client: Client<HttpsConnector<ProxyConnector>, Full<Bytes>>,
+    client: Client<HttpsConnector<Transport>, Full<Bytes>>,
     max_response_bytes: usize,
 }
 
@@ -280,17 +329,20 @@ impl HttpClient {
         http.enforce_http(false);
         http.set_connect_timeout(Some(settings.connect_timeout));
         http.set_nodelay(true);
-        let proxy = ProxyConnector {
+        #[cfg(feature = "proxy")]
+        let transport = ProxyConnector {
             http,
             matcher: settings.proxy.as_ref().map(|p| Arc::new(p.matcher())),
         };
+        #[cfg(not(feature = "proxy"))]
+        let transport = http;
         let builder = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http();
         #[cfg(feature = "http2")]
-        let connector = builder.enable_all_versions().wrap_connector(proxy);
+        let connector = builder.enable_all_versions().wrap_connector(transport);
         #[cfg(not(feature = "http2"))]
-        let connector = builder.enable_http1().wrap_connector(proxy);
+        let connector = builder.enable_http1().wrap_connector(transport);
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(settings.pool_idle_timeout)
             .pool_timer(hyper_util::rt::TokioTimer::new())
@@ -417,15 +469,25 @@ pub(crate) fn tls_config(ca_bundle: Option<&Path>) -> Result<rustls::ClientConfi
     Ok(config)
 }
 
+/// What the TLS connector wraps: with the `proxy` feature, a TCP connector that may go through
+/// a CONNECT tunnel; without it, the TCP connector itself.
+#[cfg(feature = "proxy")]
+type Transport = ProxyConnector;
+#[cfg(not(feature = "proxy"))]
+type Transport = TcpConnector;
+
 /// Connects directly, or through a CONNECT tunnel when the proxy settings say so.
+#[cfg(feature = "proxy")]
 #[derive(Clone)]
 pub(crate) struct ProxyConnector {
     http: TcpConnector,
     matcher: Option<Arc<Matcher>>,
 }
 
+#[cfg(feature = "proxy")]
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+#[cfg(feature = "proxy")]
 impl tower_service::Service<http::Uri> for ProxyConnector {
     type Response = TokioIo<TcpStream>;
     type Error = BoxError;
@@ -466,6 +528,11 @@ mod mask_tests {
             "http://***@proxy:3128"
         );
         assert_eq!(mask_userinfo("proxy:3128"), "proxy:3128");
+    }
+
+    #[cfg(feature = "proxy")]
+    #[test]
+    fn proxy_settings_debug_masks_userinfo() {
         let settings = ProxySettings {
             https: Some("http://alice:s3cret@proxy:3128/path@x".into()),
             ..ProxySettings::default()

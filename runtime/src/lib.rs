@@ -21,6 +21,27 @@
 //! assert_eq!(zip.len(), 4);
 //! # Ok::<(), lambda_sdk_runtime::DateTimeParseError>(())
 //! ```
+//!
+//! # Cargo features
+//!
+//! Everything but `http2` is on by default. The generated SDK crate (`lambda-sdk`) has the same
+//! features and passes them through, so a program turns them off on `lambda-sdk` with
+//! `default-features = false`. A function that runs on AWS Lambda reads its credentials from
+//! the environment variables Lambda sets (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
+//! `AWS_SESSION_TOKEN`) and needs none of the optional sources.
+//!
+//! | feature | what it compiles in | without it |
+//! |---|---|---|
+//! | `profile` | the shared config and credentials files (the `profile` module, `credentials::ProfileProvider`): static keys from a profile, and the `region` of the profile in `Config::from_env` | a set `AWS_PROFILE`, `AWS_CONFIG_FILE` or `AWS_SHARED_CREDENTIALS_FILE` is an error of the credentials chain (when the environment has no keys); the "no region" error says the files were not read |
+//! | `credential-process` (implies `profile`) | `credential_process` in a profile: a command that prints credentials | a profile that sets `credential_process` is an error naming the feature |
+//! | `container-credentials` | `credentials::ContainerProvider`: ECS tasks and EKS Pod Identity | a set `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or `_FULL_URI` is an error of the credentials chain (when no earlier source has credentials) |
+//! | `imds` | `credentials::ImdsProvider`: the EC2 instance profile (IMDSv2) | the "no credentials found" error says instance metadata was not compiled in |
+//! | `proxy` | `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` and `ConfigBuilder::proxy` (CONNECT tunnels; hyper-util's `client-proxy`) | a set proxy variable is an error of `Config::from_env` (unless `NO_PROXY` is `*`): requests would otherwise bypass a proxy the network may require |
+//! | `http2` (off by default) | HTTP/2, negotiated by ALPN over TLS | HTTP/1.1 only |
+//!
+//! Whatever is compiled out, the "no AWS credentials found" error of
+//! [`credentials::DefaultChain`] lists it with the feature that enables it, for example
+//! `profile files: not compiled in (enable lambda-sdk's `profile` feature)`.
 
 #![forbid(unsafe_code)]
 
@@ -39,6 +60,7 @@ mod json_path;
 mod md5;
 pub mod partitions;
 pub mod primitives;
+#[cfg(feature = "profile")]
 pub mod profile;
 pub mod rest_json;
 pub mod retry;

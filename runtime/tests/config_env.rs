@@ -9,7 +9,7 @@
 
 use lambda_sdk_runtime::client::{Handle, HttpResponse};
 use lambda_sdk_runtime::config::{Config, ConfigError};
-use lambda_sdk_runtime::credentials::{Credentials, CredentialsErrorKind};
+use lambda_sdk_runtime::credentials::Credentials;
 use lambda_sdk_runtime::endpoint::{Endpoint, EndpointParams, resolve};
 use lambda_sdk_runtime::endpoint_rules::functions::partition;
 use lambda_sdk_runtime::endpoint_rules::{RulesError, RulesErrorKind};
@@ -86,6 +86,7 @@ fn region_from_aws_default_region_second() {
     assert_eq!(config.region(), "eu-west-1");
 }
 
+#[cfg(feature = "profile")]
 #[test]
 fn region_from_the_selected_profile_last() {
     let dir = TempDir::new("region");
@@ -115,6 +116,7 @@ fn region_from_the_selected_profile_last() {
     );
 }
 
+#[cfg(feature = "profile")]
 #[tokio::test]
 async fn profile_credentials_come_from_the_shared_files() {
     let dir = TempDir::new("profile-creds");
@@ -141,6 +143,7 @@ async fn profile_credentials_come_from_the_shared_files() {
     assert_eq!(credentials.secret_access_key(), "profile-secret");
 }
 
+#[cfg(feature = "profile")]
 #[test]
 fn missing_region_lists_where_it_looked() {
     let dir = TempDir::new("no-region");
@@ -471,6 +474,12 @@ async fn debug_never_shows_secrets() {
     assert!(texts[2].contains("AKIDDEBUG"), "{}", texts[2]);
 }
 
+// The whole chain: each source is named in the error.
+#[cfg(all(
+    feature = "profile",
+    feature = "container-credentials",
+    feature = "imds"
+))]
 #[tokio::test]
 async fn credentials_are_resolved_lazily() {
     let dir = TempDir::new("lazy");
@@ -482,7 +491,10 @@ async fn credentials_are_resolved_lazily() {
         .provide_credentials()
         .await
         .unwrap_err();
-    assert_eq!(err.kind(), CredentialsErrorKind::NotConfigured);
+    assert_eq!(
+        err.kind(),
+        lambda_sdk_runtime::credentials::CredentialsErrorKind::NotConfigured
+    );
     let text = err.to_string();
     let home_credentials = dir.path().join(".aws/credentials");
     for part in [

@@ -289,7 +289,6 @@ async fn https_with_the_fixture_ca_succeeds_and_is_signed() {
         .credentials(credentials())
         .endpoint_url(server.url())
         .ca_bundle(fixture("ca.pem"))
-        .proxy_from_env(false)
         .retry_config(RetryConfig::disabled())
         .build()
         .expect("config");
@@ -315,7 +314,6 @@ async fn https_without_the_ca_fails_with_a_certificate_error() {
         .region("us-east-1")
         .credentials(credentials())
         .endpoint_url(server.url())
-        .proxy_from_env(false)
         .retry_config(RetryConfig::disabled())
         .build()
         .expect("config");

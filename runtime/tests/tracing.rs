@@ -173,7 +173,6 @@ fn config(endpoint: &str) -> Config {
             Some(SESSION_TOKEN.to_owned()),
         ))
         .endpoint_url(endpoint)
-        .proxy_from_env(false)
         .retry_config(
             RetryConfig::standard()
                 .with_max_attempts(3)
@@ -280,7 +279,6 @@ async fn scenario(level: tracing::Level) -> Outcome {
                 Some(SESSION_TOKEN.to_owned()),
             ))
             .endpoint_url(format!("http://127.0.0.1:{closed}"))
-            .proxy_from_env(false)
             .retry_config(RetryConfig::disabled())
             .build()
             .unwrap(),

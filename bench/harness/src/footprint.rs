@@ -83,6 +83,68 @@ pub fn clean_build(bench: &Path, package: &str) -> Result<CleanBuild, String> {
     })
 }
 
+/// `ours` built with lambda-sdk's default features (every runtime part on) in a copy of its
+/// clean-build directory: its crates and stripped size. The clean-build directory itself is left
+/// as it was, so the one-process runs use the minimal program.
+pub fn ours_with_default_features(bench: &Path) -> Result<(usize, u64), String> {
+    const FEATURES: &str = "lambda-sdk/default";
+    let out = Command::new("cargo")
+        .current_dir(bench)
+        .args([
+            "tree",
+            "--locked",
+            "-e",
+            "normal",
+            "-p",
+            "ours",
+            "--features",
+            FEATURES,
+        ])
+        .args(["--prefix", "none", "--format", "{p}"])
+        .output()
+        .map_err(|e| format!("cannot run cargo tree: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo tree -p ours --features {FEATURES} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let crates: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| l.trim_end_matches(" (*)").trim().to_string())
+        .filter(|l| !l.is_empty())
+        .collect();
+    let dir = bench.join("target/footprint/ours-default-features");
+    let out = Command::new("cargo")
+        .current_dir(bench)
+        .env("CARGO_TARGET_DIR", &dir)
+        .env_remove("RUSTC_WRAPPER")
+        .env_remove("RUSTFLAGS")
+        .args([
+            "build",
+            "--release",
+            "--locked",
+            "--quiet",
+            "-p",
+            "ours",
+            "--features",
+            FEATURES,
+        ])
+        .output()
+        .map_err(|e| format!("cannot run cargo build: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "cargo build -p ours --features {FEATURES} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let binary = dir.join("release/ours");
+    let size = std::fs::metadata(&binary)
+        .map_err(|e| format!("no binary at {}: {e}", binary.display()))?
+        .len();
+    Ok((crates.len(), size))
+}
+
 /// Builds `package` alone (its own feature resolution) in the shared target directory and
 /// returns the binary; used when the clean builds are skipped.
 pub fn build_alone(bench: &Path, package: &str) -> Result<PathBuf, String> {

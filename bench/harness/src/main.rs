@@ -278,6 +278,8 @@ pub struct Results {
     pub deser: Vec<(String, Samples)>,
     pub crates: Vec<(Who, usize)>,
     pub builds: Vec<(Who, footprint::CleanBuild)>,
+    /// `ours` with lambda-sdk's default features: crates and stripped size.
+    pub ours_full: Option<(usize, u64)>,
     pub process: Vec<(String, Vec<(Who, footprint::ProcessRuns)>)>,
     pub codegen: Vec<footprint::CodegenTiming>,
     pub requests_expected: u64,
@@ -356,6 +358,10 @@ fn run(args: &[String]) -> Result<(), String> {
             binaries.push((package.to_string(), build.binary.clone()));
             results.builds.push((who, build));
         }
+        eprintln!("== ours with lambda-sdk's default features (incremental, in its own directory)");
+        let full = footprint::ours_with_default_features(&bench)?;
+        eprintln!("   {} crates, {} bytes stripped", full.0, full.1);
+        results.ours_full = Some(full);
     }
 
     let bodies = Bodies::generate();

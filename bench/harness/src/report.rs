@@ -391,6 +391,18 @@ fn footprint_table(out: &mut String, results: &Results) {
             &|v| format!("{:.1} MB", v / 1024.0),
         );
     }
+    if let Some((crates, size)) = results.ours_full {
+        let size_of = |w: Who| build(w).map(|b| b.size as f64);
+        let cell =
+            |x: Option<f64>| x.map_or("–".into(), |x| format!("{:.2}×", ratio(size as f64, x)));
+        let _ = writeln!(
+            out,
+            "| lambda-sdk with its default features (profile files, credential_process, container and IMDS credentials, proxies): stripped binary, {crates} crates | {} | | | {} | {} |",
+            bytes(size),
+            cell(size_of(Who::Official)),
+            cell(size_of(Who::Floor))
+        );
+    }
 }
 
 pub fn render(results: &Results, bench: &Path, root: &Path) -> String {

@@ -86,7 +86,7 @@ pub fn emit(krate: &ir::Crate, options: &Options) -> Result<Files, Error> {
     }
     files.insert(
         PathBuf::from("Cargo.toml"),
-        manifest::cargo_toml(krate, options),
+        manifest::cargo_toml(krate, options)?,
     );
     Ok(files)
 }

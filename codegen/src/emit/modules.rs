@@ -177,7 +177,10 @@ pub fn config_rs() -> TokenStream {
 
         pub use ::lambda_sdk_runtime::config::{Config, ConfigBuilder, ConfigError, TimeoutConfig};
         pub use ::lambda_sdk_runtime::credentials::{BoxFuture, Credentials, CredentialsError, ProvideCredentials};
-        pub use ::lambda_sdk_runtime::http::{HttpConnector, HttpError, HttpErrorKind, ProxySettings};
+        pub use ::lambda_sdk_runtime::http::{HttpConnector, HttpError, HttpErrorKind};
+        /// Needs the `proxy` cargo feature (on by default).
+        #[cfg(feature = "proxy")]
+        pub use ::lambda_sdk_runtime::http::ProxySettings;
         pub use ::lambda_sdk_runtime::retry::RetryConfig;
     }
 }

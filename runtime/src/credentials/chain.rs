@@ -1,8 +1,14 @@
 //! The default credentials chain: environment, profile, container, instance metadata.
 
+#[cfg(feature = "container-credentials")]
+use super::ContainerProvider;
+#[cfg(feature = "imds")]
+use super::ImdsProvider;
+#[cfg(feature = "profile")]
+use super::ProfileProvider;
 use super::{
-    BoxFuture, ContainerProvider, Credentials, CredentialsError, CredentialsErrorKind,
-    EnvironmentProvider, ImdsProvider, ProfileProvider, ProvideCredentials,
+    BoxFuture, Credentials, CredentialsError, CredentialsErrorKind, EnvironmentProvider,
+    ProvideCredentials,
 };
 use crate::env::Env;
 use crate::http::HttpClient;
@@ -11,14 +17,14 @@ use crate::http::HttpClient;
 ///
 /// 1. [`EnvironmentProvider`]: the variables `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY` and
 ///    `AWS_SESSION_TOKEN`;
-/// 2. [`ProfileProvider`]: the selected profile of `~/.aws/credentials` and `~/.aws/config`
+/// 2. `ProfileProvider`: the selected profile of `~/.aws/credentials` and `~/.aws/config`
 ///    (read at the call, so a broken file only matters when the environment has no
 ///    credentials);
 /// 3. `AWS_WEB_IDENTITY_TOKEN_FILE` or `AWS_ROLE_ARN` set: an
 ///    [`Unsupported`](CredentialsErrorKind::Unsupported) error (web identity federation is not
 ///    implemented);
-/// 4. [`ContainerProvider`]: ECS and EKS Pod Identity;
-/// 5. [`ImdsProvider`]: the EC2 instance profile.
+/// 4. `ContainerProvider`: ECS and EKS Pod Identity;
+/// 5. `ImdsProvider`: the EC2 instance profile.
 ///
 /// The first source that yields credentials wins. A source that is not configured is skipped;
 /// a configured source that fails (a key without a secret, an unreachable container endpoint,
@@ -26,6 +32,17 @@ use crate::http::HttpClient;
 /// service is the exception: failing to reach it means "not on EC2", and the chain then
 /// returns a [`NotConfigured`](CredentialsErrorKind::NotConfigured) error listing where it
 /// looked.
+///
+/// Sources 2, 4 and 5 need the cargo features `profile`, `container-credentials` and `imds`
+/// (all on by default). A source that is compiled out is listed in the "no AWS credentials
+/// found" error with the feature that enables it, and where the chain would have asked it,
+/// a variable that asks for it stops the chain with an
+/// [`Unsupported`](CredentialsErrorKind::Unsupported) error naming the variable and the
+/// feature, rather than going on to a later source (which may hold other credentials, such
+/// as the EC2 instance's instead of an ECS task's):
+/// - without `profile`: `AWS_PROFILE`, `AWS_CONFIG_FILE` or `AWS_SHARED_CREDENTIALS_FILE`;
+/// - without `container-credentials`: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or
+///   `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
 ///
 /// Construction is cheap and does no I/O. The chain does not cache: wrap it in a
 /// [`CachingProvider`](super::CachingProvider).
@@ -51,18 +68,95 @@ use crate::http::HttpClient;
 pub struct DefaultChain {
     env: Env,
     environment: EnvironmentProvider,
+    #[cfg(feature = "profile")]
     profile: ProfileProvider,
+    #[cfg(feature = "container-credentials")]
     container: ContainerProvider,
+    #[cfg(feature = "imds")]
     imds: ImdsProvider,
 }
+
+/// A source of the chain that this build leaves out: how the "no credentials" error names it,
+/// the cargo feature that enables it, and the variables that ask for it.
+#[cfg(any(
+    not(feature = "profile"),
+    not(feature = "container-credentials"),
+    not(feature = "imds")
+))]
+struct LeftOut {
+    name: &'static str,
+    feature: &'static str,
+    asked_for_by: &'static [&'static str],
+}
+
+#[cfg(any(
+    not(feature = "profile"),
+    not(feature = "container-credentials"),
+    not(feature = "imds")
+))]
+impl LeftOut {
+    /// An error when a variable asks for this source; otherwise its entry in the list of
+    /// places the chain looked.
+    fn check(&self, env: &Env) -> Result<String, CredentialsError> {
+        if let Some(var) = self.asked_for_by.iter().find(|v| env.get(v).is_some()) {
+            return Err(CredentialsError::unsupported(format!(
+                "the environment variable {var} is set, which asks for {}, but this build \
+                 leaves them out: enable lambda-sdk's `{}` cargo feature, or unset {var}",
+                self.name, self.feature
+            )));
+        }
+        tracing::debug!(
+            source = self.name,
+            feature = self.feature,
+            "credentials source not compiled in"
+        );
+        Ok(format!(
+            "{}: not compiled in (enable lambda-sdk's `{}` feature)",
+            self.name, self.feature
+        ))
+    }
+}
+
+#[cfg(not(feature = "profile"))]
+const PROFILE_LEFT_OUT: LeftOut = LeftOut {
+    name: "profile files",
+    feature: "profile",
+    asked_for_by: &[
+        "AWS_PROFILE",
+        "AWS_CONFIG_FILE",
+        "AWS_SHARED_CREDENTIALS_FILE",
+    ],
+};
+
+#[cfg(not(feature = "container-credentials"))]
+const CONTAINER_LEFT_OUT: LeftOut = LeftOut {
+    name: "container credentials",
+    feature: "container-credentials",
+    asked_for_by: &[
+        "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    ],
+};
+
+#[cfg(not(feature = "imds"))]
+const IMDS_LEFT_OUT: LeftOut = LeftOut {
+    name: "EC2 instance metadata",
+    feature: "imds",
+    asked_for_by: &[],
+};
 
 impl DefaultChain {
     /// The chain reading `env` and fetching through `http`. Does no I/O.
     pub fn new(env: Env, http: HttpClient) -> Self {
+        #[cfg(not(any(feature = "container-credentials", feature = "imds")))]
+        let _ = http;
         DefaultChain {
             environment: EnvironmentProvider::new(env.clone()),
+            #[cfg(feature = "profile")]
             profile: ProfileProvider::new(env.clone()),
+            #[cfg(feature = "container-credentials")]
             container: ContainerProvider::new(env.clone(), http.clone()),
+            #[cfg(feature = "imds")]
             imds: ImdsProvider::new(env.clone(), http),
             env,
         }
@@ -70,16 +164,23 @@ impl DefaultChain {
 
     async fn load(&self) -> Result<Credentials, CredentialsError> {
         let mut looked_in = Vec::new();
-        let before_web_identity: [&dyn ProvideCredentials; 2] = [&self.environment, &self.profile];
-        for provider in before_web_identity {
-            match provider.provide_credentials().await {
-                Ok(credentials) => return Ok(credentials),
-                Err(e) if e.kind() == CredentialsErrorKind::NotConfigured => {
-                    looked_in.push(e.looked_in());
-                }
-                Err(e) => return Err(e),
+        match self.environment.provide_credentials().await {
+            Ok(credentials) => return Ok(credentials),
+            Err(e) if e.kind() == CredentialsErrorKind::NotConfigured => {
+                looked_in.push(e.looked_in());
             }
+            Err(e) => return Err(e),
         }
+        #[cfg(feature = "profile")]
+        match self.profile.provide_credentials().await {
+            Ok(credentials) => return Ok(credentials),
+            Err(e) if e.kind() == CredentialsErrorKind::NotConfigured => {
+                looked_in.push(e.looked_in());
+            }
+            Err(e) => return Err(e),
+        }
+        #[cfg(not(feature = "profile"))]
+        looked_in.push(PROFILE_LEFT_OUT.check(&self.env)?);
         for var in ["AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"] {
             if self.env.get(var).is_some() {
                 return Err(CredentialsError::unsupported(format!(
@@ -90,6 +191,7 @@ impl DefaultChain {
                 )));
             }
         }
+        #[cfg(feature = "container-credentials")]
         match self.container.provide_credentials().await {
             Ok(credentials) => return Ok(credentials),
             Err(e) if e.kind() == CredentialsErrorKind::NotConfigured => {
@@ -97,6 +199,9 @@ impl DefaultChain {
             }
             Err(e) => return Err(e),
         }
+        #[cfg(not(feature = "container-credentials"))]
+        looked_in.push(CONTAINER_LEFT_OUT.check(&self.env)?);
+        #[cfg(feature = "imds")]
         match self.imds.provide_credentials().await {
             Ok(credentials) => return Ok(credentials),
             Err(e) => {
@@ -104,6 +209,8 @@ impl DefaultChain {
                 looked_in.push(e.looked_in());
             }
         }
+        #[cfg(not(feature = "imds"))]
+        looked_in.push(IMDS_LEFT_OUT.check(&self.env)?);
         Err(CredentialsError::not_configured(format!(
             "{}. Set one of these, or pass your own source with a `ProvideCredentials` \
              implementation.",
@@ -121,9 +228,7 @@ impl ProvideCredentials for DefaultChain {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credentials::test_util::{
-        SECRET, TOKEN, TempDir, TestServer, closed_url, credentials_json, http_client,
-    };
+    use crate::credentials::test_util::{SECRET, TOKEN, TempDir, closed_url, http_client};
 
     /// A chain over `vars`, with HOME in `dir` and IMDS pointed at a closed port, so nothing
     /// outside the test is read or contacted unless `vars` says so.
@@ -145,6 +250,7 @@ mod tests {
         );
     }
 
+    #[cfg(feature = "profile")]
     #[tokio::test]
     async fn environment_wins_over_profile_and_a_broken_profile_is_not_read() {
         let dir = TempDir::new();
@@ -167,14 +273,18 @@ mod tests {
         assert!(err.to_string().contains("config line 1"), "{err}");
     }
 
+    #[cfg(all(feature = "profile", feature = "container-credentials"))]
     #[tokio::test]
     async fn profile_wins_over_container() {
         let dir = TempDir::new();
         write_profile(&dir, "PROFILEKEY");
-        let server = TestServer::start(|_| {
+        let server = crate::credentials::test_util::TestServer::start(|_| {
             (
                 200,
-                credentials_json("CONTAINERKEY", "2030-01-01T00:00:00Z"),
+                crate::credentials::test_util::credentials_json(
+                    "CONTAINERKEY",
+                    "2030-01-01T00:00:00Z",
+                ),
             )
         })
         .await;
@@ -196,10 +306,11 @@ mod tests {
         assert_eq!(server.requests().len(), 1);
     }
 
+    #[cfg(feature = "container-credentials")]
     #[tokio::test]
     async fn container_wins_over_imds_and_its_failure_stops_the_chain() {
         let dir = TempDir::new();
-        let imds = TestServer::start(|_| (500, String::new())).await;
+        let imds = crate::credentials::test_util::TestServer::start(|_| (500, String::new())).await;
         let container = closed_url();
         let env = Env::from_vars([
             ("HOME", dir.path().to_str().unwrap()),
@@ -219,15 +330,23 @@ mod tests {
         assert!(imds.requests().is_empty());
     }
 
+    #[cfg(feature = "imds")]
     #[tokio::test]
     async fn imds_is_last() {
         let dir = TempDir::new();
-        let imds = TestServer::start(|req| match req.path.as_str() {
-            "/latest/api/token" => (200, "T".to_owned()),
-            "/latest/meta-data/iam/security-credentials/" => (200, "role".to_owned()),
-            _ => (200, credentials_json("IMDSKEY", "2030-01-01T00:00:00Z")),
-        })
-        .await;
+        let imds =
+            crate::credentials::test_util::TestServer::start(|req| match req.path.as_str() {
+                "/latest/api/token" => (200, "T".to_owned()),
+                "/latest/meta-data/iam/security-credentials/" => (200, "role".to_owned()),
+                _ => (
+                    200,
+                    crate::credentials::test_util::credentials_json(
+                        "IMDSKEY",
+                        "2030-01-01T00:00:00Z",
+                    ),
+                ),
+            })
+            .await;
         let env = Env::from_vars([
             ("HOME", dir.path().to_str().unwrap()),
             ("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url().as_str()),
@@ -264,14 +383,22 @@ mod tests {
             assert!(err.to_string().contains(var), "{err}");
             assert!(err.to_string().contains("`ProvideCredentials`"), "{err}");
         }
-        write_profile(&dir, "PROFILEKEY");
-        let c = chain(&dir, &[("AWS_ROLE_ARN", "arn:aws:iam::1:role/r")])
-            .provide_credentials()
-            .await
-            .unwrap();
-        assert_eq!(c.access_key_id(), "PROFILEKEY");
+        #[cfg(feature = "profile")]
+        {
+            write_profile(&dir, "PROFILEKEY");
+            let c = chain(&dir, &[("AWS_ROLE_ARN", "arn:aws:iam::1:role/r")])
+                .provide_credentials()
+                .await
+                .unwrap();
+            assert_eq!(c.access_key_id(), "PROFILEKEY");
+        }
     }
 
+    #[cfg(all(
+        feature = "profile",
+        feature = "container-credentials",
+        feature = "imds"
+    ))]
     #[tokio::test]
     async fn nothing_found_lists_where_it_looked() {
         let dir = TempDir::new();
@@ -321,6 +448,120 @@ mod tests {
             err.to_string()
                 .contains(", EC2 instance metadata (disabled by AWS_EC2_METADATA_DISABLED). Set"),
             "{err}"
+        );
+    }
+
+    /// Without the `profile` feature, a variable that names a profile or a file is an error
+    /// naming it and the feature (once the environment has no keys), not a silent fall
+    /// through to the container or the instance's credentials.
+    #[cfg(not(feature = "profile"))]
+    #[tokio::test]
+    async fn profile_variables_are_an_error_when_profiles_are_compiled_out() {
+        let dir = TempDir::new();
+        for var in [
+            "AWS_PROFILE",
+            "AWS_CONFIG_FILE",
+            "AWS_SHARED_CREDENTIALS_FILE",
+        ] {
+            let err = chain(&dir, &[(var, "dev")])
+                .provide_credentials()
+                .await
+                .unwrap_err();
+            assert_eq!(err.kind(), CredentialsErrorKind::Unsupported);
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "the environment variable {var} is set, which asks for profile files, but \
+                     this build leaves them out: enable lambda-sdk's `profile` cargo feature, or \
+                     unset {var}"
+                )
+            );
+            // Keys in the environment come first, as with the feature.
+            let c = chain(
+                &dir,
+                &[
+                    (var, "dev"),
+                    ("AWS_ACCESS_KEY_ID", "ENVKEY"),
+                    ("AWS_SECRET_ACCESS_KEY", SECRET),
+                ],
+            )
+            .provide_credentials()
+            .await
+            .unwrap();
+            assert_eq!(c.access_key_id(), "ENVKEY");
+        }
+    }
+
+    /// Without the `container-credentials` feature, the ECS / EKS variables are an error
+    /// naming them and the feature: falling through to IMDS would pick up the EC2 instance's
+    /// role instead of the task's.
+    #[cfg(not(feature = "container-credentials"))]
+    #[tokio::test]
+    async fn container_variables_are_an_error_when_containers_are_compiled_out() {
+        let dir = TempDir::new();
+        for var in [
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        ] {
+            let err = chain(&dir, &[(var, "/v2/credentials/x")])
+                .provide_credentials()
+                .await
+                .unwrap_err();
+            assert_eq!(err.kind(), CredentialsErrorKind::Unsupported);
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "the environment variable {var} is set, which asks for container \
+                     credentials, but this build leaves them out: enable lambda-sdk's \
+                     `container-credentials` cargo feature, or unset {var}"
+                )
+            );
+        }
+    }
+
+    /// Each source that is compiled out is named in the "no credentials" error with the
+    /// feature that enables it.
+    #[cfg(not(all(
+        feature = "profile",
+        feature = "container-credentials",
+        feature = "imds"
+    )))]
+    #[tokio::test]
+    async fn nothing_found_names_the_sources_not_compiled_in() {
+        let dir = TempDir::new();
+        let err = chain(&dir, &[]).provide_credentials().await.unwrap_err();
+        assert_eq!(err.kind(), CredentialsErrorKind::NotConfigured);
+        let text = err.to_string();
+        for (compiled, entry) in [
+            (
+                cfg!(feature = "profile"),
+                "profile files: not compiled in (enable lambda-sdk's `profile` feature)",
+            ),
+            (
+                cfg!(feature = "container-credentials"),
+                "container credentials: not compiled in (enable lambda-sdk's \
+                 `container-credentials` feature)",
+            ),
+            (
+                cfg!(feature = "imds"),
+                "EC2 instance metadata: not compiled in (enable lambda-sdk's `imds` feature)",
+            ),
+        ] {
+            assert_eq!(text.contains(entry), !compiled, "{entry}: {text}");
+        }
+        #[cfg(not(any(
+            feature = "profile",
+            feature = "container-credentials",
+            feature = "imds"
+        )))]
+        assert_eq!(
+            text,
+            "no AWS credentials found; looked in: environment variables \
+             AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (not set), profile files: not compiled in \
+             (enable lambda-sdk's `profile` feature), container credentials: not compiled in \
+             (enable lambda-sdk's `container-credentials` feature), EC2 instance metadata: not \
+             compiled in (enable lambda-sdk's `imds` feature). Set one of these, or pass your \
+             own source with a `ProvideCredentials` implementation."
         );
     }
 

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::http_util::{self, Format, SendError, parse_credentials};
+use super::document::{Format, parse_credentials};
+use super::http_util::{self, SendError};
 use super::{BoxFuture, Credentials, CredentialsError, ProvideCredentials};
 use crate::env::Env;
 use crate::http::HttpClient;

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 
-use super::http_util::{self, Format, parse_credentials};
+use super::document::{Format, parse_credentials};
+use super::http_util;
 use super::{BoxFuture, Credentials, CredentialsError, ProvideCredentials};
 use crate::env::Env;
 use crate::http::HttpClient;

@@ -4,10 +4,12 @@
 //!   optional expiry. `Debug` never prints the secret or the token.
 //! - [`ProvideCredentials`]: a source of credentials. Implement it to plug in a source this
 //!   crate does not have (assume-role, SSO, a vault, …).
-//! - The sources of the standard chain, each usable alone: [`EnvironmentProvider`],
-//!   [`ProfileProvider`] (static keys and `credential_process`), [`ContainerProvider`]
-//!   (ECS, EKS Pod Identity) and [`ImdsProvider`] (EC2 instance metadata, IMDSv2).
-//! - [`DefaultChain`]: the four above, in that order.
+//! - The sources of the standard chain, each usable alone: `EnvironmentProvider`,
+//!   `ProfileProvider` (static keys and `credential_process`; cargo features `profile` and
+//!   `credential-process`), `ContainerProvider` (ECS, EKS Pod Identity; feature
+//!   `container-credentials`) and `ImdsProvider` (EC2 instance metadata, IMDSv2; feature
+//!   `imds`). All features are on by default; see the crate documentation.
+//! - [`DefaultChain`]: the four above, in that order (those compiled in).
 //! - [`CachingProvider`]: caches what another source returns and refreshes it before it expires.
 //!
 //! ```no_run
@@ -27,13 +29,33 @@
 
 mod cache;
 mod chain;
+#[cfg(feature = "container-credentials")]
 mod container;
+#[cfg(any(
+    feature = "container-credentials",
+    feature = "imds",
+    feature = "credential-process"
+))]
+mod document;
 mod environment;
+#[cfg(any(feature = "container-credentials", feature = "imds"))]
 mod http_util;
+#[cfg(feature = "imds")]
 mod imds;
+#[cfg(feature = "credential-process")]
 mod process;
+#[cfg(feature = "profile")]
 mod profile;
 #[cfg(test)]
+// Some helpers serve only the tests of the optional sources.
+#[cfg_attr(
+    not(all(
+        feature = "profile",
+        feature = "container-credentials",
+        feature = "imds"
+    )),
+    allow(dead_code)
+)]
 pub(crate) mod test_util;
 
 use std::fmt;
@@ -44,9 +66,12 @@ use std::time::SystemTime;
 
 pub use cache::CachingProvider;
 pub use chain::DefaultChain;
+#[cfg(feature = "container-credentials")]
 pub use container::ContainerProvider;
 pub use environment::EnvironmentProvider;
+#[cfg(feature = "imds")]
 pub use imds::ImdsProvider;
+#[cfg(feature = "profile")]
 pub use profile::ProfileProvider;
 
 use crate::DateTime;
@@ -221,7 +246,9 @@ pub enum CredentialsErrorKind {
     /// profile file, an unknown profile).
     InvalidConfiguration,
     /// The configuration asks for a source this crate does not implement (assume-role, SSO,
-    /// web identity, …). Implement [`ProvideCredentials`] for it.
+    /// web identity, …): implement [`ProvideCredentials`] for it. Or it asks for a source this
+    /// build leaves out (a cargo feature such as `profile` or `container-credentials` turned
+    /// off): the message names the setting and the feature.
     Unsupported,
     /// The source is configured but failed (a process that exited with an error, an
     /// unreachable or failing endpoint, an unexpected response).
@@ -338,6 +365,11 @@ impl std::error::Error for CredentialsError {
 }
 
 /// Parses an RFC 3339 expiry from a credentials response.
+#[cfg(any(
+    feature = "container-credentials",
+    feature = "imds",
+    feature = "credential-process"
+))]
 fn parse_expiry(text: &str, what: &str) -> Result<SystemTime, CredentialsError> {
     DateTime::from_str(text, crate::DateTimeFormat::DateTime)
         .map(SystemTime::from)
@@ -404,6 +436,11 @@ mod tests {
         assert_eq!(err.kind(), CredentialsErrorKind::Unsupported);
     }
 
+    #[cfg(any(
+        feature = "container-credentials",
+        feature = "imds",
+        feature = "credential-process"
+    ))]
     #[test]
     fn expiry_parsing() {
         let t = parse_expiry("2020-01-01T00:00:00Z", "x").unwrap();

@@ -2,9 +2,12 @@
 //! `credential_process`.
 
 use std::sync::Arc;
+#[cfg(feature = "credential-process")]
 use std::time::Duration;
 
-use super::http_util::{Format, parse_credentials};
+#[cfg(feature = "credential-process")]
+use super::document::{Format, parse_credentials};
+#[cfg(feature = "credential-process")]
 use super::process::{self, RunError};
 use super::{BoxFuture, Credentials, CredentialsError, ProvideCredentials};
 use crate::env::Env;
@@ -21,6 +24,7 @@ const UNSUPPORTED: [(&str, &str); 6] = [
 ];
 
 /// The default time a `credential_process` may take.
+#[cfg(feature = "credential-process")]
 const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Credentials from the selected profile (see [`ProfileSet`]) of `~/.aws/credentials` and
@@ -32,11 +36,13 @@ const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 ///    [`Unsupported`](super::CredentialsErrorKind::Unsupported) error naming the key and the
 ///    profile: implement [`ProvideCredentials`] for such sources.
 /// 2. `aws_access_key_id` and `aws_secret_access_key` (and `aws_session_token`): static keys.
-/// 3. `credential_process`: the command is run through `sh -c` (`cmd /C` on Windows) with a
-///    deadline (60 s by default, [`with_process_timeout`](Self::with_process_timeout); the
-///    process is killed when it passes), and its stdout must be
+/// 3. `credential_process` (with the `credential-process` cargo feature, on by default): the
+///    command is run through `sh -c` (`cmd /C` on Windows) with a deadline (60 s by default,
+///    `with_process_timeout`; the process is killed when it passes), and its stdout must be
 ///    `{"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}`. On
-///    failure the error holds the exit status and the start of stderr, never stdout.
+///    failure the error holds the exit status and the start of stderr, never stdout. Without
+///    the feature, a profile that sets `credential_process` (and no static keys) is an
+///    [`Unsupported`](super::CredentialsErrorKind::Unsupported) error naming the feature.
 /// 4. Only one of `aws_access_key_id`/`aws_secret_access_key`: an
 ///    [`InvalidConfiguration`](super::CredentialsErrorKind::InvalidConfiguration) error.
 ///
@@ -45,6 +51,8 @@ const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 /// profile was named explicitly (`AWS_PROFILE`) and does not exist, which is an
 /// `InvalidConfiguration` error (as in the AWS CLI). Unreadable or malformed files are an
 /// `InvalidConfiguration` error too.
+///
+/// Needs the `profile` cargo feature (on by default).
 ///
 /// ```
 /// use lambda_sdk_runtime::credentials::{ProfileProvider, ProvideCredentials};
@@ -68,6 +76,7 @@ const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 #[derive(Clone, Debug)]
 pub struct ProfileProvider {
     source: Source,
+    #[cfg(feature = "credential-process")]
     process_timeout: Duration,
 }
 
@@ -85,6 +94,7 @@ impl ProfileProvider {
     pub fn new(env: Env) -> Self {
         ProfileProvider {
             source: Source::Env(env),
+            #[cfg(feature = "credential-process")]
             process_timeout: DEFAULT_PROCESS_TIMEOUT,
         }
     }
@@ -93,11 +103,15 @@ impl ProfileProvider {
     pub fn from_profile_set(profiles: ProfileSet) -> Self {
         ProfileProvider {
             source: Source::Loaded(Arc::new(profiles)),
+            #[cfg(feature = "credential-process")]
             process_timeout: DEFAULT_PROCESS_TIMEOUT,
         }
     }
 
     /// How long a `credential_process` may run before it is killed (default 60 s).
+    ///
+    /// Needs the `credential-process` cargo feature (on by default).
+    #[cfg(feature = "credential-process")]
     pub fn with_process_timeout(mut self, timeout: Duration) -> Self {
         self.process_timeout = timeout;
         self
@@ -129,15 +143,15 @@ impl ProfileProvider {
             )));
         };
         let located = format!("profile `{name}` in {files}");
-        resolve(profile, &located, self.process_timeout).await
+        resolve(self, profile, &located).await
     }
 }
 
 /// Credentials from `profile`; `located` ("profile `x` in FILES") starts every message.
 async fn resolve(
+    provider: &ProfileProvider,
     profile: &Profile,
     located: &str,
-    process_timeout: Duration,
 ) -> Result<Credentials, CredentialsError> {
     if let Some((key, what)) = UNSUPPORTED
         .iter()
@@ -159,7 +173,18 @@ async fn resolve(
         return Ok(Credentials::new(key, secret, token.map(str::to_owned)));
     }
     if let Some(command) = profile.get("credential_process") {
-        return run_credential_process(command, located, process_timeout).await;
+        #[cfg(feature = "credential-process")]
+        return run_credential_process(command, located, provider.process_timeout).await;
+        #[cfg(not(feature = "credential-process"))]
+        {
+            let _ = (command, provider);
+            return Err(CredentialsError::unsupported(format!(
+                "{located} sets `credential_process`, but this build leaves it out: enable \
+                 lambda-sdk's `credential-process` cargo feature, or use static keys in the \
+                 profile or the environment variables \
+                 AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN"
+            )));
+        }
     }
     match (key, secret) {
         (Some(_), _) => Err(CredentialsError::invalid_configuration(format!(
@@ -174,6 +199,7 @@ async fn resolve(
     }
 }
 
+#[cfg(feature = "credential-process")]
 async fn run_credential_process(
     command: &str,
     located: &str,
@@ -243,10 +269,10 @@ mod tests {
         name: &str,
     ) -> Result<Credentials, CredentialsError> {
         let set = ProfileSet::parse(config, credentials, name).unwrap();
-        ProfileProvider::from_profile_set(set)
-            .with_process_timeout(Duration::from_secs(20))
-            .provide_credentials()
-            .await
+        let provider = ProfileProvider::from_profile_set(set);
+        #[cfg(feature = "credential-process")]
+        let provider = provider.with_process_timeout(Duration::from_secs(20));
+        provider.provide_credentials().await
     }
 
     #[tokio::test]
@@ -375,7 +401,7 @@ mod tests {
         }
     }
 
-    #[cfg(unix)]
+    #[cfg(all(unix, feature = "credential-process"))]
     #[tokio::test]
     async fn credential_process_success() {
         let dir = TempDir::new();
@@ -398,7 +424,7 @@ mod tests {
         assert_eq!(c.expiry(), Some(expected.into()));
     }
 
-    #[cfg(unix)]
+    #[cfg(all(unix, feature = "credential-process"))]
     #[tokio::test]
     async fn credential_process_failure_shows_stderr_never_stdout() {
         let config = format!(
@@ -423,7 +449,7 @@ mod tests {
         assert!(!text.contains(SECRET), "{text}");
     }
 
-    #[cfg(unix)]
+    #[cfg(all(unix, feature = "credential-process"))]
     #[tokio::test]
     async fn credential_process_timeout() {
         let set = ProfileSet::parse(
@@ -443,6 +469,29 @@ mod tests {
                 .contains("did not finish within 200ms and was killed"),
             "{err}"
         );
+    }
+
+    /// Without the `credential-process` feature, a `credential_process` profile is an error
+    /// that names the feature; static keys in the same profile still win, as with it.
+    #[cfg(not(feature = "credential-process"))]
+    #[tokio::test]
+    async fn credential_process_compiled_out_names_the_feature() {
+        let config = "[profile ci]\ncredential_process = echo never-run\n";
+        let err = from_strs(config, "", "ci").await.unwrap_err();
+        assert_eq!(err.kind(), CredentialsErrorKind::Unsupported);
+        assert!(
+            err.to_string().starts_with(
+                "profile `ci` in <credentials> and <config> sets `credential_process`, but this \
+                 build leaves it out: enable lambda-sdk's `credential-process` cargo feature"
+            ),
+            "{err}"
+        );
+        let config = format!(
+            "[profile ci]\ncredential_process = echo never-run\naws_access_key_id = A\n\
+             aws_secret_access_key = {SECRET}\n"
+        );
+        let c = from_strs(&config, "", "ci").await.unwrap();
+        assert_eq!(c.access_key_id(), "A");
     }
 
     #[tokio::test]

@@ -151,6 +151,7 @@ pub(crate) fn closed_url() -> String {
 /// A client that ignores proxy variables, so tests stay hermetic.
 pub(crate) fn http_client() -> HttpClient {
     HttpClient::new(&HttpSettings {
+        #[cfg(feature = "proxy")]
         proxy: None,
         connect_timeout: Duration::from_secs(1),
         ..HttpSettings::default()
