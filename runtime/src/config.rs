@@ -599,14 +599,7 @@ mod tests {
     #[cfg(not(feature = "proxy"))]
     #[test]
     fn proxy_variables_without_the_proxy_feature() {
-        for var in [
-            "HTTPS_PROXY",
-            "https_proxy",
-            "ALL_PROXY",
-            "all_proxy",
-            "HTTP_PROXY",
-            "http_proxy",
-        ] {
+        for var in crate::http::PROXY_VARIABLES {
             let err = Config::from_env_with(env(&[(var, "http://proxy:3128")])).unwrap_err();
             assert_eq!(
                 err.to_string(),

@@ -133,7 +133,7 @@ impl ProxySettings {
 
 /// The proxy variables [`ProxySettings::from_env`] reads, uppercase and lowercase.
 #[cfg(not(feature = "proxy"))]
-const PROXY_VARIABLES: [&str; 6] = [
+pub(crate) const PROXY_VARIABLES: [&str; 6] = [
     "HTTPS_PROXY",
     "https_proxy",
     "ALL_PROXY",

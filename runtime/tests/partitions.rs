@@ -7,39 +7,18 @@
 
 #![forbid(unsafe_code)]
 
-use std::path::PathBuf;
-
 use lambda_sdk_runtime::partitions::{
     self, NO_OVERRIDES, Overrides, PARTITIONS, PARTITIONS_VERSION, Partition, outputs_for,
     partition_for,
 };
 use serde_json::{Value, json};
 
+mod common;
+use common::shared_json;
+
 // ---------------------------------------------------------------------------------------------
 // Shared model files
 // ---------------------------------------------------------------------------------------------
-
-/// Reads `../../shared/models/<name>` (relative to the runtime crate). `None`, after saying
-/// why, when it is absent; a panic instead under `CI=true`.
-fn shared_json(name: &str) -> Option<Value> {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../shared/models")
-        .join(name);
-    match std::fs::read_to_string(&path) {
-        Ok(text) => Some(
-            serde_json::from_str(&text)
-                .unwrap_or_else(|e| panic!("{} is not valid JSON: {e}", path.display())),
-        ),
-        Err(e) => {
-            let why = format!("cannot read {}: {e}", path.display());
-            if std::env::var("CI").as_deref() == Ok("true") {
-                panic!("{why} (required when CI=true)");
-            }
-            eprintln!("skipping: {why}");
-            None
-        }
-    }
-}
 
 // ---------------------------------------------------------------------------------------------
 // partitions.rs against partitions.json

@@ -58,3 +58,25 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// Reads `../../shared/models/<name>` (relative to the runtime crate). `None`, after saying
+/// why, when it is absent; a panic instead under `CI=true`.
+pub fn shared_json(name: &str) -> Option<serde_json::Value> {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/models")
+        .join(name);
+    match std::fs::read_to_string(&path) {
+        Ok(text) => Some(
+            serde_json::from_str(&text)
+                .unwrap_or_else(|e| panic!("{} is not valid JSON: {e}", path.display())),
+        ),
+        Err(e) => {
+            let why = format!("cannot read {}: {e}", path.display());
+            if std::env::var("CI").as_deref() == Ok("true") {
+                panic!("{why} (required when CI=true)");
+            }
+            eprintln!("skipping: {why}");
+            None
+        }
+    }
+}
