@@ -18,6 +18,17 @@
 //! - `SendDurableExecutionCallbackHeartbeat`: [`types::SendDurableExecutionCallbackHeartbeatRequest`] → [`types::SendDurableExecutionCallbackHeartbeatResponse`]
 //! - `SendDurableExecutionCallbackSuccess`: [`types::SendDurableExecutionCallbackSuccessRequest`] → [`types::SendDurableExecutionCallbackSuccessResponse`]
 //! - `StopDurableExecution`: [`types::StopDurableExecutionRequest`] → [`types::StopDurableExecutionResponse`]
+//!
+//! Cargo features:
+//!
+//! - one per operation (`checkpoint-durable-execution`, …), all on by default: with `default-features = false`, only the operations listed are compiled;
+//! - the runtime's optional parts, on by default; a program that reads its credentials from the environment (as on AWS Lambda) needs none of them:
+//!   - `profile`: the shared config and credentials files (`~/.aws/config`, `AWS_PROFILE`): keys and region.
+//!   - `credential-process`: `credential_process` in a profile (a command that prints credentials).
+//!   - `container-credentials`: ECS and EKS Pod Identity (`AWS_CONTAINER_CREDENTIALS_*_URI`).
+//!   - `imds`: the EC2 instance profile, from instance metadata (IMDSv2).
+//!   - `proxy`: `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` and `ConfigBuilder::proxy` (CONNECT tunnels).
+//! - `http2`, off by default: HTTP/2, negotiated by ALPN over TLS.
 #![forbid(unsafe_code)]
 #![allow(deprecated)]
 #[rustfmt::skip]

@@ -139,16 +139,16 @@ pub(crate) const RUNTIME_FEATURES: [RuntimeFeature; 5] = [
 ];
 
 /// The manifest's comment on [`RUNTIME_FEATURES`], one line each.
-const RUNTIME_FEATURES_COMMENT: [&str; 9] = [
+pub(crate) const RUNTIME_FEATURES_COMMENT: [&str; 9] = [
     "The runtime's optional parts, on by default. A program that reads its credentials from",
     "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (as on AWS Lambda) needs",
     "none of them. Left out, a source is named in the \"no credentials found\" error with its",
     "feature, and a variable that asks for it (AWS_PROFILE, HTTPS_PROXY, ...) is an error.",
-    "profile: the shared config and credentials files (~/.aws/config, AWS_PROFILE): keys and region.",
+    "profile: the shared config and credentials files (`~/.aws/config`, `AWS_PROFILE`): keys and region.",
     "credential-process: `credential_process` in a profile (a command that prints credentials).",
-    "container-credentials: ECS and EKS Pod Identity (AWS_CONTAINER_CREDENTIALS_*_URI).",
+    "container-credentials: ECS and EKS Pod Identity (`AWS_CONTAINER_CREDENTIALS_*_URI`).",
     "imds: the EC2 instance profile, from instance metadata (IMDSv2).",
-    "proxy: HTTPS_PROXY / HTTP_PROXY / NO_PROXY and ConfigBuilder::proxy (CONNECT tunnels).",
+    "proxy: `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` and `ConfigBuilder::proxy` (CONNECT tunnels).",
 ];
 
 /// A TOML basic string.

@@ -33,6 +33,34 @@ pub fn lib_rs(krate: &ir::Crate) -> TokenStream {
             op.name, op.input.rust_name, op.output.rust_name
         )
     });
+    // The runtime parts' lines of the manifest comment read `name: what it compiles in`.
+    let runtime_features = super::manifest::RUNTIME_FEATURES_COMMENT
+        .iter()
+        .filter_map(|line| line.split_once(": "))
+        .filter(|(name, _)| {
+            super::manifest::RUNTIME_FEATURES
+                .iter()
+                .any(|f| f.name == *name)
+        })
+        .map(|(name, what)| format!("   - `{name}`: {what}"));
+    let example_feature = krate
+        .operations
+        .first()
+        .map_or_else(|| "an-operation".to_string(), |op| op.feature.clone());
+    let features = [
+        " Cargo features:".to_string(),
+        String::new(),
+        format!(
+            " - one per operation (`{example_feature}`, …), all on by default: with \
+             `default-features = false`, only the operations listed are compiled;"
+        ),
+        " - the runtime's optional parts, on by default; a program that reads its credentials from \
+          the environment (as on AWS Lambda) needs none of them:"
+            .to_string(),
+    ]
+    .into_iter()
+    .chain(runtime_features)
+    .chain([" - `http2`, off by default: HTTP/2, negotiated by ALPN over TLS.".to_string()]);
     quote! {
         #![doc = #intro]
         #![doc = ""]
@@ -41,6 +69,8 @@ pub fn lib_rs(krate: &ir::Crate) -> TokenStream {
         #![doc = " Operations:"]
         #![doc = ""]
         #(#![doc = #ops])*
+        #![doc = ""]
+        #(#![doc = #features])*
         #![forbid(unsafe_code)]
         // Deprecated shapes stay usable; users still see the warning where they use them.
         #![allow(deprecated)]
