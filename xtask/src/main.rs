@@ -24,8 +24,9 @@ usage:
       Build the cargo-fuzz targets of fuzz/ and run each for a few seconds from its seeds
       (needs cargo-fuzz; see fuzz/README.md).
   cargo xtask test
-      The test command: codegen --check, rustfmt, clippy -D warnings, cargo test --workspace,
-      the protocol tests, whole-lambda, the fuzz smoke.";
+      The test command: codegen --check, rustfmt, clippy -D warnings (also with feature
+      subsets), rustdoc -D warnings, cargo test --workspace, the protocol tests, whole-lambda,
+      the fuzz smoke.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();

@@ -90,6 +90,14 @@ pub fn run() -> Result<(), String> {
         }
         step(&format!("cargo {}", args.join(" ")), || cargo(&root, &args))?;
     }
+    // Rustdoc of the hand-written and generated crates: broken intra-doc links, bad HTML and
+    // the like are errors; the runtime once more with its reference interpreter.
+    for args in DOC_RUNS {
+        step(
+            &format!("RUSTDOCFLAGS='-D warnings' cargo {}", args.join(" ")),
+            || cargo_with(&root, args, &[("RUSTDOCFLAGS", "-D warnings")]),
+        )?;
+    }
     step("cargo test --workspace", || {
         cargo(&root, &["test", "--workspace"])
     })?;
@@ -109,6 +117,28 @@ const RUNTIME_FEATURE_SETS: [&str; 3] = ["", "profile,imds", "credential-process
 /// exist when a part is left out (`#[cfg(not(feature = ...))]`).
 const RUNTIME_FEATURE_SETS_TESTED: [&str; 2] = ["", "profile,imds"];
 
+/// The `cargo doc` runs of the test command.
+const DOC_RUNS: [&[&str]; 2] = [
+    &[
+        "doc",
+        "--no-deps",
+        "-p",
+        "lambda-sdk-runtime",
+        "-p",
+        "lambda-sdk",
+        "-p",
+        "lambda-sdk-codegen",
+    ],
+    &[
+        "doc",
+        "--no-deps",
+        "-p",
+        "lambda-sdk-runtime",
+        "--features",
+        "rules-interpreter",
+    ],
+];
+
 fn step(name: &str, f: impl FnOnce() -> Result<(), String>) -> Result<(), String> {
     println!("==> {name}");
     let started = Instant::now();
@@ -122,9 +152,15 @@ fn step(name: &str, f: impl FnOnce() -> Result<(), String>) -> Result<(), String
 }
 
 fn cargo(root: &std::path::Path, args: &[&str]) -> Result<(), String> {
+    cargo_with(root, args, &[])
+}
+
+/// `cargo` with these environment variables set.
+fn cargo_with(root: &std::path::Path, args: &[&str], vars: &[(&str, &str)]) -> Result<(), String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)
         .args(args)
+        .envs(vars.iter().copied())
         .current_dir(root)
         .status()
         .map_err(|e| format!("cannot run cargo: {e}"))?;

@@ -69,8 +69,8 @@ impl RuleSet {
     ///
     /// Parameters not given take their defaults; a required parameter still unset, a
     /// parameter the rule set does not declare, or a value of the wrong type is an error of
-    /// kind [`RulesErrorKind::InvalidParams`]. An `error` rule that matches yields an error of
-    /// kind [`RulesErrorKind::Rule`] whose `Display` is exactly the rule's message.
+    /// kind [`RulesErrorKind::InvalidParams`](super::RulesErrorKind::InvalidParams). An `error` rule that matches yields an error of
+    /// kind [`RulesErrorKind::Rule`](super::RulesErrorKind::Rule) whose `Display` is exactly the rule's message.
     pub fn resolve(&self, params: &Params) -> Result<Endpoint, RulesError> {
         for (name, value) in &params.values {
             let Some(parameter) = self.parameter(name) else {

@@ -8,7 +8,7 @@
 //! `aws.isVirtualHostableS3Bucket`) and [`RulesError`].
 //!
 //! With the `rules-interpreter` feature (off by default) this module also holds a reference
-//! interpreter: [`RuleSet`] parses and checks a rule set from its JSON and resolves endpoints
+//! interpreter: `RuleSet` parses and checks a rule set from its JSON and resolves endpoints
 //! from it. The test suite checks the compiled resolvers against it; it also serves a rule set
 //! known only at run time.
 //!
