@@ -32,7 +32,7 @@
 //!
 //! | feature | what it compiles in | without it |
 //! |---|---|---|
-//! | `profile` | the shared config and credentials files (the `profile` module, `credentials::ProfileProvider`): static keys from a profile, and the `region` of the profile in `Config::from_env` | a set `AWS_PROFILE`, `AWS_CONFIG_FILE` or `AWS_SHARED_CREDENTIALS_FILE` is an error of the credentials chain (when the environment has no keys); the "no region" error says the files were not read |
+//! | `profile` | the shared config and credentials files (the `profile` module, `credentials::ProfileProvider`): static keys from a profile, and the `region` of the profile in `Config::from_env` | a set `AWS_PROFILE`, `AWS_CONFIG_FILE` or `AWS_SHARED_CREDENTIALS_FILE`, or an existing `~/.aws/credentials`, is an error of the credentials chain (when the environment has no keys); the "no region" error says the files were not read |
 //! | `credential-process` (implies `profile`) | `credential_process` in a profile: a command that prints credentials | a profile that sets `credential_process` is an error naming the feature |
 //! | `container-credentials` | `credentials::ContainerProvider`: ECS tasks and EKS Pod Identity | a set `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or `_FULL_URI` is an error of the credentials chain (when no earlier source has credentials) |
 //! | `imds` | `credentials::ImdsProvider`: the EC2 instance profile (IMDSv2) | the "no credentials found" error says instance metadata was not compiled in |

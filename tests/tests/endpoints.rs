@@ -1,21 +1,26 @@
-//! The endpoint resolver that `cargo xtask codegen` compiled from `model/lambda.json`'s rule set
-//! (`generated/src/endpoint_resolver.rs`), checked against the runtime's reference interpreter
-//! (`lambda_sdk_runtime::endpoint_rules::RuleSet`, feature `rules-interpreter`) reading the same
-//! rule set, for every combination of region, FIPS, dual-stack and custom endpoint below: every
-//! region of every partition, unlisted regions matching each partition's pattern, regions of no
-//! partition, and custom endpoints with ports and base paths.
+//! Endpoint resolvers compiled by the generator, checked against the runtime's reference
+//! interpreter (`lambda_sdk_runtime::endpoint_rules::RuleSet`, feature `rules-interpreter`)
+//! reading the same rule set:
 //!
-//! Both are run the way users run them: the compiled one through `lambda_sdk::Client` (the URL a
-//! request goes to, or the error that refused it), the interpreter through
-//! `lambda_sdk_runtime::endpoint::resolve` with the same configuration. The official model's 71
-//! endpoint test cases run against the compiled resolver in `cargo xtask whole-lambda`.
+//! - `model/lambda.json`'s (`generated/src/endpoint_resolver.rs`), run the way users run it,
+//!   through `lambda_sdk::Client` (the URL a request goes to, or the error that refused it), for
+//!   every region of every partition, unlisted regions matching each partition's pattern,
+//!   regions of no partition, × FIPS × dual-stack × custom endpoints;
+//! - the rule sets of `data/endpoint_rule_sets.json` (each exercising one thing the compiler
+//!   must get right) and of the generator's `endpoint_rules` fixture, compiled by `build.rs`:
+//!   the same URL, or an error of the same kind with the same message, for every combination
+//!   of unset, valid and invalid regions and endpoints × FIPS × dual-stack. `cargo clippy
+//!   --workspace --all-targets -D warnings` lints their generated code too.
+//!
+//! The official model's 71 endpoint test cases run against the compiled resolver of the whole
+//! Lambda crate in `cargo xtask whole-lambda`.
 
 #![forbid(unsafe_code)]
 
 use lambda_sdk::types::GetDurableExecutionRequest;
 use lambda_sdk::{Client, Config, Credentials};
 use lambda_sdk_runtime::endpoint::EndpointParams;
-use lambda_sdk_runtime::endpoint_rules::{Params, RuleSet};
+use lambda_sdk_runtime::endpoint_rules::{Params, RuleSet, RulesErrorKind};
 use lambda_sdk_runtime::partitions::PARTITIONS;
 use protocol_test_support::Capture;
 use serde_json::Value;
@@ -146,4 +151,104 @@ async fn compiled_resolver_agrees_with_the_interpreter() {
     assert_eq!(urls + errors, regions.len() * 2 * 2 * endpoints.len());
     // Both outcomes are exercised: FIPS or dual-stack with a custom endpoint is an error rule.
     assert!(urls > 300 && errors > 300, "{urls} URLs, {errors} errors");
+}
+
+/// The rule sets `build.rs` compiled.
+mod rule_sets {
+    include!(concat!(env!("OUT_DIR"), "/endpoint_rule_sets.rs"));
+}
+
+/// The interpreter's answer, with the parameters bound the way the configuration binds them.
+fn interpret(
+    rules: &RuleSet,
+    params: &EndpointParams<'_>,
+) -> Result<String, (RulesErrorKind, String)> {
+    let mut values = Params::new();
+    for parameter in rules.parameters() {
+        match parameter.built_in() {
+            Some("AWS::Region") => {
+                if let Some(region) = params.region {
+                    values.insert(parameter.name(), region);
+                }
+            }
+            Some("SDK::Endpoint") => {
+                if let Some(endpoint) = params.endpoint {
+                    values.insert(parameter.name(), endpoint);
+                }
+            }
+            Some("AWS::UseFIPS") => {
+                values.insert(parameter.name(), params.use_fips);
+            }
+            Some("AWS::UseDualStack") => {
+                values.insert(parameter.name(), params.use_dual_stack);
+            }
+            _ => {}
+        }
+    }
+    rules
+        .resolve(&values)
+        .map(|endpoint| endpoint.url().to_string())
+        .map_err(|e| (e.kind(), e.to_string()))
+}
+
+#[test]
+fn compiled_rule_sets_agree_with_the_interpreter() {
+    let regions = [
+        None,
+        Some("us-east-1"),
+        Some("cn-north-1"),
+        Some("us-gov-west-1"),
+        Some("eu-unlisted-7"),
+        Some("bad..region"),
+        Some(""),
+    ];
+    let endpoints = [
+        None,
+        Some("https://x.example.com"),
+        Some("https://x.example.com:8443/base/path"),
+        Some("http://1.2.3.4:80/p"),
+        Some("not a url"),
+    ];
+    let mut differences = Vec::new();
+    let mut compared = 0;
+    let (mut urls, mut errors) = (0, 0);
+    for (name, json, resolve) in rule_sets::ALL {
+        let rules = RuleSet::from_json(json)
+            .unwrap_or_else(|e| panic!("{name}: the interpreter refuses the rule set: {e}"));
+        for region in regions {
+            for use_fips in [false, true] {
+                for use_dual_stack in [false, true] {
+                    for endpoint in endpoints {
+                        let params = EndpointParams::new(region)
+                            .with_fips(use_fips)
+                            .with_dual_stack(use_dual_stack)
+                            .with_endpoint(endpoint);
+                        let compiled = resolve(&params).map_err(|e| (e.kind(), e.to_string()));
+                        let expected = interpret(&rules, &params);
+                        match &compiled {
+                            Ok(_) => urls += 1,
+                            Err(_) => errors += 1,
+                        }
+                        if compiled != expected {
+                            differences.push(format!(
+                                "{name} {params:?}:\n  compiled:    {compiled:?}\n  interpreter: {expected:?}"
+                            ));
+                        }
+                        compared += 1;
+                    }
+                }
+            }
+        }
+    }
+    assert!(
+        differences.is_empty(),
+        "{} of {compared} differ:\n{}",
+        differences.len(),
+        differences.join("\n")
+    );
+    assert_eq!(
+        compared,
+        rule_sets::ALL.len() * regions.len() * 4 * endpoints.len()
+    );
+    assert!(urls > 1000 && errors > 1000, "{urls} URLs, {errors} errors");
 }

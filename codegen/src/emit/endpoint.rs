@@ -80,7 +80,17 @@ pub fn endpoint_resolver_rs(rules: &Rules) -> TokenStream {
         let ty = rust_type(p.ty);
         quote!(let #var: #ty = #value;)
     });
-    let body = rule_list(&rules.rules, "rules", true);
+    let body = rule_list(&rules.rules, None, true);
+    // `params` goes unread when no rule reads a built-in.
+    let params_arg = if rules
+        .params
+        .iter()
+        .any(|p| matches!(p.source, Source::BuiltIn(_)))
+    {
+        quote!(params)
+    } else {
+        quote!(_params)
+    };
     let doc = [
         " The endpoint URL for `params`, or why there is none.".to_string(),
         String::new(),
@@ -91,7 +101,7 @@ pub fn endpoint_resolver_rs(rules: &Rules) -> TokenStream {
 
         #(#[doc = #doc])*
         pub(crate) fn resolve(
-            params: &::lambda_sdk_runtime::endpoint::EndpointParams<'_>,
+            #params_arg: &::lambda_sdk_runtime::endpoint::EndpointParams<'_>,
         ) -> ::std::result::Result<::std::string::String, ::lambda_sdk_runtime::endpoint_rules::RulesError> {
             #(#bindings)*
             #body
@@ -126,9 +136,9 @@ fn rust_type(ty: Ty) -> TokenStream {
     }
 }
 
-/// A rule list. In `tail` position it is the function's tail expression; otherwise every path
-/// through it returns.
-fn rule_list(rules: &[Rule], location: &str, tail: bool) -> TokenStream {
+/// A rule list: the top-level one, or the sub-rules of the tree rule at `tree`. In `tail`
+/// position it is the function's tail expression; otherwise every path through it returns.
+fn rule_list(rules: &[Rule], tree: Option<&str>, tail: bool) -> TokenStream {
     let mut out = TokenStream::new();
     for rule in rules {
         if rule.always_applies() {
@@ -137,12 +147,12 @@ fn rule_list(rules: &[Rule], location: &str, tail: bool) -> TokenStream {
         }
         out.extend(guarded(rule));
     }
-    let message =
-        format!("no rule matched inside the tree rule at {location} although its conditions held");
-    let message = if location == "rules" {
-        "no endpoint rule matched the parameters (the rule set has no fallback rule)".to_string()
-    } else {
-        message
+    let message = match tree {
+        Some(location) => format!(
+            "no rule matched inside the tree rule at {location} although its conditions held"
+        ),
+        None => "no endpoint rule matched the parameters (the rule set has no fallback rule)"
+            .to_string(),
     };
     let error = rules_error("NoMatch", quote!(#message));
     if tail {
@@ -188,7 +198,7 @@ fn body(rule: &Rule, tail: bool) -> TokenStream {
             let error = rules_error("Rule", message);
             quote!(::std::result::Result::Err(#error))
         }
-        Body::Tree(rules) => return rule_list(rules, &format!("{}.rules", rule.location), tail),
+        Body::Tree(rules) => return rule_list(rules, Some(&rule.location), tail),
     };
     if tail {
         outcome
@@ -215,13 +225,24 @@ fn syn_label(location: &str) -> TokenStream {
 fn condition(c: &crate::endpoint_rules::Condition, label: &TokenStream) -> TokenStream {
     let value = &c.value;
     let bind = c.bind.as_deref().map(ident);
+    if c.narrowing {
+        // `isSet` of a reference: set is enough, even an optional boolean set to `false`.
+        let v = place(value);
+        return match bind {
+            Some(var) => {
+                let v = owned(value);
+                quote!(let ::std::option::Option::Some(#var) = #v else { break #label; };)
+            }
+            None => quote!(if #v.is_none() { break #label; }),
+        };
+    }
     match (value.ty.optional, value.ty.base, bind) {
         (true, Base::Bool, None) => {
-            let v = owned(value);
+            let v = scrutinee(value);
             quote!(if #v != ::std::option::Option::Some(true) { break #label; })
         }
         (true, Base::Bool, Some(var)) => {
-            let v = owned(value);
+            let v = scrutinee(value);
             quote! {
                 if #v != ::std::option::Option::Some(true) { break #label; }
                 let #var = true;
@@ -232,12 +253,16 @@ fn condition(c: &crate::endpoint_rules::Condition, label: &TokenStream) -> Token
             quote!(if #v.is_none() { break #label; })
         }
         (true, _, Some(var)) => {
-            let v = owned(value);
+            let v = scrutinee(value);
             quote!(let ::std::option::Option::Some(#var) = #v else { break #label; };)
         }
         (false, Base::Bool, None) => {
             let test = negated(value);
             quote!(if #test { break #label; })
+        }
+        (false, Base::Bool, Some(var)) if matches!(value.kind, ExprKind::Bool(true)) => {
+            // `isSet` of a value that is always set.
+            quote!(let #var = true;)
         }
         (false, Base::Bool, Some(var)) => {
             let test = negated(value);
@@ -251,8 +276,9 @@ fn condition(c: &crate::endpoint_rules::Condition, label: &TokenStream) -> Token
             quote!(let #var = #v;)
         }
         (false, _, None) => {
-            // Always holds and binds nothing: lowering drops these.
-            TokenStream::new()
+            // Always holds and binds nothing: kept only when evaluating it can err.
+            let v = owned(value);
+            quote!(let _ = #v;)
         }
     }
 }
@@ -400,7 +426,8 @@ fn owned(e: &Expr) -> TokenStream {
             }
         }
         ExprKind::Coalesce(args) => {
-            // Folded from the end: `a.or_else(|| b)`, `a.unwrap_or_else(|| b)`.
+            // Folded from the end: `a.or(b)` / `a.unwrap_or(b)` when `b` is a literal or a `Copy`
+            // variable, else a `match` (so `b` stays lazy and may `return` an error).
             let mut iter = args.iter().rev();
             let Some(last) = iter.next() else {
                 return quote!(::std::option::Option::None);
@@ -412,9 +439,19 @@ fn owned(e: &Expr) -> TokenStream {
                 let a = owned(arg);
                 acc = match (acc_optional, acc_cheap) {
                     (true, true) => quote!(#a.or(#acc)),
-                    (true, false) => quote!(#a.or_else(|| #acc)),
                     (false, true) => quote!(#a.unwrap_or(#acc)),
-                    (false, false) => quote!(#a.unwrap_or_else(|| #acc)),
+                    (true, false) => quote! {
+                        match #a {
+                            ::std::option::Option::Some(value) => ::std::option::Option::Some(value),
+                            ::std::option::Option::None => #acc,
+                        }
+                    },
+                    (false, false) => quote! {
+                        match #a {
+                            ::std::option::Option::Some(value) => value,
+                            ::std::option::Option::None => #acc,
+                        }
+                    },
                 };
                 acc_optional = acc_optional && arg.ty.optional;
                 acc_cheap = false;
@@ -422,6 +459,12 @@ fn owned(e: &Expr) -> TokenStream {
             acc
         }
         ExprKind::Ite(c, a, b) => {
+            // `ite(c, true, false)` is `c`, as clippy wants.
+            match (&a.kind, &b.kind) {
+                (ExprKind::Bool(true), ExprKind::Bool(false)) => return boolean(c),
+                (ExprKind::Bool(false), ExprKind::Bool(true)) => return negated(c),
+                _ => {}
+            }
             let c = boolean(c);
             let lift = |x: &Expr| {
                 let v = owned(x);
@@ -445,6 +488,16 @@ fn owned(e: &Expr) -> TokenStream {
             let error = rules_error("Evaluation", quote!(::std::format!(#prefix)));
             quote!(#f::split(#(#args),*).map_err(|e| #error)?)
         }
+    }
+}
+
+/// The value of a `let … else`, in parentheses when it ends with `}` (an `if` or a `match`),
+/// which Rust does not allow before `else`.
+fn scrutinee(e: &Expr) -> TokenStream {
+    let v = owned(e);
+    match &e.kind {
+        ExprKind::Ite(..) | ExprKind::Unwrap { .. } | ExprKind::Coalesce(_) => quote!((#v)),
+        _ => v,
     }
 }
 

@@ -128,6 +128,25 @@ const PROFILE_LEFT_OUT: LeftOut = LeftOut {
     ],
 };
 
+/// Without the `profile` feature: an error when `~/.aws/credentials` exists, which the user
+/// most likely meant to be read, rather than a silent fall through to the container's or the
+/// EC2 instance's credentials. (`~/.aws/config` alone is common with only a region in it.)
+#[cfg(not(feature = "profile"))]
+fn shared_credentials_file_left_out(env: &Env) -> Result<(), CredentialsError> {
+    let Some(home) = env.get("HOME").filter(|h| !h.is_empty()) else {
+        return Ok(());
+    };
+    let path = std::path::Path::new(&home).join(".aws").join("credentials");
+    if path.is_file() {
+        return Err(CredentialsError::unsupported(format!(
+            "{} exists, but this build leaves profile files out: enable lambda-sdk's `profile` \
+             cargo feature, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
 #[cfg(not(feature = "container-credentials"))]
 const CONTAINER_LEFT_OUT: LeftOut = LeftOut {
     name: "container credentials",
@@ -180,7 +199,10 @@ impl DefaultChain {
             Err(e) => return Err(e),
         }
         #[cfg(not(feature = "profile"))]
-        looked_in.push(PROFILE_LEFT_OUT.check(&self.env)?);
+        {
+            looked_in.push(PROFILE_LEFT_OUT.check(&self.env)?);
+            shared_credentials_file_left_out(&self.env)?;
+        }
         for var in ["AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"] {
             if self.env.get(var).is_some() {
                 return Err(CredentialsError::unsupported(format!(
@@ -490,6 +512,39 @@ mod tests {
             .unwrap();
             assert_eq!(c.access_key_id(), "ENVKEY");
         }
+    }
+
+    /// Without the `profile` feature, an existing `~/.aws/credentials` is an error (once the
+    /// environment has no keys), not a silent fall through to the instance's credentials.
+    #[cfg(not(feature = "profile"))]
+    #[tokio::test]
+    async fn a_credentials_file_is_an_error_when_profiles_are_compiled_out() {
+        let dir = TempDir::new();
+        let no_file = chain(&dir, &[]).provide_credentials().await.unwrap_err();
+        assert_ne!(
+            no_file.kind(),
+            CredentialsErrorKind::Unsupported,
+            "{no_file}"
+        );
+        std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
+        std::fs::write(dir.path().join(".aws/credentials"), "[default]\n").unwrap();
+        let err = chain(&dir, &[]).provide_credentials().await.unwrap_err();
+        assert_eq!(err.kind(), CredentialsErrorKind::Unsupported);
+        assert!(
+            err.to_string().contains(".aws/credentials exists, but this build leaves profile files out: enable lambda-sdk's `profile` cargo feature"),
+            "{err}"
+        );
+        let with_keys = chain(
+            &dir,
+            &[
+                ("AWS_ACCESS_KEY_ID", "ENVKEY"),
+                ("AWS_SECRET_ACCESS_KEY", SECRET),
+            ],
+        )
+        .provide_credentials()
+        .await
+        .unwrap();
+        assert_eq!(with_keys.access_key_id(), "ENVKEY");
     }
 
     /// Without the `container-credentials` feature, the ECS / EKS variables are an error

@@ -12,7 +12,8 @@
 //! from it. The test suite checks the compiled resolvers against it; it also serves a rule set
 //! known only at run time.
 //!
-//! The interpreter's semantics, which the compiled resolvers share: parameters not given take
+//! The interpreter's semantics, which the compiled resolvers share (the workspace's
+//! `tests/tests/endpoints.rs` compares them answer for answer): parameters not given take
 //! their defaults and a required one still unset is an error; the rules are tried in order and
 //! the first whose conditions all hold yields an endpoint (an `endpoint` rule), an error
 //! carrying the rule's message (an `error` rule), or the outcome of its sub-rules (a `tree`
