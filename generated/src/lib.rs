@@ -6,18 +6,54 @@
 //!
 //! Operations:
 //!
-//! - `CheckpointDurableExecution`: [`types::CheckpointDurableExecutionRequest`] → [`types::CheckpointDurableExecutionResponse`]
-//! - `DeleteDurableExecution`: [`types::DeleteDurableExecutionRequest`] → [`types::DeleteDurableExecutionResponse`]
-//! - `GetDurableExecution`: [`types::GetDurableExecutionRequest`] → [`types::GetDurableExecutionResponse`]
-//! - `GetDurableExecutionHistory`: [`types::GetDurableExecutionHistoryRequest`] → [`types::GetDurableExecutionHistoryResponse`]
-//! - `GetDurableExecutionState`: [`types::GetDurableExecutionStateRequest`] → [`types::GetDurableExecutionStateResponse`]
-//! - `ListDurableExecutionsByFunction`: [`types::ListDurableExecutionsByFunctionRequest`] → [`types::ListDurableExecutionsByFunctionResponse`]
-//! - `PauseDurableExecution`: [`types::PauseDurableExecutionRequest`] → [`types::PauseDurableExecutionResponse`]
-//! - `ResumeDurableExecution`: [`types::ResumeDurableExecutionRequest`] → [`types::ResumeDurableExecutionResponse`]
-//! - `SendDurableExecutionCallbackFailure`: [`types::SendDurableExecutionCallbackFailureRequest`] → [`types::SendDurableExecutionCallbackFailureResponse`]
-//! - `SendDurableExecutionCallbackHeartbeat`: [`types::SendDurableExecutionCallbackHeartbeatRequest`] → [`types::SendDurableExecutionCallbackHeartbeatResponse`]
-//! - `SendDurableExecutionCallbackSuccess`: [`types::SendDurableExecutionCallbackSuccessRequest`] → [`types::SendDurableExecutionCallbackSuccessResponse`]
-//! - `StopDurableExecution`: [`types::StopDurableExecutionRequest`] → [`types::StopDurableExecutionResponse`]
+#![cfg_attr(
+    feature = "checkpoint-durable-execution",
+    doc = " - `CheckpointDurableExecution`: [`types::CheckpointDurableExecutionRequest`] → [`types::CheckpointDurableExecutionResponse`]"
+)]
+#![cfg_attr(
+    feature = "delete-durable-execution",
+    doc = " - `DeleteDurableExecution`: [`types::DeleteDurableExecutionRequest`] → [`types::DeleteDurableExecutionResponse`]"
+)]
+#![cfg_attr(
+    feature = "get-durable-execution",
+    doc = " - `GetDurableExecution`: [`types::GetDurableExecutionRequest`] → [`types::GetDurableExecutionResponse`]"
+)]
+#![cfg_attr(
+    feature = "get-durable-execution-history",
+    doc = " - `GetDurableExecutionHistory`: [`types::GetDurableExecutionHistoryRequest`] → [`types::GetDurableExecutionHistoryResponse`]"
+)]
+#![cfg_attr(
+    feature = "get-durable-execution-state",
+    doc = " - `GetDurableExecutionState`: [`types::GetDurableExecutionStateRequest`] → [`types::GetDurableExecutionStateResponse`]"
+)]
+#![cfg_attr(
+    feature = "list-durable-executions-by-function",
+    doc = " - `ListDurableExecutionsByFunction`: [`types::ListDurableExecutionsByFunctionRequest`] → [`types::ListDurableExecutionsByFunctionResponse`]"
+)]
+#![cfg_attr(
+    feature = "pause-durable-execution",
+    doc = " - `PauseDurableExecution`: [`types::PauseDurableExecutionRequest`] → [`types::PauseDurableExecutionResponse`]"
+)]
+#![cfg_attr(
+    feature = "resume-durable-execution",
+    doc = " - `ResumeDurableExecution`: [`types::ResumeDurableExecutionRequest`] → [`types::ResumeDurableExecutionResponse`]"
+)]
+#![cfg_attr(
+    feature = "send-durable-execution-callback-failure",
+    doc = " - `SendDurableExecutionCallbackFailure`: [`types::SendDurableExecutionCallbackFailureRequest`] → [`types::SendDurableExecutionCallbackFailureResponse`]"
+)]
+#![cfg_attr(
+    feature = "send-durable-execution-callback-heartbeat",
+    doc = " - `SendDurableExecutionCallbackHeartbeat`: [`types::SendDurableExecutionCallbackHeartbeatRequest`] → [`types::SendDurableExecutionCallbackHeartbeatResponse`]"
+)]
+#![cfg_attr(
+    feature = "send-durable-execution-callback-success",
+    doc = " - `SendDurableExecutionCallbackSuccess`: [`types::SendDurableExecutionCallbackSuccessRequest`] → [`types::SendDurableExecutionCallbackSuccessResponse`]"
+)]
+#![cfg_attr(
+    feature = "stop-durable-execution",
+    doc = " - `StopDurableExecution`: [`types::StopDurableExecutionRequest`] → [`types::StopDurableExecutionResponse`]"
+)]
 //!
 //! Cargo features:
 //!

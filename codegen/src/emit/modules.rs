@@ -27,11 +27,14 @@ pub fn lib_rs(krate: &ir::Crate) -> TokenStream {
             format!(" {l}")
         }
     });
+    // Each line only with its operation's feature, so the links resolve in any subset.
     let ops = krate.operations.iter().map(|op| {
-        format!(
+        let line = format!(
             " - `{}`: [`types::{}`] → [`types::{}`]",
             op.name, op.input.rust_name, op.output.rust_name
-        )
+        );
+        let feature = &op.feature;
+        quote!(#![cfg_attr(feature = #feature, doc = #line)])
     });
     // The runtime parts' lines of the manifest comment read `name: what it compiles in`.
     let runtime_features = super::manifest::RUNTIME_FEATURES_COMMENT
@@ -68,7 +71,7 @@ pub fn lib_rs(krate: &ir::Crate) -> TokenStream {
         #![doc = ""]
         #![doc = " Operations:"]
         #![doc = ""]
-        #(#![doc = #ops])*
+        #(#ops)*
         #![doc = ""]
         #(#![doc = #features])*
         #![forbid(unsafe_code)]
