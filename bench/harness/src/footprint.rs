@@ -17,9 +17,19 @@ pub const PROGRAMS: [(&str, crate::contestants::Who); 3] = [
 
 /// Unique packages in `cargo tree -e normal -p PACKAGE` (the program itself included).
 pub fn crate_count(bench: &Path, package: &str) -> Result<BTreeSet<String>, String> {
+    crate_count_with(bench, package, &[])
+}
+
+/// [`crate_count`] with more arguments for `cargo tree` (features).
+fn crate_count_with(
+    bench: &Path,
+    package: &str,
+    extra: &[&str],
+) -> Result<BTreeSet<String>, String> {
     let out = Command::new("cargo")
         .current_dir(bench)
         .args(["tree", "--locked", "-e", "normal", "-p", package])
+        .args(extra)
         .args(["--prefix", "none", "--format", "{p}"])
         .output()
         .map_err(|e| format!("cannot run cargo tree: {e}"))?;
@@ -88,32 +98,7 @@ pub fn clean_build(bench: &Path, package: &str) -> Result<CleanBuild, String> {
 /// as it was, so the one-process runs use the minimal program.
 pub fn ours_with_default_features(bench: &Path) -> Result<(usize, u64), String> {
     const FEATURES: &str = "lambda-sdk/default";
-    let out = Command::new("cargo")
-        .current_dir(bench)
-        .args([
-            "tree",
-            "--locked",
-            "-e",
-            "normal",
-            "-p",
-            "ours",
-            "--features",
-            FEATURES,
-        ])
-        .args(["--prefix", "none", "--format", "{p}"])
-        .output()
-        .map_err(|e| format!("cannot run cargo tree: {e}"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "cargo tree -p ours --features {FEATURES} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
-        ));
-    }
-    let crates: BTreeSet<String> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| l.trim_end_matches(" (*)").trim().to_string())
-        .filter(|l| !l.is_empty())
-        .collect();
+    let crates = crate_count_with(bench, "ours", &["--features", FEATURES])?;
     let dir = bench.join("target/footprint/ours-default-features");
     let out = Command::new("cargo")
         .current_dir(bench)
