@@ -28,13 +28,12 @@ use crate::emulator::{Emulator, StartError, emulator_or_skip};
 use crate::function_server::{FunctionServer, Invocation};
 
 /// A [`Client`] for the emulator at `endpoint` (`http://127.0.0.1:PORT`), with fixed dummy
-/// credentials and no proxy.
+/// credentials and no proxy (`Config::builder()` reads no proxy variables).
 pub fn client(endpoint: &str) -> Client {
     let config = Config::builder()
         .region("us-east-1")
         .credentials(Credentials::new("AKID", "SECRET", None))
         .endpoint_url(endpoint)
-        .proxy_from_env(false)
         .build()
         .expect("a valid client configuration");
     Client::new(config)

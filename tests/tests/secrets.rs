@@ -579,7 +579,6 @@ fn config(endpoint: &str) -> lambda_sdk::config::ConfigBuilder {
         .region("us-east-1")
         .credentials(credentials())
         .endpoint_url(endpoint)
-        .proxy_from_env(false)
         .retry_config(
             RetryConfig::standard()
                 .with_max_attempts(2)
