@@ -257,17 +257,17 @@ fn condition(c: &crate::endpoint_rules::Condition, label: &TokenStream) -> Token
             quote!(let ::std::option::Option::Some(#var) = #v else { break #label; };)
         }
         (false, Base::Bool, None) => {
-            let test = negated(value);
-            quote!(if #test { break #label; })
+            let fails = test(value, false);
+            quote!(if #fails { break #label; })
         }
         (false, Base::Bool, Some(var)) if matches!(value.kind, ExprKind::Bool(true)) => {
             // `isSet` of a value that is always set.
             quote!(let #var = true;)
         }
         (false, Base::Bool, Some(var)) => {
-            let test = negated(value);
+            let fails = test(value, false);
             quote! {
-                if #test { break #label; }
+                if #fails { break #label; }
                 let #var = true;
             }
         }
@@ -283,42 +283,49 @@ fn condition(c: &crate::endpoint_rules::Condition, label: &TokenStream) -> Token
     }
 }
 
-/// The negation of a boolean expression, simplified.
-fn negated(e: &Expr) -> TokenStream {
+/// Tokens that are `true` exactly when the boolean expression is `holds`, simplified (no
+/// `== true`, no `!(a == b)`), as clippy wants.
+fn test(e: &Expr, holds: bool) -> TokenStream {
+    let eq = if holds { quote!(==) } else { quote!(!=) };
     match &e.kind {
         ExprKind::Bool(b) => {
-            let b = !b;
+            let b = *b == holds;
             quote!(#b)
         }
-        ExprKind::Not(inner) => boolean(inner),
+        ExprKind::Not(inner) => test(inner, !holds),
         ExprKind::IsSet(inner) => {
             let v = place(inner);
-            quote!(#v.is_none())
+            if holds {
+                quote!(#v.is_some())
+            } else {
+                quote!(#v.is_none())
+            }
         }
+        // `booleanEquals(x, literal)` is `x` or its negation.
         ExprKind::BoolEquals(a, b) => match (&a.kind, &b.kind) {
-            (ExprKind::Bool(true), _) => negated(b),
-            (_, ExprKind::Bool(true)) => negated(a),
-            (ExprKind::Bool(false), _) => boolean(b),
-            (_, ExprKind::Bool(false)) => boolean(a),
+            (ExprKind::Bool(x), _) => test(b, *x == holds),
+            (_, ExprKind::Bool(x)) => test(a, *x == holds),
             _ => {
                 let (a, b) = (owned(a), owned(b));
-                quote!(#a != #b)
+                quote!(#a #eq #b)
             }
         },
         ExprKind::StrEquals(a, b) => match empty_comparison(a, b) {
+            Some(v) if holds => quote!(#v.is_empty()),
             Some(v) => quote!(!#v.is_empty()),
             None => {
                 let (a, b) = (place(a), place(b));
-                quote!(#a != #b)
+                quote!(#a #eq #b)
             }
         },
+        _ if holds => owned(e),
+        _ if is_atomic(e) => {
+            let v = owned(e);
+            quote!(!#v)
+        }
         _ => {
-            let v = boolean(e);
-            if is_atomic(e) {
-                quote!(!#v)
-            } else {
-                quote!(!(#v))
-            }
+            let v = owned(e);
+            quote!(!(#v))
         }
     }
 }
@@ -329,35 +336,6 @@ fn is_atomic(e: &Expr) -> bool {
         e.kind,
         ExprKind::Var(_) | ExprKind::Field { .. } | ExprKind::Call { .. } | ExprKind::Bool(_)
     )
-}
-
-/// A boolean expression, simplified.
-fn boolean(e: &Expr) -> TokenStream {
-    match &e.kind {
-        ExprKind::Not(inner) => negated(inner),
-        ExprKind::IsSet(inner) => {
-            let v = place(inner);
-            quote!(#v.is_some())
-        }
-        ExprKind::BoolEquals(a, b) => match (&a.kind, &b.kind) {
-            (ExprKind::Bool(true), _) => boolean(b),
-            (_, ExprKind::Bool(true)) => boolean(a),
-            (ExprKind::Bool(false), _) => negated(b),
-            (_, ExprKind::Bool(false)) => negated(a),
-            _ => {
-                let (a, b) = (owned(a), owned(b));
-                quote!(#a == #b)
-            }
-        },
-        ExprKind::StrEquals(a, b) => match empty_comparison(a, b) {
-            Some(v) => quote!(#v.is_empty()),
-            None => {
-                let (a, b) = (place(a), place(b));
-                quote!(#a == #b)
-            }
-        },
-        _ => owned(e),
-    }
 }
 
 /// For a comparison with the empty string literal, the other side (compared with `.is_empty()`,
@@ -380,7 +358,7 @@ fn owned(e: &Expr) -> TokenStream {
         | ExprKind::BoolEquals(..)
         | ExprKind::StrEquals(..) => match &e.kind {
             ExprKind::Bool(b) => quote!(#b),
-            _ => boolean(e),
+            _ => test(e, true),
         },
         ExprKind::Int(i) => {
             let i = TokenLiteral::i64_suffixed(*i);
@@ -461,11 +439,11 @@ fn owned(e: &Expr) -> TokenStream {
         ExprKind::Ite(c, a, b) => {
             // `ite(c, true, false)` is `c`, as clippy wants.
             match (&a.kind, &b.kind) {
-                (ExprKind::Bool(true), ExprKind::Bool(false)) => return boolean(c),
-                (ExprKind::Bool(false), ExprKind::Bool(true)) => return negated(c),
+                (ExprKind::Bool(true), ExprKind::Bool(false)) => return test(c, true),
+                (ExprKind::Bool(false), ExprKind::Bool(true)) => return test(c, false),
                 _ => {}
             }
-            let c = boolean(c);
+            let c = test(c, true);
             let lift = |x: &Expr| {
                 let v = owned(x);
                 if e.ty.optional && !x.ty.optional {

@@ -50,13 +50,17 @@ pub struct Arn {
 /// `getAttr` with an index on an array: the element at `index`, counted from the end when
 /// negative. `None` when out of range.
 pub fn index(items: &[String], index: i64) -> Option<String> {
-    let position = if index >= 0 {
-        usize::try_from(index).ok()?
+    items.get(position(items.len(), index)?).cloned()
+}
+
+/// Where `index` points in a list of `len` items (from the end when negative), if anywhere.
+pub(crate) fn position(len: usize, index: i64) -> Option<usize> {
+    if index >= 0 {
+        usize::try_from(index).ok()
     } else {
         let back = usize::try_from(index.unsigned_abs()).ok()?;
-        items.len().checked_sub(back)?
-    };
-    items.get(position).cloned()
+        len.checked_sub(back)
+    }
 }
 
 /// `parseURL`: an `http`/`https` URL with a host, an optional port and an optional path.

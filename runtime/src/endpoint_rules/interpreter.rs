@@ -11,7 +11,7 @@ mod value;
 
 use std::collections::BTreeMap;
 
-use super::{RulesError, functions};
+use super::{RulesError, RulesErrorKind, functions};
 use value::Value;
 
 /// A parsed, checked endpoint rule set.
@@ -380,5 +380,34 @@ impl Endpoint {
     /// The URL, headers and properties, by value.
     pub fn into_parts(self) -> (String, BTreeMap<String, Vec<String>>, serde_json::Value) {
         (self.url, self.headers, self.properties)
+    }
+}
+
+/// The interpreter's errors, each with its kind (and, for some, a prefix saying where it arose).
+impl RulesError {
+    pub(crate) fn invalid_rule_set(message: String) -> RulesError {
+        RulesError::new(
+            RulesErrorKind::InvalidRuleSet,
+            format!("invalid endpoint rule set: {message}"),
+        )
+    }
+
+    pub(crate) fn invalid_params(message: String) -> RulesError {
+        RulesError::new(RulesErrorKind::InvalidParams, message)
+    }
+
+    pub(crate) fn from_rule(message: String) -> RulesError {
+        RulesError::new(RulesErrorKind::Rule, message)
+    }
+
+    pub(crate) fn no_match(message: String) -> RulesError {
+        RulesError::new(RulesErrorKind::NoMatch, message)
+    }
+
+    pub(crate) fn evaluation(message: String) -> RulesError {
+        RulesError::new(
+            RulesErrorKind::Evaluation,
+            format!("endpoint resolution failed: {message}"),
+        )
     }
 }

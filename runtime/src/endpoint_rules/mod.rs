@@ -109,46 +109,6 @@ impl RulesError {
             message: message.into(),
         }
     }
-
-    #[cfg_attr(not(feature = "rules-interpreter"), allow(dead_code))]
-    pub(crate) fn invalid_rule_set(message: String) -> RulesError {
-        RulesError {
-            kind: RulesErrorKind::InvalidRuleSet,
-            message: format!("invalid endpoint rule set: {message}"),
-        }
-    }
-
-    #[cfg_attr(not(feature = "rules-interpreter"), allow(dead_code))]
-    pub(crate) fn invalid_params(message: String) -> RulesError {
-        RulesError {
-            kind: RulesErrorKind::InvalidParams,
-            message,
-        }
-    }
-
-    #[cfg_attr(not(feature = "rules-interpreter"), allow(dead_code))]
-    pub(crate) fn from_rule(message: String) -> RulesError {
-        RulesError {
-            kind: RulesErrorKind::Rule,
-            message,
-        }
-    }
-
-    #[cfg_attr(not(feature = "rules-interpreter"), allow(dead_code))]
-    pub(crate) fn no_match(message: String) -> RulesError {
-        RulesError {
-            kind: RulesErrorKind::NoMatch,
-            message,
-        }
-    }
-
-    #[cfg_attr(not(feature = "rules-interpreter"), allow(dead_code))]
-    pub(crate) fn evaluation(message: String) -> RulesError {
-        RulesError {
-            kind: RulesErrorKind::Evaluation,
-            message: format!("endpoint resolution failed: {message}"),
-        }
-    }
 }
 
 impl fmt::Display for RulesError {

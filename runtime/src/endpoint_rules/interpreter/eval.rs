@@ -322,13 +322,7 @@ fn get_attr(value: &Value, path: &[PathSeg]) -> Option<Value> {
         current = match (segment, current) {
             (PathSeg::Key(key), Value::Record(fields)) => fields.get(key)?,
             (PathSeg::Index(index), Value::Array(items)) => {
-                let position = if *index >= 0 {
-                    usize::try_from(*index).ok()?
-                } else {
-                    let back = usize::try_from(index.unsigned_abs()).ok()?;
-                    items.len().checked_sub(back)?
-                };
-                items.get(position)?
+                items.get(functions::position(items.len(), *index)?)?
             }
             _ => return None,
         };
