@@ -63,31 +63,32 @@ pub fn run() -> Result<(), String> {
     // credentials, proxies) compile cleanly when left out, alone or with some of the others,
     // and the messages that name a compiled-out source are tested with them off. A few seconds
     // each once the dependencies are built (hyper-util once more, without client-proxy).
-    for features in RUNTIME_FEATURE_SETS {
+    let runtime_runs = RUNTIME_FEATURE_SETS
+        .iter()
+        .map(|features| {
+            (
+                ["clippy", "--all-targets"],
+                *features,
+                &["--", "-D", "warnings"][..],
+            )
+        })
+        .chain(
+            RUNTIME_FEATURE_SETS_TESTED
+                .iter()
+                .map(|features| (["test", "--lib"], *features, &[][..])),
+        );
+    for ([command, targets], features, rest) in runtime_runs {
         let mut args = vec![
-            "clippy",
+            command,
             "-p",
             "lambda-sdk-runtime",
-            "--all-targets",
+            targets,
             "--no-default-features",
         ];
         if !features.is_empty() {
             args.extend(["--features", features]);
         }
-        args.extend(["--", "-D", "warnings"]);
-        step(&format!("cargo {}", args.join(" ")), || cargo(&root, &args))?;
-    }
-    for features in RUNTIME_FEATURE_SETS_TESTED {
-        let mut args = vec![
-            "test",
-            "-p",
-            "lambda-sdk-runtime",
-            "--lib",
-            "--no-default-features",
-        ];
-        if !features.is_empty() {
-            args.extend(["--features", features]);
-        }
+        args.extend(rest);
         step(&format!("cargo {}", args.join(" ")), || cargo(&root, &args))?;
     }
     // Rustdoc of the hand-written and generated crates: broken intra-doc links, bad HTML and
