@@ -217,12 +217,7 @@ impl Client {
                     .checkpoint_token(CHECKPOINT_TOKEN)
                     .send()
                     .await
-                    .map_err(|e| {
-                        format!(
-                            "aws-sdk-lambda: {}",
-                            aws_sdk_lambda::error::DisplayErrorContext(e)
-                        )
-                    })?;
+                    .map_err(official_error)?;
                 Ok(page.operations().len())
             }
             Client::Floor(client, _) => {
@@ -252,12 +247,7 @@ impl Client {
                     .set_updates(Some(Vec::clone(updates)))
                     .send()
                     .await
-                    .map_err(|e| {
-                        format!(
-                            "aws-sdk-lambda: {}",
-                            aws_sdk_lambda::error::DisplayErrorContext(e)
-                        )
-                    })?;
+                    .map_err(official_error)?;
                 Ok(out
                     .new_execution_state()
                     .map_or(0, |s| s.operations().len()))
@@ -384,4 +374,12 @@ pub fn official_updates(
                 .map_err(|e| format!("aws-sdk-lambda OperationUpdate: {e}"))
         })
         .collect()
+}
+
+/// An aws-sdk-lambda error with its whole source chain.
+fn official_error<E: std::error::Error>(e: E) -> String {
+    format!(
+        "aws-sdk-lambda: {}",
+        aws_sdk_lambda::error::DisplayErrorContext(e)
+    )
 }

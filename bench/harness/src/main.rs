@@ -182,79 +182,58 @@ async fn deser(who: &str, body: Bytes, time: Duration) -> Result<Samples, String
         "ours" | "official" => {
             let who = Who::parse(who).ok_or("deser: unknown contestant")?;
             let client = Client::replay(who, body)?;
-            measure::sequential(
-                || async {
-                    let n = client.get_state(bench_server::ARN_BIG).await?;
-                    if n == 1000 {
-                        Ok(())
-                    } else {
-                        Err(format!("{n} operations"))
-                    }
-                },
-                SEQ_WARMUP,
-                20,
-                time,
-                usize::MAX,
-            )
-            .await
+            counted(time, 1000, || client.get_state(bench_server::ARN_BIG)).await
         }
         "floor" => {
-            measure::sequential(
-                || async {
-                    let v: serde_json::Value =
-                        serde_json::from_slice(&body).map_err(|e| e.to_string())?;
-                    let n = v["Operations"].as_array().map_or(0, Vec::len);
-                    if n == 1000 {
-                        Ok(())
-                    } else {
-                        Err(format!("{n} operations"))
-                    }
-                },
-                SEQ_WARMUP,
-                20,
-                time,
-                usize::MAX,
-            )
+            counted(time, 1000, || async {
+                let v: serde_json::Value =
+                    serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+                Ok(v["Operations"].as_array().map_or(0, Vec::len))
+            })
             .await
         }
         "ours-serde" => {
-            measure::sequential(
-                || async {
-                    let v: lambda_sdk::types::GetDurableExecutionStateResponse =
-                        serde_json::from_slice(&body).map_err(|e| e.to_string())?;
-                    if v.operations.len() == 1000 {
-                        Ok(())
-                    } else {
-                        Err("wrong count".into())
-                    }
-                },
-                SEQ_WARMUP,
-                20,
-                time,
-                usize::MAX,
-            )
+            counted(time, 1000, || async {
+                let v: lambda_sdk::types::GetDurableExecutionStateResponse =
+                    serde_json::from_slice(&body).map_err(|e| e.to_string())?;
+                Ok(v.operations.len())
+            })
             .await
         }
         "ours-clone-checkpoint" => {
             let request = contestants::ours_checkpoint(&bench_server::data::checkpoint_updates());
-            measure::sequential(
-                || async {
-                    let copy = request.clone();
-                    if copy.updates.as_ref().map_or(0, Vec::len) == 100 {
-                        Ok(())
-                    } else {
-                        Err("wrong count".into())
-                    }
-                },
-                SEQ_WARMUP,
-                20,
-                time,
-                usize::MAX,
-            )
+            counted(time, 100, || async {
+                Ok(request.clone().updates.as_ref().map_or(0, Vec::len))
+            })
             .await
         }
         other => Err(format!("deser: unknown contestant {other}")),
     }
+}
+
+/// Times `call` sequentially (at least 20 calls and `time`), each of which must count
+/// `expected` items.
+async fn counted<F, Fut>(time: Duration, expected: usize, call: F) -> Result<Samples, String>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<usize, String>>,
+{
+    measure::sequential(
+        || {
+            let counting = call();
+            async move {
+                match counting.await? {
+                    n if n == expected => Ok(()),
+                    n => Err(format!("{n} items, expected {expected}")),
+                }
+            }
+        },
+        SEQ_WARMUP,
+        20,
+        time,
+        usize::MAX,
+    )
+    .await
 }
 
 /// Per-call results of one scenario and contestant.

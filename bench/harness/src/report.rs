@@ -186,21 +186,7 @@ fn targets(results: &Results) -> Vec<Target> {
         ) else {
             continue;
         };
-        let r = ratio(secs(o.sequential.median()), secs(f.sequential.median()));
-        t.push(Target {
-            what: format!(
-                "per-call latency vs floor, sequential median: {}",
-                scenario.name()
-            ),
-            figure: format!(
-                "{} vs {}",
-                fmt_duration(o.sequential.median()),
-                fmt_duration(f.sequential.median())
-            ),
-            ratio: r,
-            wanted: "≤ 1.25",
-            met: r <= 1.25,
-        });
+        t.push(latency(scenario, o, f, "floor", 1.25, "≤ 1.25"));
         let r = ratio(f.concurrent.per_second(), o.concurrent.per_second());
         t.push(Target {
             what: format!(
@@ -216,21 +202,14 @@ fn targets(results: &Results) -> Vec<Target> {
             wanted: "≤ 1.25",
             met: r <= 1.25,
         });
-        let r = ratio(secs(o.sequential.median()), secs(a.sequential.median()));
-        t.push(Target {
-            what: format!(
-                "per-call latency vs aws-sdk-lambda, sequential median: {}",
-                scenario.name()
-            ),
-            figure: format!(
-                "{} vs {}",
-                fmt_duration(o.sequential.median()),
-                fmt_duration(a.sequential.median())
-            ),
-            ratio: r,
-            wanted: "≤ 0.50 (2× faster)",
-            met: r <= 0.5,
-        });
+        t.push(latency(
+            scenario,
+            o,
+            a,
+            "aws-sdk-lambda",
+            0.5,
+            "≤ 0.50 (2× faster)",
+        ));
         let r = ratio(o.concurrent.per_second(), a.concurrent.per_second());
         t.push(Target {
             what: format!(
@@ -266,6 +245,29 @@ fn targets(results: &Results) -> Vec<Target> {
         });
     }
     t
+}
+
+/// Sequential median latency of ours against `other` (named `vs`): met at `limit` or below.
+fn latency(
+    scenario: Scenario,
+    ours: &PerCall,
+    other: &PerCall,
+    vs: &str,
+    limit: f64,
+    wanted: &'static str,
+) -> Target {
+    let (o, x) = (ours.sequential.median(), other.sequential.median());
+    let r = ratio(secs(o), secs(x));
+    Target {
+        what: format!(
+            "per-call latency vs {vs}, sequential median: {}",
+            scenario.name()
+        ),
+        figure: format!("{} vs {}", fmt_duration(o), fmt_duration(x)),
+        ratio: r,
+        wanted,
+        met: r <= limit,
+    }
 }
 
 fn percall_table(out: &mut String, results: &Results, scenario: Scenario) {
