@@ -43,6 +43,11 @@ pub struct ResponseMetadata {
 }
 
 impl ResponseMetadata {
+    /// Metadata of a response with this status and request id (for connectors and mocks).
+    pub fn new(status: u16, request_id: Option<String>) -> Self {
+        ResponseMetadata { request_id, status }
+    }
+
     /// The `x-amzn-RequestId` of the response.
     pub fn request_id(&self) -> Option<&str> {
         self.request_id.as_deref()
@@ -124,19 +129,27 @@ impl Handle {
 
     /// Sends a prepared request with retries and timeouts, and reads the response with
     /// `parse`, which turns a success into `O` and an error status into [`Error::Service`].
+    /// `input` is the typed request that `request` was made from: a client made with a
+    /// mock (`testing::Mock`, cargo feature `testing`) answers from it instead of sending.
     ///
     /// # Errors
     /// Every [`Error`] case.
-    pub async fn call<O, E, P>(
+    pub async fn call<I, O, E, P>(
         &self,
         operation: &'static str,
+        input: &I,
         request: PreparedRequest,
         parse: P,
     ) -> Result<(O, ResponseMetadata), Error<E>>
     where
+        I: Clone + std::fmt::Debug + Send + Sync + 'static,
+        O: Send + 'static,
         E: OperationError,
         P: Fn(&HttpResponse) -> Result<O, Error<E>> + Sync,
     {
+        if let Some(answer) = self.mocked(operation, input) {
+            return answer;
+        }
         self.exchange(operation, request, &parse, None).await
     }
 
@@ -147,20 +160,53 @@ impl Handle {
     ///
     /// # Errors
     /// Every [`Error`] case.
-    pub async fn call_streaming<O, E, P, S>(
+    pub async fn call_streaming<I, O, E, P, S>(
         &self,
         operation: &'static str,
+        input: &I,
         request: PreparedRequest,
         parse: P,
         parse_stream: S,
     ) -> Result<(O, ResponseMetadata), Error<E>>
     where
+        I: Clone + std::fmt::Debug + Send + Sync + 'static,
+        O: Send + 'static,
         E: OperationError,
         P: Fn(&HttpResponse) -> Result<O, Error<E>> + Sync,
         S: Fn(ResponseHead, ByteStream) -> Result<O, Error<E>> + Sync,
     {
+        if let Some(answer) = self.mocked(operation, input) {
+            return answer;
+        }
         self.exchange(operation, request, &parse, Some(&parse_stream))
             .await
+    }
+
+    /// The mock's answer, when the configuration has a mock.
+    #[cfg(feature = "testing")]
+    fn mocked<I, O, E>(
+        &self,
+        operation: &'static str,
+        input: &I,
+    ) -> Option<Result<(O, ResponseMetadata), Error<E>>>
+    where
+        I: Clone + std::fmt::Debug + Send + Sync + 'static,
+        O: Send + 'static,
+        E: OperationError,
+    {
+        let mock = self.inner.config.mock.as_ref()?;
+        Some(mock.answer(operation, input))
+    }
+
+    /// Without the `testing` feature there is no mock.
+    #[cfg(not(feature = "testing"))]
+    #[inline(always)]
+    fn mocked<I, O, E>(
+        &self,
+        _operation: &'static str,
+        _input: &I,
+    ) -> Option<Result<(O, ResponseMetadata), Error<E>>> {
+        None
     }
 
     async fn exchange<O, E>(
@@ -499,13 +545,6 @@ impl<E: OperationError> AttemptError<E> {
     }
 }
 
-/// The pagination rule every paginator follows: the token to request the next page with, or
-/// `None` when the pages are over — no token, an empty one, or the token just sent again (a
-/// service that repeats its token would otherwise loop forever).
-pub fn next_page_token(sent: Option<&str>, next: Option<String>) -> Option<String> {
-    next.filter(|token| !token.is_empty() && sent != Some(token.as_str()))
-}
-
 /// A fresh idempotency token: a random UUID (version 4).
 pub fn idempotency_token() -> String {
     use std::hash::{BuildHasher, Hasher};
@@ -552,18 +591,6 @@ pub fn response_error<E>(response: &HttpResponse, reason: impl Into<String>) -> 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn pagination_stops_on_missing_empty_or_repeated_tokens() {
-        assert_eq!(next_page_token(None, Some("a".into())), Some("a".into()));
-        assert_eq!(
-            next_page_token(Some("a"), Some("b".into())),
-            Some("b".into())
-        );
-        assert_eq!(next_page_token(Some("a"), Some("a".into())), None);
-        assert_eq!(next_page_token(Some("a"), Some(String::new())), None);
-        assert_eq!(next_page_token(Some("a"), None), None);
-    }
 
     #[test]
     fn idempotency_tokens_are_v4_uuids_and_unique() {

@@ -120,6 +120,9 @@ pub struct Config {
     pub(crate) idempotency_tokens: Option<TokenProvider>,
     pub(crate) use_fips: bool,
     pub(crate) use_dual_stack: bool,
+    /// Answers every call instead of sending it.
+    #[cfg(feature = "testing")]
+    pub(crate) mock: Option<crate::testing::Mock>,
 }
 
 /// Makes idempotency tokens; the default makes random UUIDs.
@@ -147,6 +150,32 @@ impl Config {
     /// Starts a builder with no region and no credentials; both are required.
     pub fn builder() -> ConfigBuilder {
         ConfigBuilder::default()
+    }
+
+    /// A configuration whose clients send nothing: `mock` answers every call (region
+    /// `us-east-1`, fixed test credentials). Generated crates call it from `Client::from_mock`;
+    /// to mock a client built from a configuration of your own, use [`ConfigBuilder::mock`].
+    ///
+    /// Needs the `testing` cargo feature.
+    #[cfg(feature = "testing")]
+    pub fn mocked(mock: &crate::testing::Mock) -> Config {
+        let credentials: Arc<dyn ProvideCredentials> = Arc::new(
+            crate::credentials::Credentials::new("mock-access-key", "mock-secret-key", None),
+        );
+        Config {
+            region: "us-east-1".into(),
+            credentials: Arc::new(CachingProvider::new(credentials)),
+            endpoint_url: None,
+            env: None,
+            retry: RetryConfig::default(),
+            timeouts: TimeoutConfig::default(),
+            http: Arc::new(crate::testing::NoNetwork),
+            http_settings: HttpSettings::default(),
+            idempotency_tokens: None,
+            use_fips: false,
+            use_dual_stack: false,
+            mock: Some(mock.clone()),
+        }
     }
 
     /// Reads the configuration from the environment, the way AWS's SDKs do, without any I/O
@@ -375,6 +404,8 @@ pub struct ConfigBuilder {
     use_dual_stack: bool,
     /// A TLS configuration already made for this CA bundle (by `builder_from_env`).
     prepared_tls: Option<(Option<PathBuf>, rustls::ClientConfig)>,
+    #[cfg(feature = "testing")]
+    mock: Option<crate::testing::Mock>,
 }
 
 impl fmt::Debug for ConfigBuilder {
@@ -469,6 +500,16 @@ impl ConfigBuilder {
         self
     }
 
+    /// Answers every call from `mock` instead of sending it (see [`crate::testing`]). The
+    /// other settings still apply where a mocked call uses them (the idempotency tokens).
+    ///
+    /// Needs the `testing` cargo feature.
+    #[cfg(feature = "testing")]
+    pub fn mock(mut self, mock: crate::testing::Mock) -> Self {
+        self.mock = Some(mock);
+        self
+    }
+
     /// `true` reads the proxy from this process's `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`;
     /// `false` (the builder's default) uses none.
     ///
@@ -553,6 +594,8 @@ impl ConfigBuilder {
             idempotency_tokens: self.idempotency_tokens,
             use_fips: self.use_fips,
             use_dual_stack: self.use_dual_stack,
+            #[cfg(feature = "testing")]
+            mock: self.mock,
         })
     }
 }

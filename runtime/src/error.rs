@@ -20,6 +20,9 @@ pub trait OperationError: std::error::Error + Send + Sync + 'static {
 /// What the model says about one error shape, for retry decisions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ModeledError {
+    /// The HTTP status of the error (`@httpError`, else 500 for a server fault and 400 for a
+    /// client one).
+    pub status: u16,
     /// `@error("server")`.
     pub server_fault: bool,
     /// `@retryable`.

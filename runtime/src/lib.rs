@@ -24,7 +24,7 @@
 //!
 //! # Cargo features
 //!
-//! Everything but `http2` and `rules-interpreter` is on by default. The generated SDK crate (`lambda-sdk`) has the same
+//! Everything but `http2`, `stream`, `testing` and `rules-interpreter` is on by default. The generated SDK crate (`lambda-sdk`) has the same
 //! features and passes them through, so a program turns them off on `lambda-sdk` with
 //! `default-features = false`. A function that runs on AWS Lambda reads its credentials from
 //! the environment variables Lambda sets (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
@@ -38,6 +38,8 @@
 //! | `imds` | `credentials::ImdsProvider`: the EC2 instance profile (IMDSv2) | the "no credentials found" error says instance metadata was not compiled in |
 //! | `proxy` | `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` and `ConfigBuilder::proxy` (CONNECT tunnels; hyper-util's `client-proxy`) | a set proxy variable is an error of `Config::from_env` (unless `NO_PROXY` is `*`): requests would otherwise bypass a proxy the network may require |
 //! | `http2` (off by default) | HTTP/2, negotiated by ALPN over TLS | HTTP/1.1 only |
+//! | `stream` (off by default) | paginators ([`paginate::Paginator`], [`paginate::ItemPaginator`]) also implement `futures_core::Stream` | `next().await` and `try_collect()` only |
+//! | `testing` (off by default) | `testing::Mock`: typed canned answers for a client's operations, and the record of its requests, for users' tests | no mock |
 //! | `rules-interpreter` (off by default; not passed through by `lambda-sdk`) | `endpoint_rules::RuleSet`: a reference interpreter of endpoint rule sets read from JSON at run time, which the tests check the compiled resolvers against | generated crates compile their rule sets and never need it |
 //!
 //! Whatever is compiled out, the "no AWS credentials found" error of
@@ -59,6 +61,7 @@ pub mod event_stream;
 pub mod http;
 mod json_path;
 mod md5;
+pub mod paginate;
 pub mod partitions;
 pub mod primitives;
 #[cfg(feature = "profile")]
@@ -67,6 +70,8 @@ pub mod rest_json;
 pub mod retry;
 pub mod sign;
 pub mod stream;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use build_error::BuildError;
 pub use primitives::{Blob, DateTime, DateTimeFormat, DateTimeParseError};

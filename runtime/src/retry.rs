@@ -264,11 +264,13 @@ mod tests {
     }
 
     const SERVER: ModeledError = ModeledError {
+        status: 500,
         server_fault: true,
         retryable: false,
         throttling: false,
     };
     const CLIENT: ModeledError = ModeledError {
+        status: 400,
         server_fault: false,
         retryable: false,
         throttling: false,

@@ -318,7 +318,7 @@ async fn bad_endpoint_from_the_environment_refuses_every_request() {
     let handle = Handle::new(config, &SPEC);
     let parse = |_: &HttpResponse| -> Result<(), Error<Unhandled>> { Ok(()) };
     let err = handle
-        .call("Op", RequestBuilder::new("GET").finish(), parse)
+        .call("Op", &(), RequestBuilder::new("GET").finish(), parse)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Construction(_)), "{err:?}");
@@ -520,7 +520,7 @@ async fn credentials_are_resolved_lazily() {
     let handle = Handle::new(config, &SPEC);
     let parse = |_: &HttpResponse| -> Result<(), Error<Unhandled>> { Ok(()) };
     let err = handle
-        .call("Op", RequestBuilder::new("GET").finish(), parse)
+        .call("Op", &(), RequestBuilder::new("GET").finish(), parse)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::Construction(_)), "{err:?}");

@@ -294,7 +294,7 @@ async fn https_with_the_fixture_ca_succeeds_and_is_signed() {
         .expect("config");
     let handle = Handle::new(config, &SPEC);
     let (output, meta) = handle
-        .call("DoThing", request(), parse)
+        .call("DoThing", &(), request(), parse)
         .await
         .unwrap_or_else(|e| panic!("{e} / {e:?}"));
     assert_eq!(output, Output { answer: 42 });
@@ -319,7 +319,7 @@ async fn https_without_the_ca_fails_with_a_certificate_error() {
         .expect("config");
     let handle = Handle::new(config, &SPEC);
     let err = handle
-        .call("DoThing", request(), parse)
+        .call("DoThing", &(), request(), parse)
         .await
         .expect_err("an unknown CA must be refused");
     let Error::Transport(transport) = &err else {
@@ -366,7 +366,7 @@ async fn https_with_ca_bundle_and_endpoint_from_the_environment() {
     );
     let handle = Handle::new(config, &SPEC);
     let (output, _) = handle
-        .call("DoThing", request(), parse)
+        .call("DoThing", &(), request(), parse)
         .await
         .unwrap_or_else(|e| panic!("{e} / {e:?}"));
     assert_eq!(output, Output { answer: 42 });
@@ -399,7 +399,7 @@ async fn the_ca_bundle_from_the_environment_is_read_once() {
     let config = builder.build().expect("the bundle already read is reused");
     let handle = Handle::new(config, &SPEC);
     let (output, _) = handle
-        .call("DoThing", request(), parse)
+        .call("DoThing", &(), request(), parse)
         .await
         .unwrap_or_else(|e| panic!("{e} / {e:?}"));
     assert_eq!(output, Output { answer: 42 });

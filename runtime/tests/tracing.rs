@@ -247,19 +247,22 @@ async fn scenario(level: tracing::Level) -> Outcome {
     let config = config(&endpoint);
     let handle = Handle::new(config.clone(), &SPEC);
 
-    let (ok, ok_meta) = handle.call("OkOp", request("ok"), parse).await.unwrap();
+    let (ok, ok_meta) = handle
+        .call("OkOp", &(), request("ok"), parse)
+        .await
+        .unwrap();
     assert_eq!(ok, Output { value: 1 });
     assert_eq!(ok_meta.request_id(), Some("req-ok"));
 
     let (flaky, flaky_meta) = handle
-        .call("FlakyOp", request("flaky"), parse)
+        .call("FlakyOp", &(), request("flaky"), parse)
         .await
         .unwrap();
     assert_eq!(flaky, Output { value: 2 });
     assert_eq!(flaky_meta.request_id(), Some("req-flaky-2"));
 
     let bad = handle
-        .call("BadOp", request("bad"), parse)
+        .call("BadOp", &(), request("bad"), parse)
         .await
         .unwrap_err();
     assert_eq!(bad.code(), Some("InvalidParameterValueException"));
@@ -285,7 +288,7 @@ async fn scenario(level: tracing::Level) -> Outcome {
         &SPEC,
     );
     let transport = unreachable
-        .call("DownOp", request("ok"), parse)
+        .call("DownOp", &(), request("ok"), parse)
         .await
         .unwrap_err();
     assert!(matches!(transport, Error::Transport(_)), "{transport:?}");
