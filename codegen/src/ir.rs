@@ -63,6 +63,8 @@ pub struct Operation {
     pub errors: Vec<ErrorRef>,
     /// `{Op}Error`.
     pub error_name: String,
+    /// The operation's marker type in the generated `testing` module.
+    pub mock_name: String,
     /// `@readonly`.
     pub readonly: bool,
     /// `@idempotent`.
@@ -135,10 +137,23 @@ pub struct Paginated {
     pub items: Vec<PathStep>,
     /// Input field for the page size.
     pub page_size: Option<String>,
+    /// The element type of the items list, when `items` names a list.
+    pub item_type: Option<ItemType>,
     /// The paginator type's name.
     pub paginator_name: String,
+    /// The name of the type that implements the runtime's `Pages` for the operation.
+    pub pages_name: String,
     /// The client method that returns the paginator.
     pub method: String,
+}
+
+/// The type of one item of a paginated list.
+#[derive(Clone, Debug)]
+pub struct ItemType {
+    /// The list's element type.
+    pub ty: Type,
+    /// The list is `@sparse`: each item is an `Option`.
+    pub optional: bool,
 }
 
 /// One field along a path through nested output structures.

@@ -1,28 +1,16 @@
-//! `lambda-sdk-codegen`: a pure library that turns a Smithy 2.0 JSON AST into the source of a
-//! Rust SDK crate. It reads no files and writes none; `cargo xtask codegen` does the I/O.
+#![doc = include_str!("../README.md")]
 //!
-//! Three stages, each in its own module:
-//! 1. [`smithy`]: parse the JSON AST into typed structs (apply, mixins and prelude resolved);
-//! 2. [`lower`] builds the [`ir`], deciding every Rust name once through [`naming`];
-//! 3. `emit` turns the IR into token streams with `quote!`, formatted by prettyplease.
-//!
-//! ```
-//! use lambda_sdk_codegen::{generate, Model, Options};
-//! let json = r#"{"smithy": "2.0", "shapes": {
-//!   "ex#Svc": {"type": "service", "version": "1", "operations": [{"target": "ex#Ping"}],
-//!              "traits": {"aws.protocols#restJson1": {}, "aws.auth#sigv4": {"name": "svc"}}},
-//!   "ex#Ping": {"type": "operation", "traits": {"smithy.api#http": {"method": "GET", "uri": "/ping"}}}
-//! }}"#;
-//! let files = generate(&Model::from_json(json)?, &Options::default())?;
-//! assert!(files.contains_key(std::path::Path::new("src/lib.rs")));
-//! # Ok::<(), lambda_sdk_codegen::Error>(())
-//! ```
+//! The stages, each in its own module: [`smithy`] parses the JSON AST into typed structs (apply,
+//! mixins and prelude resolved); [`lower`] builds the [`ir`], deciding every Rust name once
+//! through [`naming`]; `emit` turns the IR into token streams with `quote!`, formatted by
+//! prettyplease. [`generate`] reads no files and writes none; [`cli`] does the I/O around it.
 #![forbid(unsafe_code)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
+pub mod cli;
 mod docs;
 mod emit;
 pub mod endpoint_rules;
@@ -47,9 +35,25 @@ pub type Files = BTreeMap<PathBuf, String>;
 pub enum RuntimeDependency {
     /// A member of this repository's workspace: `lambda-sdk-runtime.workspace = true`.
     Workspace,
-    /// A standalone crate (with its own `[workspace]` table) using the runtime at this path.
-    Path(String),
+    /// A standalone crate (with no `[workspace]` table, so that it joins the user's workspace)
+    /// using the runtime from crates.io at this version requirement.
+    Version(String),
+    /// A standalone crate using the runtime at `path` (relative to the crate's folder), with
+    /// `version` for when it is published.
+    Path {
+        /// The runtime crate's folder, relative to the generated crate's.
+        path: String,
+        /// The version requirement.
+        version: String,
+    },
 }
+
+/// The version of `lambda-sdk-runtime` this generator writes code for, and that a standalone
+/// crate depends on by default.
+pub const RUNTIME_VERSION: &str = "0.1.0";
+
+/// The marker at the top of every generated file.
+pub use render::MARKER;
 
 /// What to generate and how to name it.
 #[derive(Clone, Debug)]
@@ -66,6 +70,11 @@ pub struct Options {
     pub runtime: RuntimeDependency,
     /// The model's name as the `@generated` header shows it, e.g. `model/lambda.json`.
     pub source_name: String,
+    /// TOML appended to the generated `Cargo.toml` as it is (dev-dependencies and examples of
+    /// the crate), from a file beside the model; empty for none.
+    pub manifest_extra: String,
+    /// The name of the file `manifest_extra` came from, for the manifest's comment.
+    pub manifest_extra_source: String,
 }
 
 impl Default for Options {
@@ -77,6 +86,8 @@ impl Default for Options {
             operations: None,
             runtime: RuntimeDependency::Workspace,
             source_name: "model/lambda.json".into(),
+            manifest_extra: String::new(),
+            manifest_extra_source: String::new(),
         }
     }
 }

@@ -420,6 +420,7 @@ impl<'m> Lowerer<'m> {
             feature: naming::operation_feature(&name),
             docs: doc_of(&shape.traits).unwrap_or_else(|| docs::fallback("operation", &name)),
             error_name: naming::operation_error_name(&name),
+            mock_name: naming::mock_operation_name(&name),
             readonly: shape.has_trait("smithy.api#readonly"),
             idempotent: shape.has_trait("smithy.api#idempotent"),
             deprecated: shape.has_trait("smithy.api#deprecated"),
@@ -966,27 +967,43 @@ impl<'m> Lowerer<'m> {
             .transpose()?;
         let output_token =
             get("outputToken").ok_or_else(|| Error::shape(id, "@paginated has no outputToken"))?;
+        let (items, item_type) = match get("items") {
+            Some(path) => {
+                let (steps, ty) = self.output_path(id, output, &path)?;
+                // A list's elements are the items; a map's pages have no item iterator.
+                let item = match ty {
+                    Type::List { element, sparse } => Some(ir::ItemType {
+                        ty: *element,
+                        optional: sparse,
+                    }),
+                    _ => None,
+                };
+                (steps, item)
+            }
+            None => (Vec::new(), None),
+        };
         Ok(Some(ir::Paginated {
             input_token: token.field.clone(),
-            output_token: self.output_path(id, output, &output_token)?,
-            items: match get("items") {
-                Some(path) => self.output_path(id, output, &path)?,
-                None => Vec::new(),
-            },
+            output_token: self.output_path(id, output, &output_token)?.0,
+            items,
+            item_type,
             page_size,
             paginator_name: naming::paginator_name(id.name()),
+            pages_name: naming::pages_name(id.name()),
             method: naming::paginator_method(id.name()),
         }))
     }
 
-    /// Resolves a dotted member path (`NextMarker`, `Result.NextToken`) through the output.
+    /// Resolves a dotted member path (`NextMarker`, `Result.NextToken`) through the output,
+    /// with the type of the member it ends at.
     fn output_path(
         &self,
         id: &ShapeId,
         output: &ir::Structure,
         path: &str,
-    ) -> Result<Vec<ir::PathStep>, Error> {
+    ) -> Result<(Vec<ir::PathStep>, Type), Error> {
         let mut steps = Vec::new();
+        let mut last = Type::String;
         let mut members = output.members.clone();
         let parts: Vec<&str> = path.split('.').collect();
         for (i, part) in parts.iter().enumerate() {
@@ -1004,6 +1021,7 @@ impl<'m> Lowerer<'m> {
                 field: m.field.clone(),
                 optional: !m.required,
             });
+            last = m.ty.clone();
             if i + 1 < parts.len() {
                 let Type::Named {
                     rust_name,
@@ -1028,7 +1046,7 @@ impl<'m> Lowerer<'m> {
                     .members;
             }
         }
-        Ok(steps)
+        Ok((steps, last))
     }
 }
 

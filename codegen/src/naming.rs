@@ -163,6 +163,32 @@ pub fn paginator_name(operation: &str) -> String {
     format!("{}Paginator", type_name(operation))
 }
 
+/// The type that describes how an operation pages (the paginator's type parameter).
+pub fn pages_name(operation: &str) -> String {
+    format!("{}Pages", type_name(operation))
+}
+
+/// The names the generated `testing` module re-exports from the runtime; a marker type must
+/// not take one of them.
+pub const TESTING_REEXPORTS: [&str; 5] = [
+    "Mock",
+    "MockError",
+    "MockOperation",
+    "Rule",
+    "MOCK_REQUEST_ID",
+];
+
+/// The marker type of an operation in the generated `testing` module: the operation's type
+/// name, or with `Operation` appended when that is a name the module re-exports.
+pub fn mock_operation_name(operation: &str) -> String {
+    let name = type_name(operation);
+    if TESTING_REEXPORTS.contains(&name.as_str()) {
+        format!("{name}Operation")
+    } else {
+        name
+    }
+}
+
 /// The client method returning an operation's paginator.
 pub fn paginator_method(operation: &str) -> String {
     format!("{}_pages", snake_bare(operation))

@@ -1,5 +1,4 @@
-//! Compiles every fixture's generated crate: clippy with `-D warnings`, rustdoc with
-//! `-D warnings`, and the doctests (there should be none: docs must not turn into code).
+//! Compiles every fixture's generated crate, with its `testing` and `stream` features: clippy with `-D warnings`, rustdoc with `-D warnings`, and the doctests (there should be none: docs must not turn into code).
 //!
 //! Layout, under the workspace's target directory (`$CARGO_TARGET_DIR`, else the directory
 //! holding this test binary's `CACHEDIR.TAG`, else `<repo>/target`):
@@ -12,9 +11,9 @@
 //!   target/           the fixtures' CARGO_TARGET_DIR, kept between runs (incremental)
 //! ```
 //!
-//! The crates are generated with `RuntimeDependency::Path` (the runtime by absolute path). That
-//! mode gives each crate a `[workspace]` table of its own; this test strips it so that all the
-//! fixtures share one workspace, one lock file and one build of the runtime. Files are only
+//! The crates are generated with `RuntimeDependency::Path` (the runtime by relative path). That
+//! mode gives a crate no `[workspace]` table, so all the fixtures join one workspace here and
+//! share one lock file and one build of the runtime. Files are only
 //! rewritten when their content changes, so a re-run recompiles only what changed.
 
 use std::collections::BTreeSet;
@@ -70,31 +69,6 @@ fn write_if_changed(path: &Path, contents: &str) {
     std::fs::write(path, contents).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
 }
 
-/// Removes the `[workspace]` table (and the comment line introducing it) from a manifest.
-fn strip_workspace_table(manifest: &str) -> String {
-    let mut out: Vec<&str> = Vec::new();
-    let mut skipping = false;
-    for line in manifest.lines() {
-        let trimmed = line.trim();
-        if trimmed == "[workspace]" {
-            skipping = true;
-            while out.last().is_some_and(|l| l.trim_start().starts_with('#')) {
-                out.pop();
-            }
-            continue;
-        }
-        if skipping && trimmed.starts_with('[') {
-            skipping = false;
-        }
-        if !skipping {
-            out.push(line);
-        }
-    }
-    let mut text = out.join("\n");
-    text.push('\n');
-    text
-}
-
 /// Deletes files under `dir` that are not in `keep` (stale output of an older generator).
 fn remove_stale(dir: &Path, keep: &BTreeSet<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -140,29 +114,29 @@ fn fixtures_compile_with_clippy() {
     let mut members = Vec::new();
     let mut keep_dirs = BTreeSet::from([root.join("target")]);
     for (name, json) in &fixtures {
+        let dir = root.join(name);
         let options = Options {
             crate_name: format!("fixture-{}", name.replace('_', "-")),
-            crate_version: "0.1.0".into(),
-            service: None,
-            operations: None,
-            runtime: RuntimeDependency::Path(runtime.to_str().unwrap().to_string()),
+            runtime: RuntimeDependency::Path {
+                path: lambda_sdk_codegen::cli::relative_path(&dir, &runtime).unwrap(),
+                version: lambda_sdk_codegen::RUNTIME_VERSION.into(),
+            },
             source_name: format!("codegen/tests/fixtures/{name}.json"),
+            ..Options::default()
         };
         let model = Model::from_json(json).unwrap_or_else(|e| panic!("{name}: {e}"));
         let files = generate(&model, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
-        let dir = root.join(name);
         let mut keep = BTreeSet::new();
         for (path, text) in &files {
             let full = dir.join(path);
             if path == Path::new("Cargo.toml") {
+                // A standalone crate joins the workspace around it: here, the fixtures'.
                 assert!(
-                    text.contains("\n[workspace]\n"),
-                    "{name}: a Path-runtime crate should be standalone"
+                    !text.contains("[workspace]"),
+                    "{name}: a standalone crate has no [workspace] table"
                 );
-                write_if_changed(&full, &strip_workspace_table(text));
-            } else {
-                write_if_changed(&full, text);
             }
+            write_if_changed(&full, text);
             keep.insert(full);
         }
         remove_stale(&dir, &keep);
@@ -197,6 +171,8 @@ fn fixtures_compile_with_clippy() {
                 "--keep-going",
                 "--workspace",
                 "--all-targets",
+                "--features",
+                "testing,stream",
                 "--",
                 "-D",
                 "warnings",
@@ -211,6 +187,8 @@ fn fixtures_compile_with_clippy() {
                 "--keep-going",
                 "--no-deps",
                 "--workspace",
+                "--features",
+                "testing,stream",
             ],
             Some(("RUSTDOCFLAGS", "-D warnings")),
         ),

@@ -8,6 +8,7 @@ mod enumeration;
 mod manifest;
 mod modules;
 mod operation;
+mod readme;
 mod structure;
 mod ty;
 mod union;
@@ -60,6 +61,7 @@ pub fn emit(krate: &ir::Crate, options: &Options) -> Result<Files, Error> {
     add("src/error.rs".into(), modules::error_rs())?;
     add("src/paginators.rs".into(), modules::paginators_rs(krate))?;
     add("src/primitives.rs".into(), modules::primitives_rs())?;
+    add("src/testing.rs".into(), modules::testing_rs(krate))?;
     add("src/types/mod.rs".into(), modules::types_mod(krate))?;
     add("src/operation/mod.rs".into(), modules::operation_mod(krate))?;
     for def in &krate.types {
@@ -88,6 +90,7 @@ pub fn emit(krate: &ir::Crate, options: &Options) -> Result<Files, Error> {
         PathBuf::from("Cargo.toml"),
         manifest::cargo_toml(krate, options)?,
     );
+    files.insert(PathBuf::from("README.md"), readme::readme(krate, options));
     Ok(files)
 }
 
@@ -108,6 +111,13 @@ pub fn naming_table(krate: &ir::Crate) -> Vec<String> {
             "{} -> {}::{} / {} / {}",
             op.shape_id, op.module, op.method, op.input.rust_name, op.output.rust_name
         ));
+        lines.push(format!("{} mock -> testing::{}", op.shape_id, op.mock_name));
+        if let Some(p) = &op.paginated {
+            lines.push(format!(
+                "{} pages -> {} / paginators::{} / paginators::{}",
+                op.shape_id, p.method, p.paginator_name, p.pages_name
+            ));
+        }
         structure(&op.input, &mut lines);
         structure(&op.output, &mut lines);
     }

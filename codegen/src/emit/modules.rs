@@ -17,7 +17,7 @@ pub fn lib_rs(krate: &ir::Crate) -> TokenStream {
         None => TokenStream::new(),
     };
     let intro = format!(
-        " Rust SDK for {} (API version {}), generated from its Smithy model by `cargo xtask codegen`.",
+        " Rust SDK for {} (API version {}), generated from its Smithy model by lambda-sdk-codegen.",
         service.sdk_id, service.version
     );
     let service_docs = service.docs.lines().map(|l| {
@@ -63,7 +63,11 @@ pub fn lib_rs(krate: &ir::Crate) -> TokenStream {
     ]
     .into_iter()
     .chain(runtime_features)
-    .chain([" - `http2`, off by default: HTTP/2, negotiated by ALPN over TLS.".to_string()]);
+    .chain(
+        super::manifest::OFF_BY_DEFAULT
+            .iter()
+            .map(|f| format!(" - `{}`, off by default: {}", f.name, f.comment)),
+    );
     quote! {
         #![doc = #intro]
         #![doc = ""]
@@ -91,6 +95,9 @@ pub fn lib_rs(krate: &ir::Crate) -> TokenStream {
         pub mod paginators;
         #[rustfmt::skip]
         pub mod primitives;
+        #[rustfmt::skip]
+        #[cfg(feature = "testing")]
+        pub mod testing;
         #[rustfmt::skip]
         pub mod types;
 
@@ -189,6 +196,15 @@ pub fn client_rs(krate: &ir::Crate, options: &crate::Options) -> Result<TokenStr
                 ::std::result::Result::Ok(Client::new(crate::Config::from_env()?))
             }
 
+            /// Creates a client that sends nothing: `mock` answers every call (see the
+            /// [`testing`](crate::testing) module).
+            ///
+            /// Needs the `testing` cargo feature.
+            #[cfg(feature = "testing")]
+            pub fn from_mock(mock: &crate::testing::Mock) -> Self {
+                Client::new(crate::Config::mocked(mock))
+            }
+
             /// The client's configuration.
             pub fn config(&self) -> &crate::Config {
                 self.handle.config()
@@ -238,12 +254,58 @@ pub fn paginators_rs(krate: &ir::Crate) -> TokenStream {
         let cfg = op_cfg(krate, op);
         let module = ident(&op.module);
         let name = ident(&p.paginator_name);
-        Some(quote!(#cfg pub use crate::operation::#module::#name;))
+        let pages = ident(&p.pages_name);
+        Some(quote!(#cfg pub use crate::operation::#module::{#name, #pages};))
     });
     quote! {
-        //! Paginators for the operations that return results in pages.
+        //! Paginators for the operations that return results in pages: `next().await` gives one
+        //! page at a time, `items()` one item at a time, and `try_collect()` all of them. With
+        //! the `stream` cargo feature both are also `futures_core::Stream`s.
 
+        pub use ::lambda_sdk_runtime::paginate::{ItemPaginator, Paginator};
         #(#uses)*
+    }
+}
+
+/// `src/testing.rs` (cargo feature `testing`): the runtime's mock and one marker type per
+/// operation, to state the operation's answers with `Mock::on`.
+pub fn testing_rs(krate: &ir::Crate) -> TokenStream {
+    let markers = krate.operations.iter().map(|op| {
+        let cfg = op_cfg(krate, op);
+        let marker = ident(&op.mock_name);
+        let request = ident(&op.input.rust_name);
+        let response = ident(&op.output.rust_name);
+        let error = ident(&op.error_name);
+        let name = &op.name;
+        let doc = format!(
+            " `{name}`, for [`Mock::on`]: its answers are [`{}`](crate::types::{}) and [`{}`](crate::types::{}).",
+            op.output.rust_name, op.output.rust_name, op.error_name, op.error_name
+        );
+        quote! {
+            #cfg
+            #[doc = #doc]
+            #[derive(::std::fmt::Debug)]
+            pub struct #marker;
+
+            #cfg
+            impl MockOperation for #marker {
+                const NAME: &'static str = #name;
+                type Input = crate::types::#request;
+                type Output = crate::types::#response;
+                type Error = crate::types::#error;
+            }
+        }
+    });
+    quote! {
+        //! Testing code that calls this crate without a network: a [`Mock`] states each
+        //! operation's answers as typed values (in order, or chosen by the request),
+        //! [`Client::from_mock`](crate::Client::from_mock) makes a client that asks it instead of
+        //! sending, and afterwards the mock lists the requests made. See the runtime's
+        //! [`testing`](::lambda_sdk_runtime::testing) module for the rules.
+
+        pub use ::lambda_sdk_runtime::testing::{Mock, MockError, MockOperation, Rule, MOCK_REQUEST_ID};
+
+        #(#markers)*
     }
 }
 

@@ -49,8 +49,15 @@ pub fn error_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStrea
         message.push(quote!(Self::#variant(e) => e.message(),));
         let (server_fault, retryable, throttling) =
             (info.server_fault, info.retryable, info.throttling);
+        let status =
+            proc_macro2::Literal::u16_unsuffixed(info.http_status.unwrap_or(if server_fault {
+                500
+            } else {
+                400
+            }));
         modeled.push(
             quote!(Self::#variant(_) => ::std::option::Option::Some(#rt::error::ModeledError {
+            status: #status,
             server_fault: #server_fault,
             retryable: #retryable,
             throttling: #throttling,
@@ -174,9 +181,9 @@ pub fn call_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream
         ));
     }
     let call = if op.output.members.iter().any(|m| m.event_stream) {
-        quote!(self.handle().call_streaming(#op_name, prepared, deserialize, deserialize_stream))
+        quote!(self.handle().call_streaming(#op_name, &request, prepared, deserialize, deserialize_stream))
     } else {
-        quote!(self.handle().call(#op_name, prepared, deserialize))
+        quote!(self.handle().call(#op_name, &request, prepared, deserialize))
     };
     let paginator = paginator(op);
     Ok(quote! {
@@ -858,80 +865,128 @@ fn paginator(op: &Operation) -> TokenStream {
         return quote!();
     };
     let name = ident(&p.paginator_name);
+    let pages = ident(&p.pages_name);
     let method = ident(&p.method);
     let op_method = ident(&op.method);
     let request = ident(&op.input.rust_name);
     let response = ident(&op.output.rust_name);
     let error = ident(&op.error_name);
     let input_token = ident(&p.input_token);
-    // Walk the output token path: each step may be optional.
-    let mut next = quote!(response);
-    let mut optional_so_far = false;
-    for step in &p.output_token {
-        let field = ident(&step.field);
-        next = match (optional_so_far, step.optional) {
-            (false, false) => quote!(#next.#field),
-            (false, true) => {
-                optional_so_far = true;
-                quote!(#next.#field.as_ref())
-            }
-            (true, false) => quote!(#next.map(|v| &v.#field)),
-            (true, true) => quote!(#next.and_then(|v| v.#field.as_ref())),
+    // The next token: a reference along the path, cloned at the end.
+    let next = path_expr(&p.output_token, quote!(output), true);
+    let items = p.item_type.as_ref().map(|item| {
+        let ty = super::ty::rust_type(&item.ty);
+        let ty = if item.optional {
+            quote!(::std::option::Option<#ty>)
+        } else {
+            ty
         };
-    }
-    let next = if optional_so_far {
-        quote!(#next.cloned())
-    } else {
-        quote!(::std::option::Option::Some(::std::clone::Clone::clone(&#next)))
-    };
+        let take = path_expr(&p.items, quote!(output), false);
+        quote! {
+            impl #rt::paginate::PagesWithItems for #pages {
+                type Item = #ty;
+                fn items(output: crate::types::#response) -> ::std::vec::Vec<#ty> {
+                    #take
+                }
+            }
+        }
+    });
     let doc = format!(
-        " Pages through `{}`: each [`next`]({}::next) call sends one request with the previous page's token. \
+        " Pages through `{}`: each `next` call sends one request with the previous page's token. \
          It stops after the last page, after an error, and when the service repeats a token.",
-        op.name, p.paginator_name
+        op.name
+    );
+    let pages_doc = format!(
+        " How `{}` pages: its token members{}; the type parameter of [`{}`].",
+        op.name,
+        if p.item_type.is_some() {
+            " and items"
+        } else {
+            ""
+        },
+        p.paginator_name
     );
     let method_doc = format!(
-        " Returns a paginator over the pages of [`{}`](Self::{}).",
-        op.method, op.method
+        " Returns a paginator over the pages of [`{}`](Self::{}){}.",
+        op.method,
+        op.method,
+        if p.item_type.is_some() {
+            "; its `items()` goes through the items of every page"
+        } else {
+            ""
+        }
     );
     quote! {
         impl crate::Client {
             #[doc = #method_doc]
             pub fn #method(&self, request: crate::types::#request) -> #name {
-                #name {
-                    client: ::std::clone::Clone::clone(self),
-                    request,
-                    done: false,
-                }
+                #rt::paginate::Paginator::new(::std::clone::Clone::clone(self), request)
             }
         }
 
         #[doc = #doc]
-        #[derive(::std::fmt::Debug)]
-        pub struct #name {
-            client: crate::Client,
-            request: crate::types::#request,
-            done: bool,
-        }
+        pub type #name = #rt::paginate::Paginator<#pages>;
 
-        impl #name {
-            /// Fetches the next page; `None` once the pages are exhausted.
-            pub async fn next(&mut self) -> ::std::option::Option<::std::result::Result<crate::types::#response, crate::Error<crate::types::#error>>> {
-                if self.done {
-                    return ::std::option::Option::None;
-                }
-                let result = self.client.#op_method(::std::clone::Clone::clone(&self.request)).await;
-                match &result {
-                    ::std::result::Result::Ok(response) => {
-                        let next: ::std::option::Option<::std::string::String> = #next;
-                        match #rt::client::next_page_token(self.request.#input_token.as_deref(), next) {
-                            ::std::option::Option::Some(token) => self.request.#input_token = ::std::option::Option::Some(token),
-                            ::std::option::Option::None => self.done = true,
-                        }
-                    }
-                    ::std::result::Result::Err(_) => self.done = true,
-                }
-                ::std::option::Option::Some(result)
+        #[doc = #pages_doc]
+        #[derive(::std::fmt::Debug)]
+        pub struct #pages;
+
+        impl #rt::paginate::Pages for #pages {
+            type Client = crate::Client;
+            type Input = crate::types::#request;
+            type Output = crate::types::#response;
+            type Error = crate::types::#error;
+
+            fn fetch(
+                client: &crate::Client,
+                input: crate::types::#request,
+            ) -> #rt::paginate::PageFuture<crate::types::#response, crate::types::#error> {
+                let client = ::std::clone::Clone::clone(client);
+                ::std::boxed::Box::pin(async move { client.#op_method(input).await })
+            }
+            fn token(input: &crate::types::#request) -> ::std::option::Option<&str> {
+                input.#input_token.as_deref()
+            }
+            fn set_token(input: &mut crate::types::#request, token: ::std::string::String) {
+                input.#input_token = ::std::option::Option::Some(token);
+            }
+            fn next_token(output: &crate::types::#response) -> ::std::option::Option<::std::string::String> {
+                #next
             }
         }
+
+        #items
+    }
+}
+
+/// The value at the end of a member path through `root`, where each step may be optional:
+/// by reference and cloned into an `Option` when `borrow` (the next token), else moved out and
+/// defaulted when a step is unset (the items).
+fn path_expr(steps: &[crate::ir::PathStep], root: TokenStream, borrow: bool) -> TokenStream {
+    let mut expr = root;
+    let mut optional_so_far = false;
+    for step in steps {
+        let field = ident(&step.field);
+        expr = match (optional_so_far, step.optional, borrow) {
+            (false, false, _) => quote!(#expr.#field),
+            (false, true, true) => {
+                optional_so_far = true;
+                quote!(#expr.#field.as_ref())
+            }
+            (false, true, false) => {
+                optional_so_far = true;
+                quote!(#expr.#field)
+            }
+            (true, false, true) => quote!(#expr.map(|v| &v.#field)),
+            (true, false, false) => quote!(#expr.map(|v| v.#field)),
+            (true, true, true) => quote!(#expr.and_then(|v| v.#field.as_ref())),
+            (true, true, false) => quote!(#expr.and_then(|v| v.#field)),
+        };
+    }
+    match (optional_so_far, borrow) {
+        (true, true) => quote!(#expr.cloned()),
+        (false, true) => quote!(::std::option::Option::Some(::std::clone::Clone::clone(&#expr))),
+        (true, false) => quote!(#expr.unwrap_or_default()),
+        (false, false) => expr,
     }
 }

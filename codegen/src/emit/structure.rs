@@ -28,7 +28,8 @@ pub fn operation_files(op: &Operation) -> Result<(TokenStream, TokenStream, Toke
     let error_name = super::ident(&op.error_name);
     let paginator = op.paginated.as_ref().map(|p| {
         let name = super::ident(&p.paginator_name);
-        quote!(pub use self::call::#name;)
+        let pages = super::ident(&p.pages_name);
+        quote!(pub use self::call::{#name, #pages};)
     });
     let module = quote! {
         #![doc = #module_doc]
