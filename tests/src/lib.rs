@@ -5,6 +5,11 @@
 
 use std::path::PathBuf;
 
+/// The examples of the generated crate's README (`generated/README.md`), compiled and run as
+/// doctests here.
+#[doc = include_str!("../../generated/README.md")]
+pub mod generated_readme {}
+
 pub mod durable;
 pub mod emulator;
 pub mod fault_server;

@@ -12,8 +12,10 @@ use std::process::ExitCode;
 
 const USAGE: &str = "\
 usage:
-  cargo xtask codegen [--check] [--model PATH --out DIR] [--operations A,B,...]
-      Regenerate generated/ from model/lambda.json (or a standalone crate for any model into DIR).
+  cargo xtask codegen [--check] [--model PATH --out DIR [--runtime-path DIR]] [--operations A,B,...]
+      Regenerate generated/ from model/lambda.json (or a standalone crate for any model into DIR,
+      which depends on lambda-sdk-runtime by version, and also by a path relative to DIR with
+      --runtime-path, e.g. --runtime-path runtime for this checkout's).
       --check writes nothing and fails listing the files that differ.
   cargo xtask protocol-tests
       Generate and run the Smithy restJson1 protocol compliance tests.
@@ -64,6 +66,7 @@ fn parse_codegen(args: &[String]) -> Result<codegen::CodegenArgs, String> {
             "--check" => opts.check = true,
             "--model" => opts.model = Some(PathBuf::from(value("--model")?)),
             "--out" => opts.out = Some(PathBuf::from(value("--out")?)),
+            "--runtime-path" => opts.runtime_path = Some(PathBuf::from(value("--runtime-path")?)),
             "--operations" => {
                 opts.operations = Some(
                     value("--operations")?
@@ -86,4 +89,28 @@ fn parse_codegen(args: &[String]) -> Result<codegen::CodegenArgs, String> {
 pub fn root() -> PathBuf {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     manifest.parent().map(PathBuf::from).unwrap_or(manifest)
+}
+
+/// How a crate generated under `dir` (in `target/`) depends on this checkout's runtime: by
+/// version, and by the path from `dir`, as `--runtime-path runtime` writes it.
+pub fn local_runtime(
+    dir: &std::path::Path,
+) -> Result<lambda_sdk_codegen::RuntimeDependency, String> {
+    Ok(lambda_sdk_codegen::RuntimeDependency::Path {
+        path: lambda_sdk_codegen::cli::relative_path(dir, &root().join("runtime"))?,
+        version: lambda_sdk_codegen::RUNTIME_VERSION.to_string(),
+    })
+}
+
+/// The manifest additions of the test crates generated under `dir` (in `target/`, which this
+/// workspace excludes): their `[dev-dependencies]`, the protocol-test support crate (by its path
+/// from `dir`) and tokio with `features`.
+pub fn dev_dependencies(dir: &std::path::Path, features: &[&str]) -> Result<String, String> {
+    let support =
+        lambda_sdk_codegen::cli::relative_path(dir, &root().join("tests/protocol-support"))?;
+    let features: Vec<String> = features.iter().map(|f| format!("{f:?}")).collect();
+    Ok(format!(
+        "[dev-dependencies]\nprotocol-test-support = {{ path = {support:?} }}\ntokio = {{ version = \"1\", default-features = false, features = [{}] }}\n",
+        features.join(", ")
+    ))
 }

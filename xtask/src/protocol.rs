@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use lambda_sdk_codegen::protocol_tests::{TestOptions, generate_tests};
-use lambda_sdk_codegen::{Model, Options, RuntimeDependency, generate};
+use lambda_sdk_codegen::{Model, Options, generate};
 
 /// Cases that may be skipped, with the reason, one per line: `request:ID reason`.
 const SKIP_FILE: &str = "xtask/protocol-tests.skip";
@@ -33,12 +33,13 @@ pub fn run() -> Result<(), String> {
     let json = fs::read_to_string(&model_path)
         .map_err(|e| format!("cannot read {}: {e}", model_path.display()))?;
     let model = Model::from_json(&json).map_err(|e| format!("{}: {e}", model_path.display()))?;
-    let runtime =
-        fs::canonicalize(root.join("runtime")).map_err(|e| format!("runtime crate: {e}"))?;
+    let dir = root.join("target/protocol-tests/crate");
     let options = Options {
         crate_name: "restjson-protocol-tests".into(),
-        runtime: RuntimeDependency::Path(runtime.display().to_string()),
+        runtime: crate::local_runtime(&dir)?,
         source_name: "aws-protocol-tests-restJson1.json".into(),
+        manifest_extra: crate::dev_dependencies(&dir, &["macros", "rt"])?,
+        manifest_extra_source: "xtask/src/protocol.rs".into(),
         ..Options::default()
     };
     let crate_files =
@@ -59,17 +60,7 @@ pub fn run() -> Result<(), String> {
         ));
     }
 
-    let dir = root.join("target/protocol-tests/crate");
-    let support = fs::canonicalize(root.join("tests/protocol-support"))
-        .map_err(|e| format!("support crate: {e}"))?;
-    let mut crate_files = crate_files;
-    if let Some(manifest) = crate_files.get_mut(Path::new("Cargo.toml")) {
-        manifest.push_str(&format!(
-            "\n[dev-dependencies]\nprotocol-test-support = {{ path = {:?} }}\ntokio = {{ version = \"1\", default-features = false, features = [\"macros\", \"rt\"] }}\n",
-            support.display().to_string()
-        ));
-    }
-    crate::codegen::write(&dir, &crate_files)?;
+    lambda_sdk_codegen::cli::write(&dir, &crate_files)?;
     // Test files: write what changed, drop what the suite no longer has.
     let tests_dir = dir.join("tests/protocol");
     if let Ok(entries) = fs::read_dir(&tests_dir) {

@@ -102,6 +102,32 @@ pub fn run() -> Result<(), String> {
     step("cargo test --workspace", || {
         cargo(&root, &["test", "--workspace"])
     })?;
+    // Every member packages (each path dependency carries a version), and the published
+    // crates build from their packaged form, each against the others' packages.
+    step("cargo package --workspace --no-verify", || {
+        cargo(
+            &root,
+            &["package", "--workspace", "--no-verify", "--allow-dirty"],
+        )
+    })?;
+    step(
+        "cargo package -p lambda-sdk-runtime -p lambda-sdk -p lambda-sdk-codegen",
+        || {
+            cargo(
+                &root,
+                &[
+                    "package",
+                    "--allow-dirty",
+                    "-p",
+                    "lambda-sdk-runtime",
+                    "-p",
+                    "lambda-sdk",
+                    "-p",
+                    "lambda-sdk-codegen",
+                ],
+            )
+        },
+    )?;
     step("cargo xtask protocol-tests", crate::protocol::run)?;
     step("cargo xtask whole-lambda", crate::whole::run)?;
     step("cargo xtask fuzz-smoke", fuzz_smoke)?;
@@ -110,15 +136,19 @@ pub fn run() -> Result<(), String> {
 }
 
 /// The runtime's feature sets checked with clippy besides the default: none of the optional
-/// parts; the profile without `credential_process` and IMDS without containers; and
-/// `credential_process` without the network sources, with the proxy.
-const RUNTIME_FEATURE_SETS: [&str; 3] = ["", "profile,imds", "credential-process,proxy"];
+/// parts; the profile without `credential_process` and IMDS without containers, with the mock;
+/// and `credential_process` without the network sources, with the proxy and streams.
+const RUNTIME_FEATURE_SETS: [&str; 3] = [
+    "",
+    "profile,imds,testing",
+    "credential-process,proxy,stream",
+];
 
 /// The feature sets whose unit tests run besides the default: the ones with tests that only
 /// exist when a part is left out (`#[cfg(not(feature = ...))]`).
 const RUNTIME_FEATURE_SETS_TESTED: [&str; 2] = ["", "profile,imds"];
 
-/// The `cargo doc` runs of the test command.
+/// The `cargo doc` runs of the test command: the mock and the streams documented too.
 const DOC_RUNS: [&[&str]; 2] = [
     &[
         "doc",
@@ -129,6 +159,8 @@ const DOC_RUNS: [&[&str]; 2] = [
         "lambda-sdk",
         "-p",
         "lambda-sdk-codegen",
+        "--features",
+        "lambda-sdk/testing,lambda-sdk/stream",
     ],
     &[
         "doc",
@@ -136,7 +168,7 @@ const DOC_RUNS: [&[&str]; 2] = [
         "-p",
         "lambda-sdk-runtime",
         "--features",
-        "rules-interpreter",
+        "rules-interpreter,testing,stream",
     ],
 ];
 

@@ -9,7 +9,8 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
-use lambda_sdk_codegen::{Options, RuntimeDependency};
+use lambda_sdk_codegen::Options;
+use lambda_sdk_codegen::cli;
 
 pub fn run() -> Result<(), String> {
     let root = crate::root();
@@ -22,31 +23,30 @@ pub fn run() -> Result<(), String> {
         println!("whole-lambda: skipped ({message})");
         return Ok(());
     }
-    let runtime =
-        fs::canonicalize(root.join("runtime")).map_err(|e| format!("runtime crate: {e}"))?;
     let target = root.join("target/whole-lambda");
     let lock = root.join("Cargo.lock");
 
+    walkthrough(&root, &model, &target)?;
+
+    // Every operation, as `--model M --out DIR --runtime-path runtime` generates them.
+    let dir = target.join("full");
+    let summary = cli::run(&cli::Args {
+        model: model.clone(),
+        out: dir.clone(),
+        check: false,
+        operations: None,
+        crate_name: Some("lambda-sdk-full".into()),
+        runtime: cli::RuntimeChoice::Path(root.join("runtime")),
+        source_name: None,
+    })?;
+    copy(&lock, &dir.join("Cargo.lock"))?;
+    println!("whole-lambda: every operation: {summary}");
     let full = Options {
         crate_name: "lambda-sdk-full".into(),
-        runtime: RuntimeDependency::Path(runtime.display().to_string()),
+        runtime: crate::local_runtime(&dir)?,
         source_name: "lambda.smithy.json".into(),
         ..Options::default()
     };
-    let dir = target.join("full");
-    let files = crate::codegen::generate_from(&model, &full)?;
-    let operations = files
-        .keys()
-        .filter(|p| {
-            p.ends_with("mod.rs") && p.starts_with("src/operation/") && p.components().count() == 4
-        })
-        .count();
-    crate::codegen::write(&dir, &files)?;
-    copy(&lock, &dir.join("Cargo.lock"))?;
-    println!(
-        "whole-lambda: {operations} operations generated into {}",
-        dir.display()
-    );
     cargo(
         &dir,
         &target,
@@ -67,6 +67,7 @@ pub fn run() -> Result<(), String> {
         &[("RUSTDOCFLAGS", "-D warnings")],
     )?;
 
+    let dir = target.join("invoke");
     let invoke = Options {
         crate_name: "lambda-invoke-sdk".into(),
         operations: Some(
@@ -80,19 +81,13 @@ pub fn run() -> Result<(), String> {
             .map(String::from)
             .collect(),
         ),
+        runtime: crate::local_runtime(&dir)?,
+        manifest_extra: crate::dev_dependencies(&dir, &["macros", "rt", "net", "io-util"])?,
+        manifest_extra_source: "xtask/src/whole.rs".into(),
         ..full
     };
-    let dir = target.join("invoke");
-    let mut files = crate::codegen::generate_from(&model, &invoke)?;
-    let support = fs::canonicalize(root.join("tests/protocol-support"))
-        .map_err(|e| format!("support crate: {e}"))?;
-    if let Some(manifest) = files.get_mut(Path::new("Cargo.toml")) {
-        manifest.push_str(&format!(
-            "\n[dev-dependencies]\nprotocol-test-support = {{ path = {:?} }}\ntokio = {{ version = \"1\", default-features = false, features = [\"macros\", \"rt\", \"net\", \"io-util\"] }}\n",
-            support.display().to_string()
-        ));
-    }
-    crate::codegen::write(&dir, &files)?;
+    let files = cli::generate_from(&model, &invoke)?;
+    cli::write(&dir, &files)?;
     fs::create_dir_all(dir.join("tests")).map_err(|e| format!("creating tests/: {e}"))?;
     // Every case of the model's smithy.rules#endpointTests, as its own test.
     let model_json =
@@ -122,6 +117,9 @@ fn copy(from: &Path, to: &Path) -> Result<(), String> {
     if fs::read(from).ok() == fs::read(to).ok() {
         return Ok(());
     }
+    if let Some(parent) = to.parent() {
+        fs::create_dir_all(parent).map_err(|e| format!("creating {}: {e}", parent.display()))?;
+    }
     fs::copy(from, to)
         .map(|_| ())
         .map_err(|e| format!("copying {} to {}: {e}", from.display(), to.display()))
@@ -149,4 +147,118 @@ fn cargo(dir: &Path, target: &Path, args: &[&str], env: &[(&str, &str)]) -> Resu
             dir.display()
         ))
     }
+}
+
+/// The README's "Generating a crate for a model of your own" steps, followed as written in a
+/// project of the user's own (`target/whole-lambda/walkthrough`): the operations list, the
+/// `lambda-sdk-codegen` command (run with the binary built from `codegen/`), the dependency lines
+/// and `src/main.rs` are the README's blocks. The generated crate must hold no path; the program
+/// must build. The runtime is not on crates.io yet, so the project's `[patch.crates-io]` stands
+/// in for it, the one line the README does not give.
+fn walkthrough(root: &Path, model: &Path, target: &Path) -> Result<(), String> {
+    let readme = fs::read_to_string(root.join("README.md"))
+        .map_err(|e| format!("cannot read README.md: {e}"))?;
+    let project = target.join("walkthrough");
+    let write = |path: &str, text: &str| -> Result<(), String> {
+        let full = project.join(path);
+        if let Some(parent) = full.parent() {
+            fs::create_dir_all(parent)
+                .map_err(|e| format!("creating {}: {e}", parent.display()))?;
+        }
+        if fs::read_to_string(&full).ok().as_deref() != Some(text) {
+            fs::write(&full, text).map_err(|e| format!("writing {}: {e}", full.display()))?;
+        }
+        Ok(())
+    };
+    copy(model, &project.join("my-lambda/lambda.json"))?;
+    write(
+        "my-lambda/lambda.operations",
+        &readme_block(&readme, "my-lambda/lambda.operations")?,
+    )?;
+    let runtime = cli::relative_path(&project, &root.join("runtime"))?;
+    write(
+        "Cargo.toml",
+        &format!(
+            "[package]\nname = \"my-app\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n{}\n\
+             # Not in the README: lambda-sdk-runtime is not on crates.io yet.\n\
+             [patch.crates-io]\nlambda-sdk-runtime = {{ path = {runtime:?} }}\n",
+            readme_block(&readme, "Cargo.toml")?
+        ),
+    )?;
+    write("src/main.rs", &readme_block(&readme, "src/main.rs")?)?;
+    copy(&root.join("Cargo.lock"), &project.join("Cargo.lock"))?;
+
+    let commands = readme_block(&readme, "generate")?;
+    let mut ran = 0;
+    for line in commands.lines().filter(|l| !l.trim().is_empty()) {
+        let mut words = line.split_whitespace();
+        if words.next() != Some("lambda-sdk-codegen") {
+            return Err(format!(
+                "README.md's walkthrough command is not a lambda-sdk-codegen call: {line:?}"
+            ));
+        }
+        let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        command
+            .args([
+                "run",
+                "--quiet",
+                "--offline",
+                "-p",
+                "lambda-sdk-codegen",
+                "--manifest-path",
+            ])
+            .arg(root.join("Cargo.toml"))
+            .arg("--")
+            .args(words)
+            .current_dir(&project);
+        let status = command
+            .status()
+            .map_err(|e| format!("cannot run cargo: {e}"))?;
+        if !status.success() {
+            return Err(format!("the README's command `{line}` failed ({status})"));
+        }
+        ran += 1;
+    }
+    if ran == 0 {
+        return Err("README.md's walkthrough has no lambda-sdk-codegen command".into());
+    }
+    let manifest = fs::read_to_string(project.join("my-lambda/sdk/Cargo.toml"))
+        .map_err(|e| format!("the walkthrough generated no crate: {e}"))?;
+    if let Some(line) = manifest
+        .lines()
+        .find(|l| l.contains("path =") || l.contains("path="))
+    {
+        return Err(format!(
+            "the walkthrough's crate names a path, so it builds only here: {line}"
+        ));
+    }
+    cargo(&project, target, &["build", "--offline"], &[])?;
+    println!("whole-lambda: the README walkthrough builds as written");
+    Ok(())
+}
+
+/// The fenced block that follows `<!-- walkthrough: NAME -->` in the README, unindented.
+fn readme_block(readme: &str, name: &str) -> Result<String, String> {
+    let marker = format!("<!-- walkthrough: {name} -->");
+    let after = readme
+        .split_once(&marker)
+        .map(|(_, after)| after)
+        .ok_or_else(|| format!("README.md has no `{marker}`"))?;
+    let mut lines = after.lines().skip_while(|l| l.trim().is_empty());
+    let fence = lines
+        .next()
+        .filter(|l| l.trim_start().starts_with("```"))
+        .ok_or_else(|| format!("README.md: no code block after `{marker}`"))?;
+    let indent = fence.len() - fence.trim_start().len();
+    let mut block = String::new();
+    for line in lines {
+        if line.trim_start().starts_with("```") {
+            return Ok(block);
+        }
+        block.push_str(line.get(indent..).unwrap_or(line.trim_start()));
+        block.push('\n');
+    }
+    Err(format!(
+        "README.md: the block after `{marker}` is not closed"
+    ))
 }
