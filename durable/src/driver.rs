@@ -1,0 +1,240 @@
+//! One invocation, start to end: read the envelope and the state, run the handler until it
+//! returns, suspends or must stop, flush the checkpoints, and answer with the output envelope.
+//! Production (`run`) and the testing runner go through [`Invoker::invoke`] alike.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::panic::AssertUnwindSafe;
+use std::sync::{Arc, OnceLock};
+use std::task::Poll;
+
+use lambda_sdk::types::{OperationAction, OperationType, OperationUpdate};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use crate::backend::DurableBackend;
+use crate::context::DurableContext;
+use crate::envelope::{self, RESPONSE_LIMIT};
+use crate::error::{BoxError, ErrorObject, short_type_name};
+use crate::execution::{Execution, Fatal, LoadError, Settings, execution_record, load_state};
+use crate::ops::panic_message;
+
+/// How the handler's run ended.
+enum Outcome<O> {
+    /// It returned.
+    Done(Result<O, BoxError>),
+    /// Nothing can run until the service invokes the function again.
+    Suspended,
+    /// Something stopped the invocation (see the fatal slot).
+    Stopped,
+    /// It panicked, with this message.
+    Panicked(String),
+}
+
+/// Polls the handler until it returns, the invocation can only wait for the service
+/// (suspension), or something stopped it. Dropping the handler's future then drops every
+/// operation in it.
+async fn drive<O>(
+    exec: &Arc<Execution>,
+    handler: impl Future<Output = Result<O, BoxError>>,
+) -> Outcome<O> {
+    let mut handler = std::pin::pin!(handler);
+    std::future::poll_fn(|cx| {
+        match std::panic::catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(cx))) {
+            Ok(Poll::Ready(result)) => Poll::Ready(Outcome::Done(result)),
+            Err(payload) => Poll::Ready(Outcome::Panicked(panic_message(payload.as_ref()))),
+            Ok(Poll::Pending) if exec.fatal().is_some() => Poll::Ready(Outcome::Stopped),
+            Ok(Poll::Pending) if exec.is_quiescent() => Poll::Ready(Outcome::Suspended),
+            Ok(Poll::Pending) => Poll::Pending,
+        }
+    })
+    .await
+}
+
+/// Where the backend comes from: given, or `lambda_sdk::Client::from_env()` at the first
+/// invocation.
+pub(crate) enum BackendSource {
+    Given(Arc<dyn DurableBackend>),
+    FromEnv(OnceLock<Arc<dyn DurableBackend>>),
+}
+
+/// A handler with its settings: answers invocations.
+pub(crate) struct Invoker<F, E, O> {
+    pub handler: F,
+    pub settings: Arc<Settings>,
+    pub backend: BackendSource,
+    pub _types: PhantomData<fn(E) -> O>,
+}
+
+impl<F, E, Fut, O> Invoker<F, E, O>
+where
+    F: Fn(E, DurableContext) -> Fut,
+    Fut: Future<Output = Result<O, BoxError>>,
+    E: DeserializeOwned,
+    O: Serialize,
+{
+    fn backend(&self) -> Result<Arc<dyn DurableBackend>, lambda_runtime::Error> {
+        match &self.backend {
+            BackendSource::Given(backend) => Ok(Arc::clone(backend)),
+            BackendSource::FromEnv(cell) => {
+                if let Some(backend) = cell.get() {
+                    return Ok(Arc::clone(backend));
+                }
+                let client = lambda_sdk::Client::from_env().map_err(|e| {
+                    format!("cannot configure the Lambda client from the environment: {e}")
+                })?;
+                Ok(Arc::clone(cell.get_or_init(|| Arc::new(client))))
+            }
+        }
+    }
+
+    /// Answers one invocation: the output envelope, or an error when Lambda should invoke the
+    /// function again (a checkpoint failure worth retrying, a stale token).
+    pub async fn invoke(
+        &self,
+        event: Value,
+        lambda: lambda_runtime::Context,
+    ) -> Result<Value, lambda_runtime::Error> {
+        let envelope = match envelope::parse(&event) {
+            Ok(envelope) => envelope,
+            Err(message) => {
+                return Ok(envelope::failed(Some(&ErrorObject::new(
+                    "InvalidEnvelopeError",
+                    message,
+                ))));
+            }
+        };
+        let backend = self.backend()?;
+        let records = match load_state(
+            &*backend,
+            &envelope.arn,
+            &envelope.token,
+            envelope.operations,
+            envelope.next_marker,
+            self.settings.max_state_pages,
+        )
+        .await
+        {
+            Ok(records) => records,
+            Err(LoadError::Retry(message)) => return Err(message.into()),
+            Err(LoadError::Failed(message)) => {
+                return Ok(envelope::failed(Some(&ErrorObject::new(
+                    "StateError",
+                    message,
+                ))));
+            }
+        };
+        let input = execution_record(&records, &envelope.arn).and_then(|r| r.input.clone());
+        let event: E = match read_input(input.as_deref()) {
+            Ok(event) => event,
+            Err(message) => {
+                return Ok(envelope::failed(Some(&ErrorObject::new(
+                    "InvalidInputError",
+                    format!(
+                        "{message}: the execution's input does not match the handler's event \
+                         type `{}`",
+                        std::any::type_name::<E>()
+                    ),
+                ))));
+            }
+        };
+        let exec = Execution::new(
+            envelope.arn,
+            envelope.token,
+            records,
+            backend,
+            Arc::clone(&self.settings),
+            Arc::new(lambda),
+        );
+        let outcome = drive(
+            &exec,
+            (self.handler)(event, DurableContext::root(Arc::clone(&exec))),
+        )
+        .await;
+        // Every outcome reached so far is recorded before the invocation answers.
+        exec.flush_all().await;
+        if let Some(fatal) = exec.fatal() {
+            return answer_fatal(fatal);
+        }
+        match outcome {
+            Outcome::Suspended => Ok(envelope::pending()),
+            Outcome::Stopped => Ok(envelope::pending()),
+            Outcome::Panicked(message) => Ok(envelope::failed(Some(&ErrorObject::new(
+                "Panic",
+                format!("the handler panicked: {message}"),
+            )))),
+            Outcome::Done(Ok(output)) => match serde_json::to_string(&output) {
+                Ok(result) if result.len() <= RESPONSE_LIMIT => Ok(envelope::succeeded(&result)),
+                Ok(result) => {
+                    // Too large to return: record it, return it empty.
+                    match end_execution(&exec, OperationAction::Succeed, Some(result), None).await {
+                        Some(answer) => answer,
+                        None => Ok(envelope::succeeded("")),
+                    }
+                }
+                Err(e) => Ok(envelope::failed(Some(&ErrorObject::new(
+                    "SerializationError",
+                    format!(
+                        "the handler's result of type `{}` cannot be serialized as JSON: {e}",
+                        short_type_name::<O>()
+                    ),
+                )))),
+            },
+            Outcome::Done(Err(error)) => {
+                let error = ErrorObject::from_error(&*error);
+                let output = envelope::failed(Some(&error));
+                if output.to_string().len() <= RESPONSE_LIMIT {
+                    return Ok(output);
+                }
+                match end_execution(&exec, OperationAction::Fail, None, Some(error)).await {
+                    Some(answer) => answer,
+                    None => Ok(envelope::failed(None)),
+                }
+            }
+        }
+    }
+}
+
+/// The event the handler gets: the EXECUTION operation's input (absent or empty reads as
+/// `null`).
+fn read_input<E: DeserializeOwned>(input: Option<&str>) -> Result<E, String> {
+    let input = input.filter(|i| !i.trim().is_empty()).unwrap_or("null");
+    serde_json::from_str(input).map_err(|e| e.to_string())
+}
+
+/// The answer when something stopped the invocation.
+fn answer_fatal(fatal: Fatal) -> Result<Value, lambda_runtime::Error> {
+    match fatal {
+        Fatal::Failed(error) => Ok(envelope::failed(Some(&error))),
+        Fatal::Retry(message) => Err(message.into()),
+        Fatal::Stopped => Ok(envelope::pending()),
+    }
+}
+
+/// Records the execution's outcome with an EXECUTION update (for a result or error too large
+/// to return). `Some(answer)` when it could not be recorded.
+async fn end_execution(
+    exec: &Arc<Execution>,
+    action: OperationAction,
+    payload: Option<String>,
+    error: Option<ErrorObject>,
+) -> Option<Result<Value, lambda_runtime::Error>> {
+    let Some(id) = exec.execution_op_id() else {
+        return Some(Err(
+            "the execution's state has no EXECUTION operation to record its outcome on".into(),
+        ));
+    };
+    let update = OperationUpdate {
+        id,
+        r#type: OperationType::Execution,
+        action,
+        payload,
+        error: error.map(|e| e.to_wire()),
+        ..Default::default()
+    };
+    match exec.checkpoint(update).await {
+        Ok(()) => None,
+        Err(_) => Some(answer_fatal(exec.fatal().unwrap_or(Fatal::Stopped))),
+    }
+}

@@ -1,0 +1,291 @@
+//! The state of one invocation, shared by every context and operation: the recorded operations,
+//! whether the execution still replays, what runs and what waits, and the fatal slot that user
+//! code cannot swallow.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use lambda_sdk::types::{GetDurableExecutionStateRequest, OperationType};
+
+use crate::backend::{BackendError, BackendErrorKind, DurableBackend};
+use crate::checkpoint::Writer;
+use crate::error::ErrorObject;
+use crate::logger::{LogShared, LogSink};
+use crate::record::Record;
+use crate::serdes::AnySerdes;
+
+/// How many operations a state page may hold (what AWS's SDKs ask for).
+pub(crate) const PAGE_SIZE: i32 = 1000;
+
+/// What the options of `run_with_options` leave to every invocation.
+pub(crate) struct Settings {
+    pub default_serdes: Option<Arc<dyn AnySerdes>>,
+    pub batching_window: Duration,
+    pub sink: Arc<dyn LogSink>,
+    pub replay_logging: bool,
+    /// The most state pages an invocation reads.
+    pub max_state_pages: usize,
+}
+
+/// Why the invocation must stop, whatever user code does.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Fatal {
+    /// The execution fails with this error (non-determinism, a final checkpoint failure, an
+    /// unknown status).
+    Failed(ErrorObject),
+    /// The invocation ends with an error, so that Lambda invokes it again (a stale token, a
+    /// failure worth retrying).
+    Retry(String),
+    /// The service answered a checkpoint without a token: nothing more can be written, and the
+    /// invocation ends as PENDING (or as it ended, if the execution's outcome was recorded).
+    Stopped,
+}
+
+impl Fatal {
+    pub fn from_backend(error: &BackendError) -> Fatal {
+        match error.kind() {
+            BackendErrorKind::Terminal => {
+                Fatal::Failed(ErrorObject::new("CheckpointError", error.message()))
+            }
+            _ => Fatal::Retry(error.message().to_string()),
+        }
+    }
+}
+
+/// One invocation's shared state.
+pub(crate) struct Execution {
+    pub arn: String,
+    pub backend: Arc<dyn DurableBackend>,
+    pub settings: Arc<Settings>,
+    pub lambda: Arc<lambda_runtime::Context>,
+    pub log: Arc<LogShared>,
+    records: Mutex<HashMap<String, Record>>,
+    replaying: Arc<AtomicBool>,
+    /// Operations doing live work: a body running, an update awaiting its acknowledgement.
+    running: AtomicUsize,
+    /// Operations that cannot go on in this invocation (a timer, a callback, a retry delay).
+    parked: AtomicUsize,
+    fatal: Mutex<Option<Fatal>>,
+    pub writer: Writer,
+}
+
+impl Execution {
+    pub fn new(
+        arn: String,
+        token: String,
+        records: HashMap<String, Record>,
+        backend: Arc<dyn DurableBackend>,
+        settings: Arc<Settings>,
+        lambda: Arc<lambda_runtime::Context>,
+    ) -> Arc<Execution> {
+        let replaying = records
+            .values()
+            .any(|r| r.op_type != OperationType::Execution);
+        let replaying = Arc::new(AtomicBool::new(replaying));
+        let log = Arc::new(LogShared {
+            sink: Arc::clone(&settings.sink),
+            arn: arn.clone(),
+            request_id: lambda.request_id.clone(),
+            replaying: Arc::clone(&replaying),
+            during_replay: settings.replay_logging,
+        });
+        Arc::new(Execution {
+            arn,
+            backend,
+            writer: Writer::new(token, settings.batching_window),
+            settings,
+            lambda,
+            log,
+            records: Mutex::new(records),
+            replaying,
+            running: AtomicUsize::new(0),
+            parked: AtomicUsize::new(0),
+            fatal: Mutex::new(None),
+        })
+    }
+
+    /// The record of an operation, if there is one.
+    pub fn record(&self, id: &str) -> Option<Record> {
+        lock(&self.records).get(id).cloned()
+    }
+
+    /// Records what the service returned (later records of an id replace earlier ones).
+    pub fn merge(&self, records: impl IntoIterator<Item = Record>) {
+        let mut map = lock(&self.records);
+        for record in records {
+            map.insert(record.id.clone(), record);
+        }
+    }
+
+    /// The EXECUTION operation's id: the one named by the ARN's last segment, else any.
+    pub fn execution_op_id(&self) -> Option<String> {
+        execution_record(&lock(&self.records), &self.arn).map(|r| r.id.clone())
+    }
+
+    /// Whether the execution still replays what earlier invocations did.
+    pub fn is_replaying(&self) -> bool {
+        self.replaying.load(Ordering::Relaxed)
+    }
+
+    /// The execution reached work no earlier invocation finished: from here on it is live.
+    pub fn go_live(&self) {
+        self.replaying.store(false, Ordering::Relaxed);
+    }
+
+    /// Stops the invocation: the first reason wins.
+    pub fn set_fatal(&self, fatal: Fatal) {
+        let mut slot = lock(&self.fatal);
+        if slot.is_none() {
+            *slot = Some(fatal);
+        }
+    }
+
+    pub fn fatal(&self) -> Option<Fatal> {
+        lock(&self.fatal).clone()
+    }
+
+    /// Nothing can run in this invocation any more: something waits on the service, and
+    /// nothing does live work.
+    pub fn is_quiescent(&self) -> bool {
+        self.parked.load(Ordering::SeqCst) > 0 && self.running.load(Ordering::SeqCst) == 0
+    }
+
+    /// Marks live work until the guard is dropped.
+    pub fn running(self: &Arc<Self>) -> RunningGuard {
+        self.running.fetch_add(1, Ordering::SeqCst);
+        RunningGuard(Arc::clone(self))
+    }
+
+    /// A future that never completes in this invocation: the operation waits on the service.
+    /// While it is alive it counts as parked, so the invocation can suspend.
+    pub fn park<T>(self: &Arc<Self>) -> Parked<T> {
+        self.parked.fetch_add(1, Ordering::SeqCst);
+        Parked {
+            exec: Arc::clone(self),
+            _value: std::marker::PhantomData,
+        }
+    }
+
+    /// A future that never completes, for an operation that hit a fatal condition: the driver
+    /// sees the fatal slot and ends the invocation.
+    pub fn halt<T>(&self, fatal: Fatal) -> std::future::Pending<T> {
+        self.set_fatal(fatal);
+        std::future::pending()
+    }
+}
+
+/// Locks a mutex, whose data stays valid even if a holder panicked.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// The EXECUTION record: the one whose id is the ARN's last segment, else the only one.
+pub(crate) fn execution_record<'a>(
+    records: &'a HashMap<String, Record>,
+    arn: &str,
+) -> Option<&'a Record> {
+    let suffix = arn.rsplit('/').next().unwrap_or(arn);
+    records
+        .get(suffix)
+        .filter(|r| r.op_type == OperationType::Execution)
+        .or_else(|| {
+            records
+                .values()
+                .find(|r| r.op_type == OperationType::Execution)
+        })
+}
+
+/// Live work in progress (see [`Execution::running`]).
+pub(crate) struct RunningGuard(Arc<Execution>);
+
+impl Drop for RunningGuard {
+    fn drop(&mut self) {
+        self.0.running.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// See [`Execution::park`].
+pub(crate) struct Parked<T> {
+    exec: Arc<Execution>,
+    _value: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> Future for Parked<T> {
+    type Output = T;
+
+    fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<T> {
+        Poll::Pending
+    }
+}
+
+impl<T> Drop for Parked<T> {
+    fn drop(&mut self) {
+        self.exec.parked.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Why the state could not be loaded.
+#[derive(Debug)]
+pub(crate) enum LoadError {
+    /// The execution fails with this message.
+    Failed(String),
+    /// The invocation ends with an error (worth retrying).
+    Retry(String),
+}
+
+/// The recorded operations: those of the envelope, then every further state page.
+pub(crate) async fn load_state(
+    backend: &dyn DurableBackend,
+    arn: &str,
+    token: &str,
+    operations: Vec<Record>,
+    mut marker: Option<String>,
+    max_pages: usize,
+) -> Result<HashMap<String, Record>, LoadError> {
+    let mut records: HashMap<String, Record> = HashMap::with_capacity(operations.len());
+    for record in operations {
+        records.insert(record.id.clone(), record);
+    }
+    let mut pages = 0;
+    while let Some(current) = marker.take() {
+        pages += 1;
+        if pages > max_pages {
+            return Err(LoadError::Failed(format!(
+                "the execution's state has more than {max_pages} pages of {PAGE_SIZE} \
+                 operations; this runtime reads at most that many \
+                 (RunOptions::max_state_pages)"
+            )));
+        }
+        let page = backend
+            .get_durable_execution_state(GetDurableExecutionStateRequest {
+                durable_execution_arn: arn.to_string(),
+                checkpoint_token: token.to_string(),
+                marker: Some(current.clone()),
+                max_items: Some(PAGE_SIZE),
+            })
+            .await
+            .map_err(|e| match e.kind() {
+                BackendErrorKind::Terminal => LoadError::Failed(e.message().to_string()),
+                _ => LoadError::Retry(e.message().to_string()),
+            })?;
+        for op in page.operations {
+            let record = Record::from_operation(op);
+            records.insert(record.id.clone(), record);
+        }
+        marker = page.next_marker.filter(|m| !m.is_empty());
+        if marker.as_deref() == Some(current.as_str()) {
+            return Err(LoadError::Retry(format!(
+                "GetDurableExecutionState returned the page marker it was sent ({current:?}) as \
+                 the next one; the state cannot be read"
+            )));
+        }
+    }
+    Ok(records)
+}

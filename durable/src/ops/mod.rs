@@ -1,0 +1,233 @@
+//! The durable operations, one module each, and what they share: minting the id, checking the
+//! record against the call (determinism), building updates, running user code so that a panic is
+//! an error, and reading payloads.
+
+mod callback;
+mod child;
+mod condition;
+mod invoke;
+mod step;
+mod wait;
+
+pub use callback::{Callback, CallbackBuilder, WaitForCallbackBuilder};
+pub use child::ChildBuilder;
+pub use condition::WaitForConditionBuilder;
+pub use invoke::InvokeBuilder;
+pub use step::{StepBuilder, StepSemantics};
+pub use wait::WaitBuilder;
+
+use std::any::Any;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::Arc;
+
+use lambda_sdk::types::{OperationAction, OperationStatus, OperationType, OperationUpdate};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::context::DurableContext;
+use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject, OperationRef, short_id};
+use crate::execution::{Execution, Fatal};
+use crate::record::Record;
+use crate::serdes::{Chosen, SerdesContext};
+
+/// An operation that has its id, and its record if an earlier invocation left one.
+pub(crate) struct Begun {
+    pub path: String,
+    pub op: OperationRef,
+    pub record: Option<Record>,
+    pub parent_id: Option<String>,
+    pub op_type: OperationType,
+    pub sub_type: &'static str,
+}
+
+impl DurableContext {
+    /// Mints the operation's id and checks its record, if any, against the call: a record of
+    /// another type, subtype or name means the code no longer does what it did (non-determinism),
+    /// and a status this runtime does not know cannot be replayed. Both stop the execution.
+    pub(crate) fn begin(
+        &self,
+        op_type: OperationType,
+        sub_type: &'static str,
+        name: Option<&str>,
+        what: &'static str,
+    ) -> Result<Begun, Fatal> {
+        let (path, id) = self.mint();
+        let record = self.exec().record(&id);
+        let op = OperationRef {
+            id,
+            name: name.map(String::from),
+            what,
+        };
+        if let Some(record) = &record {
+            let sub_type_differs = record.sub_type.as_deref().is_some_and(|s| s != sub_type);
+            if record.op_type != op_type || sub_type_differs || record.name.as_deref() != name {
+                return Err(Fatal::Failed(ErrorObject::new(
+                    "NonDeterministicExecutionError",
+                    format!(
+                        "the code no longer does what it did when the execution was recorded: \
+                         operation {path} ({}) was recorded as {}, but the code now starts {}. \
+                         Code must create the same operations in the same order on every \
+                         invocation.",
+                        short_id(&op.id),
+                        describe(
+                            &record.op_type,
+                            record.sub_type.as_deref(),
+                            record.name.as_deref()
+                        ),
+                        describe(&op_type, Some(sub_type), name),
+                    ),
+                )));
+            }
+            if let OperationStatus::Unknown(status) = &record.status {
+                return Err(Fatal::Failed(ErrorObject::new(
+                    "UnrecognizedStatusError",
+                    format!(
+                        "operation {path} ({}) has the status {status:?}, which this runtime does \
+                         not know; a newer version of lambda-sdk-durable may",
+                        short_id(&op.id)
+                    ),
+                )));
+            }
+        }
+        Ok(Begun {
+            path,
+            op,
+            record,
+            parent_id: self.parent_id().map(String::from),
+            op_type,
+            sub_type,
+        })
+    }
+}
+
+/// `a STEP (Step) named "charge"`.
+fn describe(op_type: &OperationType, sub_type: Option<&str>, name: Option<&str>) -> String {
+    let mut text = format!("a {}", op_type.as_str());
+    if let Some(sub_type) = sub_type {
+        text.push_str(&format!(" ({sub_type})"));
+    }
+    match name {
+        Some(name) => text.push_str(&format!(" named {name:?}")),
+        None => text.push_str(" without a name"),
+    }
+    text
+}
+
+impl Begun {
+    pub fn id(&self) -> &str {
+        &self.op.id
+    }
+
+    /// An update of this operation.
+    pub fn update(&self, action: OperationAction) -> OperationUpdate {
+        OperationUpdate {
+            id: self.op.id.clone(),
+            parent_id: self.parent_id.clone(),
+            name: self.op.name.clone(),
+            r#type: self.op_type.clone(),
+            sub_type: Some(self.sub_type.to_string()),
+            action,
+            ..Default::default()
+        }
+    }
+
+    pub fn serdes_context(&self, exec: &Execution) -> SerdesContext {
+        SerdesContext {
+            operation_id: self.op.id.clone(),
+            durable_execution_arn: exec.arn.clone(),
+        }
+    }
+
+    /// A failure replayed from the record.
+    pub fn replayed(&self, kind: ErrorKind, record: &Record) -> DurableError {
+        let cause = record.error.clone().unwrap_or_else(|| {
+            ErrorObject::new(
+                kind.wire_type(),
+                format!("ended with status {}", record.status.as_str()),
+            )
+        });
+        DurableError::replayed(kind, self.op.clone(), cause)
+    }
+
+    /// Reads a payload; a failure is a [`ErrorKind::Deserialization`] error of this operation.
+    pub fn read<T: DeserializeOwned>(
+        &self,
+        serdes: &Chosen<'_, T>,
+        payload: Option<&str>,
+        exec: &Execution,
+    ) -> Result<T, DurableError> {
+        serdes
+            .deserialize(payload, &self.serdes_context(exec))
+            .map_err(|e| {
+                DurableError::runtime(
+                    ErrorKind::Deserialization,
+                    Some(self.op.clone()),
+                    format!(
+                        "its payload does not read as {}: {e}",
+                        std::any::type_name::<T>()
+                    ),
+                    Some(e),
+                )
+            })
+    }
+
+    /// Writes a payload; a failure is a [`ErrorKind::Serialization`] error of this operation.
+    pub fn write<T: Serialize>(
+        &self,
+        serdes: &Chosen<'_, T>,
+        value: &T,
+        exec: &Execution,
+    ) -> Result<Option<String>, DurableError> {
+        serdes
+            .serialize(value, &self.serdes_context(exec))
+            .map_err(|e| {
+                DurableError::runtime(
+                    ErrorKind::Serialization,
+                    Some(self.op.clone()),
+                    format!(
+                        "its value of type {} cannot be serialized: {e}",
+                        std::any::type_name::<T>()
+                    ),
+                    Some(e),
+                )
+            })
+    }
+}
+
+/// Runs user code: a panic becomes an error with the panic's message.
+pub(crate) async fn guarded<T>(
+    future: impl Future<Output = Result<T, BoxError>>,
+) -> Result<T, BoxError> {
+    let mut future = std::pin::pin!(future);
+    std::future::poll_fn(|cx| {
+        match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
+            Ok(poll) => poll,
+            Err(payload) => std::task::Poll::Ready(Err(format!(
+                "panicked: {}",
+                panic_message(payload.as_ref())
+            )
+            .into())),
+        }
+    })
+    .await
+}
+
+/// The message a panic was raised with.
+pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic without a message".to_string())
+}
+
+/// Waits until the update is recorded; if the writer stopped, the invocation stops (the reason
+/// is in the fatal slot).
+pub(crate) async fn record(exec: &Arc<Execution>, update: OperationUpdate) {
+    if exec.checkpoint(update).await.is_err() {
+        // The writer stopped: its reason is in the fatal slot (a failure), or nothing more can
+        // be written (a response without a token). Either way the invocation ends here.
+        exec.halt::<()>(Fatal::Stopped).await;
+    }
+}

@@ -1,0 +1,580 @@
+//! An in-memory durable-execution service that follows the service's rules: one execution,
+//! checkpoint tokens that each call consumes, state pages, and the record of every operation
+//! type as the service keeps it. Faults can be injected per call.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::Mutex;
+
+use lambda_sdk::primitives::DateTime;
+use lambda_sdk::types::{
+    CallbackDetails, ChainedInvokeDetails, CheckpointDurableExecutionRequest,
+    CheckpointDurableExecutionResponse, CheckpointUpdatedExecutionState, ContextDetails,
+    ErrorObject as WireError, ExecutionDetails, GetDurableExecutionStateRequest,
+    GetDurableExecutionStateResponse, Operation, OperationAction, OperationStatus, OperationType,
+    OperationUpdate, StepDetails, WaitDetails,
+};
+use serde_json::{Value, json};
+
+use crate::backend::{BackendError, BackendErrorKind, BoxFuture, DurableBackend};
+use crate::execution::lock;
+
+/// A fault injected into one call of the service.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Fault {
+    /// The call fails with this kind of error and message (nothing is recorded).
+    Error(BackendErrorKind, String),
+    /// The checkpoint is recorded, but the response carries no token.
+    NoToken,
+}
+
+/// A chained invoke the execution started.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InvokeRequest {
+    /// The operation's id.
+    pub operation_id: String,
+    /// The function.
+    pub function_name: String,
+    /// The payload it is invoked with.
+    pub payload: Option<String>,
+    /// The tenant, if one was given.
+    pub tenant_id: Option<String>,
+}
+
+/// The in-memory service (see the module docs).
+#[derive(Debug)]
+pub struct MemoryService {
+    state: Mutex<State>,
+}
+
+#[derive(Debug)]
+struct State {
+    arn: String,
+    token: String,
+    tokens_issued: u64,
+    operations: Vec<Operation>,
+    index: HashMap<String, usize>,
+    page_size: usize,
+    checkpoints: Vec<Vec<OperationUpdate>>,
+    state_calls: usize,
+    checkpoint_faults: HashMap<usize, Fault>,
+    state_faults: HashMap<usize, Fault>,
+    callbacks_issued: u64,
+    outcome: Option<(OperationAction, Option<String>, Option<WireError>)>,
+}
+
+impl MemoryService {
+    /// A service holding one execution, started with `input` (a JSON document).
+    pub fn new(arn: impl Into<String>, input: Option<String>, page_size: usize) -> MemoryService {
+        let arn = arn.into();
+        let id = arn.rsplit('/').next().unwrap_or("execution").to_string();
+        let execution = Operation {
+            id: id.clone(),
+            name: Some("test-execution".into()),
+            r#type: OperationType::Execution,
+            status: OperationStatus::Started,
+            start_timestamp: DateTime::now(),
+            execution_details: Some(ExecutionDetails {
+                input_payload: input,
+            }),
+            ..Default::default()
+        };
+        MemoryService {
+            state: Mutex::new(State {
+                arn,
+                token: "token-0".into(),
+                tokens_issued: 0,
+                operations: vec![execution],
+                index: HashMap::from([(id, 0)]),
+                page_size: page_size.max(1),
+                checkpoints: Vec::new(),
+                state_calls: 0,
+                checkpoint_faults: HashMap::new(),
+                state_faults: HashMap::new(),
+                callbacks_issued: 0,
+                outcome: None,
+            }),
+        }
+    }
+
+    /// Makes checkpoint call `call` (from 1) fail or answer without a token.
+    pub fn fault_checkpoint(&self, call: usize, fault: Fault) {
+        lock(&self.state).checkpoint_faults.insert(call, fault);
+    }
+
+    /// Makes state-page call `call` (from 1) fail.
+    pub fn fault_state_page(&self, call: usize, fault: Fault) {
+        lock(&self.state).state_faults.insert(call, fault);
+    }
+
+    /// The invocation envelope Lambda would send now: the first page of operations, with
+    /// timestamps in epoch milliseconds as the service's invocations carry them.
+    pub fn envelope(&self) -> Value {
+        let mut s = lock(&self.state);
+        // Each invocation gets a fresh token.
+        s.issue_token();
+        let page: Vec<Value> = s
+            .operations
+            .iter()
+            .take(s.page_size)
+            .map(envelope_operation)
+            .collect();
+        let next = if s.operations.len() > s.page_size {
+            s.page_size.to_string()
+        } else {
+            String::new()
+        };
+        json!({
+            "DurableExecutionArn": s.arn,
+            "CheckpointToken": s.token,
+            "InitialExecutionState": {"Operations": page, "NextMarker": next},
+            "UpdatedOperationIds": []
+        })
+    }
+
+    /// The operations, in the order they were created.
+    pub fn operations(&self) -> Vec<Operation> {
+        lock(&self.state).operations.clone()
+    }
+
+    /// The updates of each checkpoint call recorded so far.
+    pub fn checkpoints(&self) -> Vec<Vec<OperationUpdate>> {
+        lock(&self.state).checkpoints.clone()
+    }
+
+    /// GetDurableExecutionState calls so far.
+    pub fn state_calls(&self) -> usize {
+        lock(&self.state).state_calls
+    }
+
+    /// The result or error an EXECUTION update recorded (for outcomes too large to return).
+    pub(crate) fn recorded_outcome(
+        &self,
+    ) -> Option<(OperationAction, Option<String>, Option<WireError>)> {
+        lock(&self.state).outcome.clone()
+    }
+
+    /// Between invocations, time passes: waits end and retry delays are over. Callbacks and
+    /// chained invokes are answered by `resolve`. Returns whether anything changed.
+    pub(crate) fn advance(
+        &self,
+        resolve: &mut dyn FnMut(&Operation) -> Option<Resolution>,
+    ) -> bool {
+        let mut changed = false;
+        let mut asks = Vec::new();
+        {
+            let mut s = lock(&self.state);
+            for (index, op) in s.operations.iter_mut().enumerate() {
+                match (&op.r#type, &op.status) {
+                    (OperationType::Wait, OperationStatus::Started) => {
+                        Resolution::Succeeded(None).apply(op);
+                        changed = true;
+                    }
+                    (OperationType::Step, OperationStatus::Pending) => {
+                        Resolution::Ready.apply(op);
+                        changed = true;
+                    }
+                    (
+                        OperationType::Callback | OperationType::ChainedInvoke,
+                        OperationStatus::Started,
+                    ) => asks.push((index, op.clone())),
+                    _ => {}
+                }
+            }
+        }
+        // The test's closures run without the lock: they may look at the service.
+        let answers: Vec<(usize, Resolution)> = asks
+            .into_iter()
+            .filter_map(|(index, op)| resolve(&op).map(|r| (index, r)))
+            .collect();
+        let mut s = lock(&self.state);
+        for (index, resolution) in answers {
+            if let Some(op) = s.operations.get_mut(index) {
+                resolution.apply(op);
+                changed = true;
+            }
+        }
+        changed
+    }
+
+    /// The chained invokes started so far.
+    pub fn invoke_requests(&self) -> Vec<InvokeRequest> {
+        lock(&self.state)
+            .checkpoints
+            .iter()
+            .flatten()
+            .filter(|u| {
+                u.r#type == OperationType::ChainedInvoke && u.action == OperationAction::Start
+            })
+            .map(|u| InvokeRequest {
+                operation_id: u.id.clone(),
+                function_name: u
+                    .chained_invoke_options
+                    .as_ref()
+                    .map(|o| o.function_name.clone())
+                    .unwrap_or_default(),
+                payload: u.payload.clone(),
+                tenant_id: u
+                    .chained_invoke_options
+                    .as_ref()
+                    .and_then(|o| o.tenant_id.clone()),
+            })
+            .collect()
+    }
+}
+
+/// How a callback or chained invoke ends, or a retry becomes due.
+#[derive(Clone, Debug)]
+pub(crate) enum Resolution {
+    Succeeded(Option<String>),
+    Failed(WireError),
+    TimedOut(WireError),
+    Ready,
+}
+
+impl Resolution {
+    fn apply(self, op: &mut Operation) {
+        let (status, result, error) = match self {
+            Resolution::Ready => {
+                op.status = OperationStatus::Ready;
+                return;
+            }
+            Resolution::Succeeded(result) => (OperationStatus::Succeeded, result, None),
+            Resolution::Failed(error) => (OperationStatus::Failed, None, Some(error)),
+            Resolution::TimedOut(error) => (OperationStatus::TimedOut, None, Some(error)),
+        };
+        op.status = status;
+        op.end_timestamp = Some(DateTime::now());
+        match op.r#type {
+            OperationType::Callback => {
+                let details = op.callback_details.get_or_insert_with(Default::default);
+                details.result = result;
+                details.error = error;
+            }
+            OperationType::ChainedInvoke => {
+                op.chained_invoke_details = Some(ChainedInvokeDetails { result, error });
+            }
+            _ => {}
+        }
+    }
+}
+
+impl State {
+    fn issue_token(&mut self) {
+        self.tokens_issued += 1;
+        self.token = format!("token-{}", self.tokens_issued);
+    }
+
+    fn check_token(&self, token: &str) -> Result<(), BackendError> {
+        if token == self.token {
+            Ok(())
+        } else {
+            Err(BackendError::new(
+                BackendErrorKind::StaleToken,
+                "InvalidParameterValueException: Invalid checkpoint token",
+            ))
+        }
+    }
+
+    fn apply(&mut self, update: &OperationUpdate) -> Result<Operation, String> {
+        if update.id.is_empty() {
+            return Err("an update has no Id".into());
+        }
+        if update.r#type == OperationType::Execution {
+            if !matches!(
+                update.action,
+                OperationAction::Succeed | OperationAction::Fail
+            ) {
+                return Err(format!(
+                    "EXECUTION takes SUCCEED or FAIL, not {}",
+                    update.action.as_str()
+                ));
+            }
+            self.outcome = Some((
+                update.action.clone(),
+                update.payload.clone(),
+                update.error.clone(),
+            ));
+            let index = *self
+                .index
+                .get(&update.id)
+                .ok_or("the EXECUTION update names another execution")?;
+            let op = &mut self.operations[index];
+            op.status = if update.action == OperationAction::Succeed {
+                OperationStatus::Succeeded
+            } else {
+                OperationStatus::Failed
+            };
+            return Ok(op.clone());
+        }
+        let existing = self.index.get(&update.id).copied();
+        let Some(index) = existing else {
+            if update.action != OperationAction::Start {
+                return Err(format!(
+                    "operation {} must start before {}",
+                    update.id,
+                    update.action.as_str()
+                ));
+            }
+            if let Some(parent) = &update.parent_id
+                && !self.index.contains_key(parent)
+            {
+                return Err(format!(
+                    "operation {} names a parent {parent} that does not exist",
+                    update.id
+                ));
+            }
+            let mut op = Operation {
+                id: update.id.clone(),
+                parent_id: update.parent_id.clone(),
+                name: update.name.clone(),
+                r#type: update.r#type.clone(),
+                sub_type: update.sub_type.clone(),
+                status: OperationStatus::Started,
+                start_timestamp: DateTime::now(),
+                ..Default::default()
+            };
+            match update.r#type {
+                OperationType::Step => op.step_details = Some(StepDetails::default()),
+                OperationType::Wait => {
+                    op.wait_details = Some(WaitDetails::default());
+                    if update
+                        .wait_options
+                        .as_ref()
+                        .and_then(|w| w.wait_seconds)
+                        .is_none_or(|s| s < 1)
+                    {
+                        return Err("a WAIT needs WaitOptions.WaitSeconds of at least 1".into());
+                    }
+                }
+                OperationType::Callback => {
+                    self.callbacks_issued += 1;
+                    op.callback_details = Some(CallbackDetails {
+                        callback_id: Some(format!("callback-{}", self.callbacks_issued)),
+                        ..Default::default()
+                    });
+                }
+                OperationType::ChainedInvoke => {
+                    if update.chained_invoke_options.is_none() {
+                        return Err("a CHAINED_INVOKE needs ChainedInvokeOptions".into());
+                    }
+                    op.chained_invoke_details = Some(ChainedInvokeDetails::default());
+                }
+                OperationType::Context => op.context_details = Some(ContextDetails::default()),
+                ref other => {
+                    return Err(format!(
+                        "operations of type {} cannot start",
+                        other.as_str()
+                    ));
+                }
+            }
+            self.index.insert(op.id.clone(), self.operations.len());
+            self.operations.push(op.clone());
+            return Ok(op);
+        };
+        let op = &mut self.operations[index];
+        if op.r#type != update.r#type {
+            return Err(format!(
+                "operation {} is a {}, not a {}",
+                update.id,
+                op.r#type.as_str(),
+                update.r#type.as_str()
+            ));
+        }
+        let terminal = matches!(
+            op.status,
+            OperationStatus::Succeeded
+                | OperationStatus::Failed
+                | OperationStatus::Cancelled
+                | OperationStatus::TimedOut
+                | OperationStatus::Stopped
+        );
+        if terminal {
+            return Err(format!(
+                "operation {} has already ended ({})",
+                update.id,
+                op.status.as_str()
+            ));
+        }
+        match (&op.r#type, &update.action) {
+            (OperationType::Step, OperationAction::Start) => op.status = OperationStatus::Started,
+            (OperationType::Step, OperationAction::Retry) => {
+                let details = op.step_details.get_or_insert_with(Default::default);
+                details.attempt = Some(details.attempt.unwrap_or(0) + 1);
+                details.result = update.payload.clone();
+                details.error = update.error.clone();
+                if update
+                    .step_options
+                    .as_ref()
+                    .and_then(|o| o.next_attempt_delay_seconds)
+                    .is_none()
+                {
+                    return Err("a RETRY needs StepOptions.NextAttemptDelaySeconds".into());
+                }
+                op.status = OperationStatus::Pending;
+            }
+            (OperationType::Step, OperationAction::Succeed | OperationAction::Fail) => {
+                let details = op.step_details.get_or_insert_with(Default::default);
+                details.attempt = Some(details.attempt.unwrap_or(0) + 1);
+                details.result = update.payload.clone();
+                details.error = update.error.clone();
+                op.status = ended(&update.action);
+                op.end_timestamp = Some(DateTime::now());
+            }
+            (OperationType::Context, OperationAction::Succeed | OperationAction::Fail) => {
+                op.context_details = Some(ContextDetails {
+                    replay_children: update
+                        .context_options
+                        .as_ref()
+                        .and_then(|o| o.replay_children),
+                    result: update.payload.clone(),
+                    error: update.error.clone(),
+                });
+                op.status = ended(&update.action);
+                op.end_timestamp = Some(DateTime::now());
+            }
+            (OperationType::Wait, OperationAction::Cancel) => {
+                op.status = OperationStatus::Cancelled;
+                op.end_timestamp = Some(DateTime::now());
+            }
+            (ty, action) => {
+                return Err(format!(
+                    "{} is not an action of a started {}",
+                    action.as_str(),
+                    ty.as_str()
+                ));
+            }
+        }
+        Ok(op.clone())
+    }
+}
+
+fn ended(action: &OperationAction) -> OperationStatus {
+    if *action == OperationAction::Succeed {
+        OperationStatus::Succeeded
+    } else {
+        OperationStatus::Failed
+    }
+}
+
+/// An operation as the invocation envelope carries it: timestamps in epoch milliseconds.
+fn envelope_operation(op: &Operation) -> Value {
+    let mut value = serde_json::to_value(op).unwrap_or(Value::Null);
+    if let Value::Object(object) = &mut value {
+        object.insert(
+            "StartTimestamp".into(),
+            json!(op.start_timestamp.to_millis()),
+        );
+        match op.end_timestamp {
+            Some(end) => object.insert("EndTimestamp".into(), json!(end.to_millis())),
+            None => object.remove("EndTimestamp"),
+        };
+    }
+    value
+}
+
+impl DurableBackend for MemoryService {
+    fn get_durable_execution_state(
+        &self,
+        request: GetDurableExecutionStateRequest,
+    ) -> BoxFuture<'_, Result<GetDurableExecutionStateResponse, BackendError>> {
+        let result = (|| {
+            let mut s = lock(&self.state);
+            s.state_calls += 1;
+            let call = s.state_calls;
+            if let Some(fault) = s.state_faults.remove(&call) {
+                return Err(match fault {
+                    Fault::Error(kind, message) => BackendError::new(kind, message),
+                    Fault::NoToken => BackendError::retryable("injected fault"),
+                });
+            }
+            s.check_token(&request.checkpoint_token)?;
+            if request.durable_execution_arn != s.arn {
+                return Err(BackendError::terminal(
+                    "ResourceNotFoundException: no such execution",
+                ));
+            }
+            let start: usize = match request.marker.as_deref() {
+                None | Some("") => 0,
+                Some(marker) => marker.parse().map_err(|_| {
+                    BackendError::terminal(format!(
+                        "InvalidParameterValueException: bad marker {marker:?}"
+                    ))
+                })?,
+            };
+            let size = request
+                .max_items
+                .and_then(|n| usize::try_from(n).ok())
+                .filter(|n| *n > 0)
+                .unwrap_or(1000)
+                .min(s.page_size);
+            let end = (start + size).min(s.operations.len());
+            let operations = s
+                .operations
+                .get(start..end)
+                .map(<[Operation]>::to_vec)
+                .unwrap_or_default();
+            Ok(GetDurableExecutionStateResponse {
+                operations,
+                next_marker: (end < s.operations.len()).then(|| end.to_string()),
+                ..Default::default()
+            })
+        })();
+        Box::pin(std::future::ready(result))
+    }
+
+    fn checkpoint_durable_execution(
+        &self,
+        request: CheckpointDurableExecutionRequest,
+    ) -> BoxFuture<'_, Result<CheckpointDurableExecutionResponse, BackendError>> {
+        let result = (|| {
+            let mut s = lock(&self.state);
+            let call = s.checkpoints.len() + 1;
+            let fault = s.checkpoint_faults.remove(&call);
+            if let Some(Fault::Error(kind, message)) = &fault {
+                // The failed call still counts, so faults name calls in order.
+                s.checkpoints.push(Vec::new());
+                return Err(BackendError::new(*kind, message.clone()));
+            }
+            s.check_token(&request.checkpoint_token)?;
+            let updates = request.updates.unwrap_or_default();
+            let mut touched: VecDeque<Operation> = VecDeque::new();
+            // A call is recorded whole or not at all.
+            let before = (
+                s.operations.clone(),
+                s.index.clone(),
+                s.callbacks_issued,
+                s.outcome.clone(),
+            );
+            for update in &updates {
+                match s.apply(update) {
+                    Ok(op) => {
+                        touched.retain(|t| t.id != op.id);
+                        touched.push_back(op);
+                    }
+                    Err(e) => {
+                        (s.operations, s.index, s.callbacks_issued, s.outcome) = before;
+                        return Err(BackendError::terminal(format!(
+                            "InvalidParameterValueException: {e}"
+                        )));
+                    }
+                }
+            }
+            s.checkpoints.push(updates);
+            let token = if fault == Some(Fault::NoToken) {
+                None
+            } else {
+                s.issue_token();
+                Some(s.token.clone())
+            };
+            Ok(CheckpointDurableExecutionResponse {
+                checkpoint_token: token,
+                new_execution_state: CheckpointUpdatedExecutionState {
+                    operations: Some(touched.into_iter().collect()),
+                    next_marker: None,
+                },
+                ..Default::default()
+            })
+        })();
+        Box::pin(std::future::ready(result))
+    }
+}
