@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod codegen;
+mod conformance;
 mod protocol;
 mod test;
 mod whole;
@@ -19,6 +20,10 @@ usage:
       --check writes nothing and fails listing the files that differ.
   cargo xtask protocol-tests
       Generate and run the Smithy restJson1 protocol compliance tests.
+  cargo xtask conformance [--suite S,..] [--only ID,..]
+      Run AWS's durable-execution conformance suite against lambda-sdk-durable locally (the
+      handler binary, the pinned emulator, ../shared/conformance/local_conformance.py --shim
+      wire); prints per-suite counts and `conformance: N passed, M failed`.
   cargo xtask whole-lambda
       Generate AWS's whole Lambda model (85 operations; clippy and rustdoc clean) and an
       Invoke-only crate whose test calls Invoke against a local server.
@@ -27,8 +32,8 @@ usage:
       (needs cargo-fuzz; see fuzz/README.md).
   cargo xtask test
       The test command: codegen --check, rustfmt, clippy -D warnings (also with feature
-      subsets), rustdoc -D warnings, cargo test --workspace, the protocol tests, whole-lambda,
-      the fuzz smoke.";
+      subsets), rustdoc -D warnings, cargo test --workspace, packaging, the protocol tests,
+      whole-lambda, the durable conformance suite, the fuzz smoke.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +42,7 @@ fn main() -> ExitCode {
         Some("test") if args.len() == 1 => test::run(),
         Some("protocol-tests") if args.len() == 1 => protocol::run(),
         Some("whole-lambda") if args.len() == 1 => whole::run(),
+        Some("conformance") => parse_conformance(&args[1..]).and_then(|a| conformance::run(&a)),
         Some("fuzz-smoke") if args.len() == 1 => test::fuzz_smoke(),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
@@ -83,6 +89,27 @@ fn parse_codegen(args: &[String]) -> Result<codegen::CodegenArgs, String> {
         return Err(format!("--model and --out go together\n{USAGE}"));
     }
     Ok(opts)
+}
+
+fn parse_conformance(args: &[String]) -> Result<conformance::ConformanceArgs, String> {
+    let mut parsed = conformance::ConformanceArgs::default();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let list = |value: Option<&String>, name: &str| -> Result<Vec<String>, String> {
+            let value = value.ok_or_else(|| format!("{name} needs a value\n{USAGE}"))?;
+            Ok(value
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect())
+        };
+        match arg.as_str() {
+            "--suite" => parsed.suites = Some(list(it.next(), "--suite")?),
+            "--only" => parsed.only = Some(list(it.next(), "--only")?),
+            other => return Err(format!("unknown argument `{other}`\n{USAGE}")),
+        }
+    }
+    Ok(parsed)
 }
 
 /// The repository root.

@@ -130,6 +130,9 @@ pub fn run() -> Result<(), String> {
     )?;
     step("cargo xtask protocol-tests", crate::protocol::run)?;
     step("cargo xtask whole-lambda", crate::whole::run)?;
+    step("cargo xtask conformance", || {
+        crate::conformance::run(&crate::conformance::ConformanceArgs::default())
+    })?;
     step("cargo xtask fuzz-smoke", fuzz_smoke)?;
     println!("xtask test: all checks passed in {:.0?}", started.elapsed());
     Ok(())

@@ -157,13 +157,24 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> ChildBuilder<'a, T> {
                     }
                 };
                 let mut succeed = begun.update(OperationAction::Succeed);
-                if payload.as_ref().is_some_and(|p| p.len() > LARGE_RESULT) {
+                let value = if payload.as_ref().is_some_and(|p| p.len() > LARGE_RESULT) {
+                    // Not recorded: replay rebuilds it by running the body again.
                     succeed.context_options = Some(ContextOptions {
                         replay_children: Some(true),
                     });
+                    value
                 } else {
+                    // The caller gets the value as replay will read it back.
+                    let value = match begun.read(&serdes, payload.as_deref(), &exec) {
+                        Ok(value) => value,
+                        Err(e) => {
+                            return fail(&begun, &exec, e.error_object().clone(), Box::new(e))
+                                .await;
+                        }
+                    };
                     succeed.payload = payload;
-                }
+                    value
+                };
                 let _running = exec.running();
                 record(&exec, succeed).await;
                 Ok(value)

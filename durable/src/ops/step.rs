@@ -163,8 +163,12 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> StepBuilder<'a, T> {
         };
         let error = match outcome {
             Ok(value) => {
-                let payload = match begun.write(&serdes, &value, &exec) {
-                    Ok(payload) => payload,
+                // The caller gets the value as replay will read it back, the first time too.
+                let written = begun.write(&serdes, &value, &exec).and_then(|payload| {
+                    Ok((begun.read(&serdes, payload.as_deref(), &exec)?, payload))
+                });
+                let (value, payload) = match written {
+                    Ok(written) => written,
                     Err(e) => {
                         let mut fail = begun.update(OperationAction::Fail);
                         fail.error = Some(e.error_object().to_wire());
