@@ -759,3 +759,117 @@ async fn retry_strategies_see_the_error_type() {
     );
     assert_eq!(result.error().unwrap().message, "permanent");
 }
+
+/// A handler that uses every primitive, counting how often each body runs.
+fn every_primitive(
+    runs: Arc<Vec<AtomicUsize>>,
+) -> impl Fn(
+    u32,
+    DurableContext,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = Result<Value, BoxError>> + Send>>
++ Send
++ Sync
++ 'static {
+    move |start: u32, ctx: DurableContext| {
+        let runs = runs.clone();
+        Box::pin(async move {
+            let r = runs.clone();
+            let a: u32 = ctx
+                .step(move |_| async move {
+                    r[0].fetch_add(1, Ordering::SeqCst);
+                    Ok(start + 1)
+                })
+                .name("a")
+                .await?;
+            let r = runs.clone();
+            let b: u32 = ctx
+                .run_in_child_context(move |child| async move {
+                    let r2 = r.clone();
+                    let inner: u32 = child
+                        .step(move |_| async move {
+                            r2[1].fetch_add(1, Ordering::SeqCst);
+                            Ok(10)
+                        })
+                        .await?;
+                    child.wait(Duration::from_secs(5)).await?;
+                    Ok(inner + a)
+                })
+                .name("child")
+                .await?;
+            let callback = ctx.create_callback::<u32>().name("cb").await?;
+            let c = callback.result().await?;
+            let d: u32 = ctx.invoke("double", b).await?;
+            let e: u32 = ctx
+                .wait_for_condition(|n: u32, _| async move { Ok(n + 1) }, 0)
+                .wait_strategy(WaitStrategy::until(|n: &u32| *n >= 2))
+                .await?;
+            let r = runs.clone();
+            let f: u32 = ctx
+                .step(move |_| async move {
+                    r[2].fetch_add(1, Ordering::SeqCst);
+                    Ok(100)
+                })
+                .name("f")
+                .await?;
+            Ok(json!([a, b, c, d, e, f]))
+        })
+    }
+}
+
+async fn run_every_primitive(
+    fault: Option<(usize, Fault)>,
+) -> (lambda_sdk_durable::testing::TestResult, Vec<usize>) {
+    let runs: Arc<Vec<AtomicUsize>> = Arc::new((0..3).map(|_| AtomicUsize::new(0)).collect());
+    let mut runner = TestRunner::new(every_primitive(runs.clone()))
+        .input(1)
+        .on_callback(|_| Some(CallbackAnswer::json(7)))
+        .on_invoke("double", |payload| {
+            let n: u32 = serde_json::from_str(payload.unwrap_or("0")).unwrap_or(0);
+            Ok(Some((n * 2).to_string()))
+        });
+    if let Some((call, fault)) = fault {
+        runner = runner.fault_checkpoint(call, fault);
+    }
+    let result = runner.run().await;
+    let counts = runs.iter().map(|r| r.load(Ordering::SeqCst)).collect();
+    (result, counts)
+}
+
+/// Whatever checkpoint call fails (and ends its invocation in error), the execution reaches the
+/// same result, and a body runs again only when its outcome was not recorded.
+#[tokio::test]
+async fn replay_from_every_point_reaches_the_same_result() {
+    let (clean, counts) = run_every_primitive(None).await;
+    assert_eq!(clean.status(), Status::Succeeded);
+    let expected: Value = clean.output().unwrap();
+    assert_eq!(expected, json!([2, 12, 7, 24, 2, 100]));
+    assert_eq!(counts, [1, 1, 1]);
+    let calls = clean.checkpoint_calls();
+    assert!(calls >= 8, "{calls}");
+    for k in 1..=calls {
+        for fault in [
+            Fault::Error(BackendErrorKind::Retryable, "ServiceException".into()),
+            stale_token(),
+        ] {
+            let (result, counts) = run_every_primitive(Some((k, fault.clone()))).await;
+            assert_eq!(
+                result.status(),
+                Status::Succeeded,
+                "fault at call {k}: {fault:?}"
+            );
+            assert_eq!(
+                result.output::<Value>().unwrap(),
+                expected,
+                "fault at call {k}"
+            );
+            assert!(
+                counts.iter().all(|c| (1..=2).contains(c)),
+                "fault at call {k}: bodies ran {counts:?}"
+            );
+            assert!(
+                result.outputs().iter().any(|o| o.is_err()),
+                "fault at call {k}"
+            );
+        }
+    }
+}

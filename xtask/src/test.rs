@@ -111,7 +111,7 @@ pub fn run() -> Result<(), String> {
         )
     })?;
     step(
-        "cargo package -p lambda-sdk-runtime -p lambda-sdk -p lambda-sdk-codegen",
+        "cargo package -p lambda-sdk-runtime -p lambda-sdk -p lambda-sdk-codegen -p lambda-sdk-durable",
         || {
             cargo(
                 &root,
@@ -124,6 +124,8 @@ pub fn run() -> Result<(), String> {
                     "lambda-sdk",
                     "-p",
                     "lambda-sdk-codegen",
+                    "-p",
+                    "lambda-sdk-durable",
                 ],
             )
         },
@@ -151,8 +153,9 @@ const RUNTIME_FEATURE_SETS: [&str; 3] = [
 /// exist when a part is left out (`#[cfg(not(feature = ...))]`).
 const RUNTIME_FEATURE_SETS_TESTED: [&str; 2] = ["", "profile,imds"];
 
-/// The `cargo doc` runs of the test command: the mock and the streams documented too.
-const DOC_RUNS: [&[&str]; 2] = [
+/// The `cargo doc` runs of the test command: the mock, the streams and the durable testing
+/// runner documented too.
+const DOC_RUNS: [&[&str]; 3] = [
     &[
         "doc",
         "--no-deps",
@@ -162,6 +165,8 @@ const DOC_RUNS: [&[&str]; 2] = [
         "lambda-sdk",
         "-p",
         "lambda-sdk-codegen",
+        "-p",
+        "lambda-sdk-durable",
         "--features",
         "lambda-sdk/testing,lambda-sdk/stream",
     ],
@@ -172,6 +177,14 @@ const DOC_RUNS: [&[&str]; 2] = [
         "lambda-sdk-runtime",
         "--features",
         "rules-interpreter,testing,stream",
+    ],
+    &[
+        "doc",
+        "--no-deps",
+        "-p",
+        "lambda-sdk-durable",
+        "--features",
+        "testing",
     ],
 ];
 

@@ -2,7 +2,7 @@
 //! handler through as many invocations as it needs against a [`MemoryService`] that follows
 //! the service's rules. Between invocations, waits end and retry delays are over at once;
 //! callbacks and chained invokes are answered by closures the test gives. Every invocation goes
-//! through the same code as in production ([`DurableHandler`](crate::DurableHandler)).
+//! through the same code as in production ([`DurableHandler`]).
 
 mod service;
 
