@@ -66,9 +66,11 @@ impl DurableContext {
         self.scope.parent_id.as_deref()
     }
 
-    /// The next operation's positional path and id.
-    pub(crate) fn mint(&self) -> (String, String) {
-        self.scope.ids.next()
+    /// The next operation's positional path and id: minted when the operation method is
+    /// called, so ids follow the order of the calls.
+    pub(crate) fn mint(&self) -> Minted {
+        let (path, id) = self.scope.ids.next();
+        Minted { path, id }
     }
 
     /// The durable execution's ARN.
@@ -95,6 +97,13 @@ impl DurableContext {
             None,
         )
     }
+}
+
+/// An operation's positional path and wire id.
+#[derive(Clone, Debug)]
+pub(crate) struct Minted {
+    pub path: String,
+    pub id: String,
 }
 
 /// What a step body gets: its attempt number and a logger. It has no operation methods: a

@@ -578,6 +578,47 @@ async fn wait_for_condition_gives_up_after_its_attempts() {
 }
 
 #[tokio::test]
+async fn operation_ids_follow_the_order_of_the_calls_not_of_the_awaits() {
+    async fn ids(reversed: bool) -> (String, String, Vec<String>) {
+        let result = TestRunner::new(move |_: Value, ctx: DurableContext| async move {
+            let first = ctx.step(|_| async { Ok(1) }).name("first");
+            let second = ctx.step(|_| async { Ok(2) }).name("second");
+            let (a, b) = if reversed {
+                let b: i32 = second.await?;
+                (first.await?, b)
+            } else {
+                let a: i32 = first.await?;
+                (a, second.await?)
+            };
+            // A suspension, so the second invocation replays both from their ids.
+            ctx.wait(Duration::from_secs(1)).await?;
+            Ok::<_, BoxError>(a * 10 + b)
+        })
+        .run()
+        .await;
+        assert_eq!(result.status(), Status::Succeeded);
+        assert_eq!(result.output::<i32>().unwrap(), 12);
+        assert_eq!(result.invocations(), 2);
+        let order = result
+            .checkpoints()
+            .iter()
+            .flatten()
+            .filter_map(|u| u.name.clone())
+            .collect();
+        (
+            result.operation("first").unwrap().id,
+            result.operation("second").unwrap().id,
+            order,
+        )
+    }
+    let (first, second, in_order) = ids(false).await;
+    let (first_reversed, second_reversed, reversed) = ids(true).await;
+    assert_eq!((first, second), (first_reversed, second_reversed));
+    assert_eq!(in_order, ["first", "first", "second", "second"]);
+    assert_eq!(reversed, ["second", "second", "first", "first"]);
+}
+
+#[tokio::test]
 async fn renaming_a_step_between_invocations_is_non_deterministic() {
     let invocation = Arc::new(AtomicUsize::new(0));
     let counter = invocation.clone();

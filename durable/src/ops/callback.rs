@@ -14,7 +14,7 @@ use serde::de::DeserializeOwned;
 
 use super::{Begun, record};
 use crate::backend::BoxFuture;
-use crate::context::{DurableContext, StepContext};
+use crate::context::{DurableContext, Minted, StepContext};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject, OperationRef};
 use crate::execution::{Execution, Fatal};
 use crate::retry::{RetryDecision, RetryStrategy, RetryStrategyConfig};
@@ -23,6 +23,7 @@ use crate::serdes::{OwnSerdes, Serdes, choose};
 /// A callback being created, from [`DurableContext::create_callback`]. Await it to create it.
 pub struct CallbackBuilder<T> {
     ctx: DurableContext,
+    minted: Minted,
     name: Option<String>,
     timeout: Option<Duration>,
     heartbeat: Option<Duration>,
@@ -62,6 +63,7 @@ impl DurableContext {
     {
         CallbackBuilder {
             ctx: self.clone(),
+            minted: self.mint(),
             name: None,
             timeout: None,
             heartbeat: None,
@@ -93,6 +95,7 @@ impl DurableContext {
     {
         WaitForCallbackBuilder {
             ctx: self.clone(),
+            minted: self.mint(),
             submitter: Box::new(move |cx, id| Box::pin(submitter(cx, id))),
             name: None,
             timeout: None,
@@ -132,6 +135,7 @@ impl<T: Serialize + DeserializeOwned + Send + 'static> CallbackBuilder<T> {
     async fn run(self) -> Result<Callback<T>, DurableError> {
         let exec = Arc::clone(self.ctx.exec());
         let begun = match self.ctx.begin(
+            self.minted,
             OperationType::Callback,
             "Callback",
             self.name.as_deref(),
@@ -256,6 +260,7 @@ type Submitter<'a> =
 /// A wait for a callback, from [`DurableContext::wait_for_callback`]. Await it to run it.
 pub struct WaitForCallbackBuilder<'a, T> {
     ctx: DurableContext,
+    minted: Minted,
     submitter: Submitter<'a>,
     name: Option<String>,
     timeout: Option<Duration>,
@@ -317,6 +322,7 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'static> WaitForCallbackBuilde
     fn into_child(self) -> super::ChildBuilder<'a, T> {
         let WaitForCallbackBuilder {
             ctx,
+            minted,
             submitter,
             name,
             timeout,
@@ -326,6 +332,7 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'static> WaitForCallbackBuilde
         } = self;
         let callback_serdes = serdes.clone();
         let child = ctx.child_context(
+            minted,
             move |child: DurableContext| async move {
                 let mut create = child.create_callback::<T>();
                 create.timeout = timeout;

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 
 use super::{Begun, guarded, record};
 use crate::backend::BoxFuture;
-use crate::context::DurableContext;
+use crate::context::{DurableContext, Minted};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject};
 use crate::execution::Fatal;
 use crate::serdes::{OwnSerdes, Serdes, choose};
@@ -27,6 +27,7 @@ type Body<'a, T> =
 /// A child context, from [`DurableContext::run_in_child_context`]. Await it to run it.
 pub struct ChildBuilder<'a, T> {
     ctx: DurableContext,
+    minted: Minted,
     body: Body<'a, T>,
     name: Option<String>,
     serdes: OwnSerdes<T>,
@@ -65,11 +66,12 @@ impl DurableContext {
         Fut: Future<Output = Result<T, BoxError>> + Send + 'a,
         T: Serialize + DeserializeOwned + Send + 'a,
     {
-        self.child_context(body, "RunInChildContext", "child context")
+        self.child_context(self.mint(), body, "RunInChildContext", "child context")
     }
 
     pub(crate) fn child_context<'a, T, F, Fut>(
         &self,
+        minted: Minted,
         body: F,
         sub_type: &'static str,
         what: &'static str,
@@ -81,6 +83,7 @@ impl DurableContext {
     {
         ChildBuilder {
             ctx: self.clone(),
+            minted,
             body: Box::new(move |child| Box::pin(body(child))),
             name: None,
             serdes: None,
@@ -111,6 +114,7 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> ChildBuilder<'a, T> {
     async fn run(self) -> Result<T, DurableError> {
         let exec = Arc::clone(self.ctx.exec());
         let begun = match self.ctx.begin(
+            self.minted,
             OperationType::Context,
             self.sub_type,
             self.name.as_deref(),

@@ -12,7 +12,7 @@ use serde::de::DeserializeOwned;
 
 use super::{guarded, record};
 use crate::backend::BoxFuture;
-use crate::context::{DurableContext, StepContext};
+use crate::context::{DurableContext, Minted, StepContext};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject};
 use crate::retry::{WaitDecision, WaitStrategy, delay_seconds};
 use crate::serdes::{OwnSerdes, Serdes, choose};
@@ -25,6 +25,7 @@ type Decide<S> = Arc<dyn Fn(&S, u32) -> WaitDecision + Send + Sync>;
 /// [`wait_strategy`](Self::wait_strategy), then await it.
 pub struct WaitForConditionBuilder<'a, S> {
     ctx: DurableContext,
+    minted: Minted,
     check: Check<'a, S>,
     initial_state: S,
     name: Option<String>,
@@ -68,6 +69,7 @@ impl DurableContext {
     {
         WaitForConditionBuilder {
             ctx: self.clone(),
+            minted: self.mint(),
             check: Box::new(move |state, cx| Box::pin(check(state, cx))),
             initial_state,
             name: None,
@@ -117,6 +119,7 @@ impl<'a, S: Serialize + DeserializeOwned + Send + 'a> WaitForConditionBuilder<'a
     async fn run(self) -> Result<S, DurableError> {
         let exec = Arc::clone(self.ctx.exec());
         let begun = match self.ctx.begin(
+            self.minted,
             OperationType::Step,
             "WaitForCondition",
             self.name.as_deref(),

@@ -11,13 +11,14 @@ use serde::de::DeserializeOwned;
 
 use super::record;
 use crate::backend::BoxFuture;
-use crate::context::DurableContext;
+use crate::context::{DurableContext, Minted};
 use crate::error::{DurableError, ErrorKind};
 use crate::serdes::{OwnSerdes, Serdes, choose};
 
 /// A chained invoke, from [`DurableContext::invoke`]. Await it to run it.
 pub struct InvokeBuilder<T, I> {
     ctx: DurableContext,
+    minted: Minted,
     function: String,
     input: I,
     name: Option<String>,
@@ -56,6 +57,7 @@ impl DurableContext {
     {
         InvokeBuilder {
             ctx: self.clone(),
+            minted: self.mint(),
             function: function.into(),
             input,
             name: None,
@@ -98,6 +100,7 @@ where
     async fn run(self) -> Result<T, DurableError> {
         let exec = Arc::clone(self.ctx.exec());
         let begun = match self.ctx.begin(
+            self.minted,
             OperationType::ChainedInvoke,
             "ChainedInvoke",
             self.name.as_deref(),

@@ -25,7 +25,7 @@ use lambda_sdk::types::{OperationAction, OperationStatus, OperationType, Operati
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::context::DurableContext;
+use crate::context::{DurableContext, Minted};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject, OperationRef, short_id};
 use crate::execution::{Execution, Fatal};
 use crate::record::Record;
@@ -47,12 +47,13 @@ impl DurableContext {
     /// and a status this runtime does not know cannot be replayed. Both stop the execution.
     pub(crate) fn begin(
         &self,
+        minted: Minted,
         op_type: OperationType,
         sub_type: &'static str,
         name: Option<&str>,
         what: &'static str,
     ) -> Result<Begun, Fatal> {
-        let (path, id) = self.mint();
+        let Minted { path, id } = minted;
         let record = self.exec().record(&id);
         let op = OperationRef {
             id,

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 
 use super::{guarded, record};
 use crate::backend::BoxFuture;
-use crate::context::{DurableContext, StepContext};
+use crate::context::{DurableContext, Minted, StepContext};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject};
 use crate::retry::{RetryDecision, RetryStrategy, RetryStrategyConfig, delay_seconds};
 use crate::serdes::{OwnSerdes, Serdes, choose};
@@ -31,6 +31,7 @@ type Body<'a, T> = Box<dyn FnOnce(StepContext) -> BoxFuture<'a, Result<T, BoxErr
 /// A step, from [`DurableContext::step`]. Await it to run it.
 pub struct StepBuilder<'a, T> {
     ctx: DurableContext,
+    minted: Minted,
     body: Body<'a, T>,
     name: Option<String>,
     retry: Option<RetryStrategy>,
@@ -67,6 +68,7 @@ impl DurableContext {
     {
         StepBuilder {
             ctx: self.clone(),
+            minted: self.mint(),
             body: Box::new(move |cx| Box::pin(body(cx))),
             name: None,
             retry: None,
@@ -113,10 +115,13 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> StepBuilder<'a, T> {
 
     async fn run(self) -> Result<T, DurableError> {
         let exec = Arc::clone(self.ctx.exec());
-        let begun = match self
-            .ctx
-            .begin(OperationType::Step, "Step", self.name.as_deref(), "step")
-        {
+        let begun = match self.ctx.begin(
+            self.minted,
+            OperationType::Step,
+            "Step",
+            self.name.as_deref(),
+            "step",
+        ) {
             Ok(begun) => begun,
             Err(fatal) => return exec.halt(fatal).await,
         };

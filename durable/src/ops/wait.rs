@@ -9,7 +9,7 @@ use lambda_sdk::types::{OperationAction, OperationStatus, OperationType, WaitOpt
 
 use super::record;
 use crate::backend::BoxFuture;
-use crate::context::DurableContext;
+use crate::context::{DurableContext, Minted};
 use crate::error::{DurableError, ErrorKind};
 use crate::retry::delay_seconds;
 
@@ -17,6 +17,7 @@ use crate::retry::delay_seconds;
 #[derive(Debug)]
 pub struct WaitBuilder {
     ctx: DurableContext,
+    minted: Minted,
     duration: Duration,
     name: Option<String>,
 }
@@ -33,6 +34,7 @@ impl DurableContext {
     pub fn wait(&self, duration: Duration) -> WaitBuilder {
         WaitBuilder {
             ctx: self.clone(),
+            minted: self.mint(),
             duration,
             name: None,
         }
@@ -48,10 +50,13 @@ impl WaitBuilder {
 
     async fn run(self) -> Result<(), DurableError> {
         let exec = Arc::clone(self.ctx.exec());
-        let begun = match self
-            .ctx
-            .begin(OperationType::Wait, "Wait", self.name.as_deref(), "wait")
-        {
+        let begun = match self.ctx.begin(
+            self.minted,
+            OperationType::Wait,
+            "Wait",
+            self.name.as_deref(),
+            "wait",
+        ) {
             Ok(begun) => begun,
             Err(fatal) => return exec.halt(fatal).await,
         };
