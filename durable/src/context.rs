@@ -58,6 +58,18 @@ impl DurableContext {
         }
     }
 
+    /// A virtual context at `minted`'s position: its operations get ids under that position but
+    /// are recorded in this context (same parent), with no record of their own.
+    pub(crate) fn virtual_child(&self, minted: Minted) -> DurableContext {
+        DurableContext {
+            scope: Arc::new(Scope {
+                exec: Arc::clone(&self.scope.exec),
+                parent_id: self.scope.parent_id.clone(),
+                ids: IdMinter::with_prefix(minted.path),
+            }),
+        }
+    }
+
     pub(crate) fn exec(&self) -> &Arc<Execution> {
         &self.scope.exec
     }

@@ -19,6 +19,7 @@ use crate::envelope::{self, RESPONSE_LIMIT};
 use crate::error::{BoxError, ErrorObject, short_type_name};
 use crate::execution::{Execution, Fatal, LoadError, Settings, execution_record, load_state};
 use crate::ops::panic_message;
+use crate::plugin::{self, InvocationEnd, InvocationStart, InvocationStatus};
 
 /// How the handler's run ended.
 enum Outcome<O> {
@@ -143,18 +144,68 @@ where
             envelope.arn,
             envelope.token,
             records,
+            envelope.updated.into_iter().collect(),
             backend,
             Arc::clone(&self.settings),
             Arc::new(lambda),
         );
+        if !self.settings.plugins.is_empty() {
+            let info = InvocationStart {
+                durable_execution_arn: exec.arn.clone(),
+                request_id: exec.lambda.request_id.clone(),
+                is_first_invocation: !exec.is_replaying(),
+            };
+            plugin::dispatch(&exec, "on_invocation_start", |p| p.on_invocation_start(&info));
+        }
         let outcome = drive(
             &exec,
             (self.handler)(event, DurableContext::root(Arc::clone(&exec))),
         )
         .await;
-        // Every outcome reached so far is recorded before the invocation answers.
-        exec.flush_all().await;
-        if let Some(fatal) = exec.fatal() {
+        let answer = answer(&exec, outcome).await;
+        if !self.settings.plugins.is_empty() {
+            let (status, error) = invocation_status(&answer);
+            let info = InvocationEnd {
+                durable_execution_arn: exec.arn.clone(),
+                request_id: exec.lambda.request_id.clone(),
+                status,
+                error,
+            };
+            plugin::dispatch(&exec, "on_invocation_end", |p| p.on_invocation_end(&info));
+        }
+        answer
+    }
+}
+
+/// How the invocation answers, for the plugins.
+fn invocation_status(
+    answer: &Result<Value, lambda_runtime::Error>,
+) -> (InvocationStatus, Option<ErrorObject>) {
+    match answer {
+        Err(e) => (
+            InvocationStatus::Retry,
+            Some(ErrorObject::new("InvocationError", e.to_string())),
+        ),
+        Ok(output) => match output.get("Status").and_then(Value::as_str) {
+            Some("SUCCEEDED") => (InvocationStatus::Succeeded, None),
+            Some("FAILED") => (
+                InvocationStatus::Failed,
+                output.get("Error").map(envelope::error_from_json),
+            ),
+            _ => (InvocationStatus::Pending, None),
+        },
+    }
+}
+
+/// The answer to the invocation once the handler's run ended: every outcome reached so far is
+/// recorded first.
+async fn answer<O: Serialize>(
+    exec: &Arc<Execution>,
+    outcome: Outcome<O>,
+) -> Result<Value, lambda_runtime::Error> {
+    // Every outcome reached so far is recorded before the invocation answers.
+    exec.flush_all().await;
+    if let Some(fatal) = exec.fatal() {
             return answer_fatal(fatal);
         }
         match outcome {
@@ -168,7 +219,7 @@ where
                 Ok(result) if result.len() <= RESPONSE_LIMIT => Ok(envelope::succeeded(&result)),
                 Ok(result) => {
                     // Too large to return: record it, return it empty.
-                    match end_execution(&exec, OperationAction::Succeed, Some(result), None).await {
+                    match end_execution(exec, OperationAction::Succeed, Some(result), None).await {
                         Some(answer) => answer,
                         None => Ok(envelope::succeeded("")),
                     }
@@ -187,13 +238,12 @@ where
                 if output.to_string().len() <= RESPONSE_LIMIT {
                     return Ok(output);
                 }
-                match end_execution(&exec, OperationAction::Fail, None, Some(error)).await {
+                match end_execution(exec, OperationAction::Fail, None, Some(error)).await {
                     Some(answer) => answer,
                     None => Ok(envelope::failed(None)),
                 }
             }
         }
-    }
 }
 
 /// The event the handler gets: the EXECUTION operation's input (absent or empty reads as

@@ -3,8 +3,9 @@
 //! The envelope is not the API's output shape: its timestamps may be epoch milliseconds, epoch
 //! seconds or ISO-8601 strings, `UpdatedOperationIds` may be absent, and the service keeps
 //! adding members. It is therefore read leniently, from a JSON value, into what replay needs:
-//! unknown members are ignored, and timestamps and `UpdatedOperationIds` (observability only)
-//! are not read at all: replay decides by status.
+//! unknown members are ignored, timestamps are not read at all (replay decides by status), and
+//! `UpdatedOperationIds`, which only tells plugins which operations the service ended since the
+//! last invocation, is read when it is a list of strings and otherwise ignored.
 //! What is missing or of the wrong type is an error that names the member.
 
 use serde::Deserialize;
@@ -25,6 +26,8 @@ pub(crate) struct Envelope {
     pub operations: Vec<Record>,
     /// The marker of the next state page; `None` when the envelope held every operation.
     pub next_marker: Option<String>,
+    /// `UpdatedOperationIds`: what the service changed while the execution was suspended.
+    pub updated: Vec<String>,
 }
 
 /// Reads the envelope. The error message names the member at fault.
@@ -89,11 +92,19 @@ pub(crate) fn parse(event: &Value) -> Result<Envelope, String> {
             ));
         }
     };
+    let updated = match object.get("UpdatedOperationIds") {
+        Some(Value::Array(ids)) => ids
+            .iter()
+            .filter_map(|id| id.as_str().map(String::from))
+            .collect(),
+        _ => Vec::new(),
+    };
     Ok(Envelope {
         arn,
         token,
         operations,
         next_marker,
+        updated,
     })
 }
 
@@ -225,6 +236,26 @@ pub(crate) fn failed(error: Option<&ErrorObject>) -> Value {
     }
 }
 
+/// The `Error` member of an output envelope, read back (what [`ErrorObject::to_json`] wrote).
+pub(crate) fn error_from_json(error: &Value) -> ErrorObject {
+    let text = |name: &str| error.get(name).and_then(Value::as_str).map(String::from);
+    ErrorObject {
+        error_type: text("ErrorType").unwrap_or_default(),
+        message: text("ErrorMessage").unwrap_or_default(),
+        data: text("ErrorData"),
+        stack_trace: error
+            .get("StackTrace")
+            .and_then(Value::as_array)
+            .map(|lines| {
+                lines
+                    .iter()
+                    .filter_map(|l| l.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default(),
+    }
+}
+
 /// `{"Status":"PENDING"}`.
 pub(crate) fn pending() -> Value {
     serde_json::json!({"Status": "PENDING"})
@@ -302,9 +333,14 @@ mod tests {
     fn updated_operation_ids_present_absent_or_malformed_are_all_accepted() {
         let mut event = envelope(json!({"Operations": []}));
         assert!(parse(&event).is_ok());
-        for ids in [json!([]), json!(["a", "b"]), json!("not a list")] {
+        for (ids, read) in [
+            (json!([]), vec![]),
+            (json!(["a", "b"]), vec!["a", "b"]),
+            (json!("not a list"), vec![]),
+            (json!(["a", 7]), vec!["a"]),
+        ] {
             event["UpdatedOperationIds"] = ids;
-            assert!(parse(&event).is_ok());
+            assert_eq!(parse(&event).unwrap().updated, read);
         }
         event["InitialExecutionState"]["NextMarker"] = json!("m2");
         assert_eq!(parse(&event).unwrap().next_marker.as_deref(), Some("m2"));

@@ -239,6 +239,13 @@ pub enum ErrorKind {
     Deserialization,
     /// An operation was given an invalid argument (the message says which).
     InvalidArgument,
+    /// A map or parallel could not record its result.
+    BatchFailed,
+    /// An item of a map or parallel failed (from [`BatchResult::throw_if_error`](crate::BatchResult::throw_if_error)).
+    BatchItemFailed {
+        /// The item's position in the input, from 0.
+        index: usize,
+    },
 }
 
 impl ErrorKind {
@@ -261,6 +268,7 @@ impl ErrorKind {
             ErrorKind::Serialization => "SerializationError",
             ErrorKind::Deserialization => "DeserializationError",
             ErrorKind::InvalidArgument => "InvalidArgumentError",
+            ErrorKind::BatchFailed | ErrorKind::BatchItemFailed { .. } => "BatchError",
         }
     }
 }
@@ -273,7 +281,8 @@ pub struct OperationRef {
     /// Its name, if it was given one.
     pub name: Option<String>,
     /// What it is: `step`, `wait`, `child context`, `callback`, `invoke`, `wait_for_condition`,
-    /// `wait_for_callback`.
+    /// `wait_for_callback`, `map`, `parallel`, `map iteration`, `parallel branch`, `with_retry`,
+    /// `all`, `all_settled`, `any`, `race`.
     pub what: &'static str,
 }
 
@@ -397,6 +406,8 @@ impl fmt::Display for DurableError {
             ErrorKind::Serialization => f.write_str("could not serialize its value")?,
             ErrorKind::Deserialization => f.write_str("could not deserialize its payload")?,
             ErrorKind::InvalidArgument => f.write_str("was called with an invalid argument")?,
+            ErrorKind::BatchFailed => f.write_str("could not record its result")?,
+            ErrorKind::BatchItemFailed { index } => write!(f, "item {index} failed")?,
         }
         if cause.error_type.is_empty()
             || cause.error_type == "Error"

@@ -2,7 +2,7 @@
 //! whether the execution still replays, what runs and what waits, and the fatal slot that user
 //! code cannot swallow.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -16,6 +16,7 @@ use crate::backend::{BackendError, BackendErrorKind, DurableBackend};
 use crate::checkpoint::Writer;
 use crate::error::ErrorObject;
 use crate::logger::{LogShared, LogSink};
+use crate::plugin::Plugin;
 use crate::record::Record;
 use crate::serdes::AnySerdes;
 
@@ -30,6 +31,8 @@ pub(crate) struct Settings {
     pub replay_logging: bool,
     /// The most state pages an invocation reads.
     pub max_state_pages: usize,
+    /// Instrumentation, called in this order.
+    pub plugins: Vec<Arc<dyn Plugin>>,
 }
 
 /// Why the invocation must stop, whatever user code does.
@@ -65,6 +68,8 @@ pub(crate) struct Execution {
     pub lambda: Arc<lambda_runtime::Context>,
     pub log: Arc<LogShared>,
     records: Mutex<HashMap<String, Record>>,
+    /// The operations the service changed while the execution was suspended.
+    pub updated: HashSet<String>,
     replaying: Arc<AtomicBool>,
     /// Operations doing live work: a body running, an update awaiting its acknowledgement.
     running: AtomicUsize,
@@ -79,6 +84,7 @@ impl Execution {
         arn: String,
         token: String,
         records: HashMap<String, Record>,
+        updated: HashSet<String>,
         backend: Arc<dyn DurableBackend>,
         settings: Arc<Settings>,
         lambda: Arc<lambda_runtime::Context>,
@@ -102,6 +108,7 @@ impl Execution {
             lambda,
             log,
             records: Mutex::new(records),
+            updated,
             replaying,
             running: AtomicUsize::new(0),
             parked: AtomicUsize::new(0),

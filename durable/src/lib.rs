@@ -10,8 +10,10 @@ mod envelope;
 mod error;
 mod execution;
 mod id;
+mod join;
 mod logger;
 mod ops;
+pub mod plugin;
 mod record;
 mod retry;
 mod serdes;
@@ -35,6 +37,10 @@ pub use error::{
     BoxError, DurableError, ErrorKind, ErrorObject, OperationRef, TypedError, find_cause,
 };
 pub use logger::{Level, LogRecord, LogSink, Logger, StdoutSink};
+pub use ops::{
+    BatchItem, BatchResult, BatchStatus, Branch, CompletionConfig, CompletionReason, Nesting,
+};
+pub use plugin::Plugin;
 pub use retry::{
     Jitter, RetryDecision, RetryStrategy, RetryStrategyConfig, WaitDecision, WaitStrategy,
 };
@@ -43,8 +49,9 @@ pub use serdes::{AnySerdes, JsonSerdes, Serdes, SerdesContext};
 /// The builders the operation methods return; await one to run its operation.
 pub mod builders {
     pub use crate::ops::{
-        Callback, CallbackBuilder, ChildBuilder, InvokeBuilder, StepBuilder, StepSemantics,
-        WaitBuilder, WaitForCallbackBuilder, WaitForConditionBuilder,
+        Callback, CallbackBuilder, ChildBuilder, CombinatorBuilder, InvokeBuilder, MapBuilder,
+        ParallelBuilder, StepBuilder, StepSemantics, WaitBuilder, WaitForCallbackBuilder,
+        WaitForConditionBuilder, WithRetryBuilder,
     };
 }
 pub use ops::{Callback, StepSemantics};
@@ -66,6 +73,7 @@ pub struct RunOptions {
     sink: Option<Arc<dyn LogSink>>,
     replay_logging: bool,
     max_state_pages: usize,
+    plugins: Vec<Arc<dyn Plugin>>,
 }
 
 impl std::fmt::Debug for RunOptions {
@@ -77,6 +85,10 @@ impl std::fmt::Debug for RunOptions {
             .field("logger", &self.sink.as_ref().map(|_| "custom"))
             .field("replay_logging", &self.replay_logging)
             .field("max_state_pages", &self.max_state_pages)
+            .field(
+                "plugins",
+                &self.plugins.iter().map(|p| p.name()).collect::<Vec<_>>(),
+            )
             .finish()
     }
 }
@@ -90,6 +102,7 @@ impl Default for RunOptions {
             sink: None,
             replay_logging: false,
             max_state_pages: DEFAULT_MAX_STATE_PAGES,
+            plugins: Vec::new(),
         }
     }
 }
@@ -140,6 +153,12 @@ impl RunOptions {
         self
     }
 
+    /// Adds an instrumentation plugin; plugins are called in the order they were added.
+    pub fn plugin(mut self, plugin: impl Plugin + 'static) -> Self {
+        self.plugins.push(Arc::new(plugin));
+        self
+    }
+
     fn into_parts(self) -> (Arc<Settings>, BackendSource) {
         let settings = Arc::new(Settings {
             default_serdes: self.serdes,
@@ -149,6 +168,7 @@ impl RunOptions {
                 .unwrap_or_else(|| Arc::new(StdoutSink::from_env())),
             replay_logging: self.replay_logging,
             max_state_pages: self.max_state_pages,
+            plugins: self.plugins,
         });
         let backend = match self.backend {
             Some(backend) => BackendSource::Given(backend),

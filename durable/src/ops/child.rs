@@ -179,8 +179,11 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> ChildBuilder<'a, T> {
                     succeed.payload = payload;
                     value
                 };
-                let _running = exec.running();
-                record(&exec, succeed).await;
+                {
+                    let _running = exec.running();
+                    record(&exec, succeed).await;
+                }
+                begun.ended(&exec, OperationStatus::Succeeded, None);
                 Ok(value)
             }
             Err(error) => fail(&begun, &exec, ErrorObject::from_error(&*error), error).await,
@@ -200,6 +203,7 @@ async fn fail<T>(
         let _running = exec.running();
         record(exec, fail).await;
     }
+    begun.ended(exec, OperationStatus::Failed, Some(&cause));
     Err(DurableError::new(
         ErrorKind::ChildContextFailed,
         Some(begun.op.clone()),

@@ -179,13 +179,17 @@ impl<'a, S: Serialize + DeserializeOwned + Send + 'a> WaitForConditionBuilder<'a
             exec.queue(begun.update(OperationAction::Start));
         }
         let cx = StepContext::new(&exec, begun.id(), attempt);
-        let next = match guarded((self.check)(state, cx)).await {
+        begun.attempt_started(&exec, attempt);
+        let checked = guarded((self.check)(state, cx)).await;
+        begun.attempt_ended(&exec, attempt, &checked);
+        let next = match checked {
             Ok(next) => next,
             Err(error) => {
                 let cause = ErrorObject::from_error(&*error);
                 let mut fail = begun.update(OperationAction::Fail);
                 fail.error = Some(cause.to_wire());
                 record(&exec, fail).await;
+                begun.ended(&exec, OperationStatus::Failed, Some(&cause));
                 return Err(DurableError::new(
                     ErrorKind::ConditionCheckFailed,
                     Some(begun.op),
@@ -204,6 +208,7 @@ impl<'a, S: Serialize + DeserializeOwned + Send + 'a> WaitForConditionBuilder<'a
                 let mut fail = begun.update(OperationAction::Fail);
                 fail.error = Some(e.error_object().to_wire());
                 record(&exec, fail).await;
+                begun.ended(&exec, OperationStatus::Failed, Some(e.error_object()));
                 return Err(e);
             }
         };
@@ -212,6 +217,7 @@ impl<'a, S: Serialize + DeserializeOwned + Send + 'a> WaitForConditionBuilder<'a
                 let mut succeed = begun.update(OperationAction::Succeed);
                 succeed.payload = payload;
                 record(&exec, succeed).await;
+                begun.ended(&exec, OperationStatus::Succeeded, None);
                 Ok(next)
             }
             WaitDecision::Continue { .. } if attempt >= max_attempts => {
@@ -222,6 +228,7 @@ impl<'a, S: Serialize + DeserializeOwned + Send + 'a> WaitForConditionBuilder<'a
                 let mut fail = begun.update(OperationAction::Fail);
                 fail.error = Some(cause.to_wire());
                 record(&exec, fail).await;
+                begun.ended(&exec, OperationStatus::Failed, Some(&cause));
                 Err(DurableError::new(
                     ErrorKind::ConditionMaxAttempts { attempts: attempt },
                     Some(begun.op),

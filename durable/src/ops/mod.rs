@@ -2,15 +2,25 @@
 //! record against the call (determinism), building updates, running user code so that a panic is
 //! an error, and reading payloads.
 
+mod batch;
 mod callback;
 mod child;
+mod combinators;
 mod condition;
 mod invoke;
+mod map;
+mod parallel;
 mod step;
 mod wait;
+mod with_retry;
 
+pub use batch::{BatchItem, BatchResult, BatchStatus, CompletionConfig, CompletionReason, Nesting};
 pub use callback::{Callback, CallbackBuilder, WaitForCallbackBuilder};
 pub use child::ChildBuilder;
+pub use combinators::CombinatorBuilder;
+pub use map::MapBuilder;
+pub use parallel::{Branch, ParallelBuilder};
+pub use with_retry::WithRetryBuilder;
 pub use condition::WaitForConditionBuilder;
 pub use invoke::InvokeBuilder;
 pub use step::{StepBuilder, StepSemantics};
@@ -28,6 +38,9 @@ use serde::de::DeserializeOwned;
 use crate::context::{DurableContext, Minted};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject, OperationRef, short_id};
 use crate::execution::{Execution, Fatal};
+use crate::plugin::{
+    self, Attempt, AttemptEnd, AttemptOutcome, OperationEnd, OperationInfo,
+};
 use crate::record::Record;
 use crate::serdes::{Chosen, SerdesContext};
 
@@ -91,15 +104,37 @@ impl DurableContext {
                 )));
             }
         }
-        Ok(Begun {
+        let begun = Begun {
             path,
             op,
             record,
             parent_id: self.parent_id().map(String::from),
             op_type,
             sub_type,
-        })
+        };
+        let exec = self.exec();
+        if !exec.settings.plugins.is_empty() {
+            match &begun.record {
+                None => begun.hook_start(exec),
+                Some(record) if !is_terminal(&record.status) => begun.hook_start(exec),
+                // Ended by the service while the execution was suspended: seen for the first
+                // time.
+                Some(record) if exec.updated.contains(begun.id()) => {
+                    begun.ended(exec, record.status.clone(), record.error.as_ref())
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(begun)
     }
+}
+
+/// Whether an operation with this status has ended.
+fn is_terminal(status: &OperationStatus) -> bool {
+    !matches!(
+        status,
+        OperationStatus::Started | OperationStatus::Pending | OperationStatus::Ready
+    )
 }
 
 /// `a STEP (Step) named "charge"`.
@@ -118,6 +153,68 @@ fn describe(op_type: &OperationType, sub_type: Option<&str>, name: Option<&str>)
 impl Begun {
     pub fn id(&self) -> &str {
         &self.op.id
+    }
+
+    /// The operation, as plugins see it.
+    pub fn info(&self, exec: &Execution) -> OperationInfo {
+        OperationInfo {
+            durable_execution_arn: exec.arn.clone(),
+            operation_id: self.op.id.clone(),
+            parent_id: self.parent_id.clone(),
+            name: self.op.name.clone(),
+            operation_type: self.op_type.clone(),
+            sub_type: self.sub_type.to_string(),
+        }
+    }
+
+    fn hook_start(&self, exec: &Execution) {
+        let info = self.info(exec);
+        plugin::dispatch(exec, "on_operation_start", |p| p.on_operation_start(&info));
+    }
+
+    /// The operation ended: tells the plugins.
+    pub fn ended(&self, exec: &Execution, status: OperationStatus, error: Option<&ErrorObject>) {
+        if exec.settings.plugins.is_empty() {
+            return;
+        }
+        let info = OperationEnd {
+            operation: self.info(exec),
+            status,
+            error: error.cloned(),
+        };
+        plugin::dispatch(exec, "on_operation_end", |p| p.on_operation_end(&info));
+    }
+
+    /// A step attempt starts: tells the plugins.
+    pub fn attempt_started(&self, exec: &Execution, attempt: u32) {
+        if exec.settings.plugins.is_empty() {
+            return;
+        }
+        let info = Attempt {
+            operation: self.info(exec),
+            attempt,
+        };
+        plugin::dispatch(exec, "on_attempt_start", |p| p.on_attempt_start(&info));
+    }
+
+    /// A step attempt ended: tells the plugins.
+    pub fn attempt_ended<T>(&self, exec: &Execution, attempt: u32, outcome: &Result<T, BoxError>) {
+        if exec.settings.plugins.is_empty() {
+            return;
+        }
+        let info = AttemptEnd {
+            operation: self.info(exec),
+            attempt,
+            outcome: match outcome {
+                Ok(_) => AttemptOutcome::Succeeded,
+                Err(_) => AttemptOutcome::Failed,
+            },
+            error: outcome
+                .as_ref()
+                .err()
+                .map(|e| ErrorObject::from_error(&**e)),
+        };
+        plugin::dispatch(exec, "on_attempt_end", |p| p.on_attempt_end(&info));
     }
 
     /// An update of this operation.

@@ -164,7 +164,10 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> StepBuilder<'a, T> {
                 }
             }
             let cx = StepContext::new(&exec, begun.id(), attempt);
-            guarded((self.body)(cx)).await
+            begun.attempt_started(&exec, attempt);
+            let outcome = guarded((self.body)(cx)).await;
+            begun.attempt_ended(&exec, attempt, &outcome);
+            outcome
         };
         let error = match outcome {
             Ok(value) => {
@@ -178,12 +181,14 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> StepBuilder<'a, T> {
                         let mut fail = begun.update(OperationAction::Fail);
                         fail.error = Some(e.error_object().to_wire());
                         record(&exec, fail).await;
+                        begun.ended(&exec, OperationStatus::Failed, Some(e.error_object()));
                         return Err(e);
                     }
                 };
                 let mut succeed = begun.update(OperationAction::Succeed);
                 succeed.payload = payload;
                 record(&exec, succeed).await;
+                begun.ended(&exec, OperationStatus::Succeeded, None);
                 return Ok(value);
             }
             Err(error) => error,
@@ -207,6 +212,7 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> StepBuilder<'a, T> {
                 let mut fail = begun.update(OperationAction::Fail);
                 fail.error = Some(cause.to_wire());
                 record(&exec, fail).await;
+                begun.ended(&exec, OperationStatus::Failed, Some(&cause));
                 let kind = if interrupted {
                     ErrorKind::StepInterrupted { attempts: attempt }
                 } else {

@@ -48,6 +48,16 @@ impl WaitBuilder {
         self
     }
 
+    /// Whether an earlier invocation recorded this wait.
+    pub(crate) fn is_recorded(&self) -> bool {
+        self.ctx.exec().record(&self.minted.id).is_some()
+    }
+
+    pub(crate) fn duration(mut self, duration: Duration) -> Self {
+        self.duration = duration;
+        self
+    }
+
     async fn run(self) -> Result<(), DurableError> {
         let exec = Arc::clone(self.ctx.exec());
         let begun = match self.ctx.begin(

@@ -60,6 +60,8 @@ struct State {
     state_faults: HashMap<usize, Fault>,
     callbacks_issued: u64,
     outcome: Option<(OperationAction, Option<String>, Option<WireError>)>,
+    /// What changed since the last invocation (its `UpdatedOperationIds`).
+    updated: Vec<String>,
 }
 
 impl MemoryService {
@@ -90,6 +92,7 @@ impl MemoryService {
                 state_calls: 0,
                 checkpoint_faults: HashMap::new(),
                 state_faults: HashMap::new(),
+                updated: Vec::new(),
                 callbacks_issued: 0,
                 outcome: None,
             }),
@@ -123,11 +126,12 @@ impl MemoryService {
         } else {
             String::new()
         };
+        let updated = std::mem::take(&mut s.updated);
         json!({
             "DurableExecutionArn": s.arn,
             "CheckpointToken": s.token,
             "InitialExecutionState": {"Operations": page, "NextMarker": next},
-            "UpdatedOperationIds": []
+            "UpdatedOperationIds": updated
         })
     }
 
@@ -159,7 +163,7 @@ impl MemoryService {
         &self,
         resolve: &mut dyn FnMut(&Operation) -> Option<Resolution>,
     ) -> bool {
-        let mut changed = false;
+        let mut changed = Vec::new();
         let mut asks = Vec::new();
         {
             let mut s = lock(&self.state);
@@ -167,11 +171,11 @@ impl MemoryService {
                 match (&op.r#type, &op.status) {
                     (OperationType::Wait, OperationStatus::Started) => {
                         Resolution::Succeeded(None).apply(op);
-                        changed = true;
+                        changed.push(op.id.clone());
                     }
                     (OperationType::Step, OperationStatus::Pending) => {
                         Resolution::Ready.apply(op);
-                        changed = true;
+                        changed.push(op.id.clone());
                     }
                     (
                         OperationType::Callback | OperationType::ChainedInvoke,
@@ -190,10 +194,12 @@ impl MemoryService {
         for (index, resolution) in answers {
             if let Some(op) = s.operations.get_mut(index) {
                 resolution.apply(op);
-                changed = true;
+                changed.push(op.id.clone());
             }
         }
-        changed
+        let any = !changed.is_empty();
+        s.updated.extend(changed);
+        any
     }
 
     /// The chained invokes started so far.
