@@ -9,6 +9,9 @@ mod callback;
 mod child;
 mod condition;
 mod invoke;
+mod map;
+mod parallel;
+mod plugin;
 mod serdes;
 mod step;
 mod wait;
@@ -79,6 +82,23 @@ async fn main() -> Result<(), lambda_runtime::Error> {
         case if case.starts_with("7-") => {
             let case = case.to_string();
             run(move |input: Value, ctx| wait_for_callback::case(case.clone(), input, ctx)).await
+        }
+        case if case.starts_with("8-") => {
+            let case = case.to_string();
+            run(move |_: Value, ctx| parallel::case(case.clone(), ctx)).await
+        }
+        case if case.starts_with("9-") => {
+            let case = case.to_string();
+            run(move |input: Value, ctx| map::case(case.clone(), input, ctx)).await
+        }
+        case if case.starts_with("10-") => {
+            let options = plugin::options(case);
+            let case = case.to_string();
+            run_with_options(
+                move |input: Value, ctx| plugin::case(case.clone(), input, ctx),
+                options,
+            )
+            .await
         }
         // The chained-invoke targets are durable functions too: the service runs them as
         // executions of their own.

@@ -1,7 +1,9 @@
 //! The custom serdes the requirements ask for.
 
 use lambda_sdk::primitives::{DateTime, DateTimeFormat};
-use lambda_sdk_durable::{BoxError, Serdes, SerdesContext};
+use lambda_sdk_durable::{
+    BatchItem, BatchResult, BoxError, CompletionReason, Serdes, SerdesContext,
+};
 use serde_json::{Value, json};
 
 /// 1-6: strings are stored upper-cased, as JSON.
@@ -98,5 +100,66 @@ impl Serdes<String> for Encoded {
             .strip_prefix("state:")
             .ok_or_else(|| format!("not an encoded state: {payload:?}"))?;
         Ok(encoded.chars().rev().collect())
+    }
+}
+
+/// 8-15 and 9-14: each item's value stored as `{"wrapped": v}`.
+pub struct Wrapped;
+
+impl Serdes<Value> for Wrapped {
+    fn serialize(&self, value: &Value, _: &SerdesContext) -> Result<Option<String>, BoxError> {
+        Ok(Some(json!({ "wrapped": value }).to_string()))
+    }
+    fn deserialize(&self, payload: Option<&str>, _: &SerdesContext) -> Result<Value, BoxError> {
+        let stored: Value = serde_json::from_str(payload.unwrap_or("null"))?;
+        match stored.get("wrapped") {
+            Some(value) => Ok(value.clone()),
+            None => Err(format!("payload {stored} is not wrapped").into()),
+        }
+    }
+}
+
+/// 9-19 and 9-20: a whole map of strings stored as `OPSERDE:` and the values joined by commas.
+pub struct OpSerde;
+
+impl Serdes<BatchResult<String>> for OpSerde {
+    fn serialize(
+        &self,
+        value: &BatchResult<String>,
+        _: &SerdesContext,
+    ) -> Result<Option<String>, BoxError> {
+        let values: Vec<&str> = value.results().into_iter().map(String::as_str).collect();
+        Ok(Some(format!("OPSERDE:{}", values.join(","))))
+    }
+    fn deserialize(
+        &self,
+        payload: Option<&str>,
+        _: &SerdesContext,
+    ) -> Result<BatchResult<String>, BoxError> {
+        let joined = payload
+            .and_then(|p| p.strip_prefix("OPSERDE:"))
+            .ok_or_else(|| format!("payload {payload:?} does not start with OPSERDE:"))?;
+        let items = joined
+            .split(',')
+            .filter(|v| !v.is_empty())
+            .enumerate()
+            .map(|(index, value)| BatchItem::succeeded(index, value.to_string()))
+            .collect();
+        Ok(BatchResult::new(items, CompletionReason::AllCompleted))
+    }
+}
+
+/// 9-14: each item's string stored as `wrapped:` and the string.
+pub struct PrefixWrapped;
+
+impl Serdes<String> for PrefixWrapped {
+    fn serialize(&self, value: &String, _: &SerdesContext) -> Result<Option<String>, BoxError> {
+        Ok(Some(format!("wrapped:{value}")))
+    }
+    fn deserialize(&self, payload: Option<&str>, _: &SerdesContext) -> Result<String, BoxError> {
+        payload
+            .and_then(|p| p.strip_prefix("wrapped:"))
+            .map(String::from)
+            .ok_or_else(|| format!("payload {payload:?} does not start with wrapped:").into())
     }
 }

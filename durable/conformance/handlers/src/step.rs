@@ -27,7 +27,7 @@ fn transient(message: &str) -> BoxError {
 }
 
 /// Retry after one second, whatever failed, up to `attempts` attempts.
-fn every_second(attempts: u32) -> RetryStrategyConfig {
+pub(crate) fn every_second(attempts: u32) -> RetryStrategyConfig {
     RetryStrategyConfig::default()
         .max_attempts(attempts)
         .initial_delay(Duration::from_secs(1))
