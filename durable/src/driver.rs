@@ -155,7 +155,9 @@ where
                 request_id: exec.lambda.request_id.clone(),
                 is_first_invocation: !exec.is_replaying(),
             };
-            plugin::dispatch(&exec, "on_invocation_start", |p| p.on_invocation_start(&info));
+            plugin::dispatch(&exec, "on_invocation_start", |p| {
+                p.on_invocation_start(&info)
+            });
         }
         let outcome = drive(
             &exec,
@@ -206,44 +208,44 @@ async fn answer<O: Serialize>(
     // Every outcome reached so far is recorded before the invocation answers.
     exec.flush_all().await;
     if let Some(fatal) = exec.fatal() {
-            return answer_fatal(fatal);
-        }
-        match outcome {
-            Outcome::Suspended => Ok(envelope::pending()),
-            Outcome::Stopped => Ok(envelope::pending()),
-            Outcome::Panicked(message) => Ok(envelope::failed(Some(&ErrorObject::new(
-                "Panic",
-                format!("the handler panicked: {message}"),
-            )))),
-            Outcome::Done(Ok(output)) => match serde_json::to_string(&output) {
-                Ok(result) if result.len() <= RESPONSE_LIMIT => Ok(envelope::succeeded(&result)),
-                Ok(result) => {
-                    // Too large to return: record it, return it empty.
-                    match end_execution(exec, OperationAction::Succeed, Some(result), None).await {
-                        Some(answer) => answer,
-                        None => Ok(envelope::succeeded("")),
-                    }
-                }
-                Err(e) => Ok(envelope::failed(Some(&ErrorObject::new(
-                    "SerializationError",
-                    format!(
-                        "the handler's result of type `{}` cannot be serialized as JSON: {e}",
-                        short_type_name::<O>()
-                    ),
-                )))),
-            },
-            Outcome::Done(Err(error)) => {
-                let error = ErrorObject::from_error(&*error);
-                let output = envelope::failed(Some(&error));
-                if output.to_string().len() <= RESPONSE_LIMIT {
-                    return Ok(output);
-                }
-                match end_execution(exec, OperationAction::Fail, None, Some(error)).await {
+        return answer_fatal(fatal);
+    }
+    match outcome {
+        Outcome::Suspended => Ok(envelope::pending()),
+        Outcome::Stopped => Ok(envelope::pending()),
+        Outcome::Panicked(message) => Ok(envelope::failed(Some(&ErrorObject::new(
+            "Panic",
+            format!("the handler panicked: {message}"),
+        )))),
+        Outcome::Done(Ok(output)) => match serde_json::to_string(&output) {
+            Ok(result) if result.len() <= RESPONSE_LIMIT => Ok(envelope::succeeded(&result)),
+            Ok(result) => {
+                // Too large to return: record it, return it empty.
+                match end_execution(exec, OperationAction::Succeed, Some(result), None).await {
                     Some(answer) => answer,
-                    None => Ok(envelope::failed(None)),
+                    None => Ok(envelope::succeeded("")),
                 }
             }
+            Err(e) => Ok(envelope::failed(Some(&ErrorObject::new(
+                "SerializationError",
+                format!(
+                    "the handler's result of type `{}` cannot be serialized as JSON: {e}",
+                    short_type_name::<O>()
+                ),
+            )))),
+        },
+        Outcome::Done(Err(error)) => {
+            let error = ErrorObject::from_error(&*error);
+            let output = envelope::failed(Some(&error));
+            if output.to_string().len() <= RESPONSE_LIMIT {
+                return Ok(output);
+            }
+            match end_execution(exec, OperationAction::Fail, None, Some(error)).await {
+                Some(answer) => answer,
+                None => Ok(envelope::failed(None)),
+            }
         }
+    }
 }
 
 /// The event the handler gets: the EXECUTION operation's input (absent or empty reads as

@@ -63,7 +63,9 @@ where
         .collect()
 }
 
-fn started<'a, T>(operations: Vec<Operation<'a, T>>) -> JoinSet<'a, usize, Result<T, DurableError>> {
+fn started<'a, T>(
+    operations: Vec<Operation<'a, T>>,
+) -> JoinSet<'a, usize, Result<T, DurableError>> {
     let mut set = JoinSet::new();
     for (index, op) in operations.into_iter().enumerate() {
         set.push(index, op);

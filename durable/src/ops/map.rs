@@ -63,7 +63,11 @@ impl DurableContext {
     /// let labels: Vec<String> = shipped.try_into_results()?;
     /// # let _ = labels; Ok(()) }
     /// ```
-    pub fn map<'a, I, T, F, Fut>(&self, items: impl IntoIterator<Item = I>, f: F) -> MapBuilder<'a, I, T>
+    pub fn map<'a, I, T, F, Fut>(
+        &self,
+        items: impl IntoIterator<Item = I>,
+        f: F,
+    ) -> MapBuilder<'a, I, T>
     where
         I: Send + 'a,
         T: Serialize + DeserializeOwned + Send + 'a,

@@ -18,13 +18,13 @@ pub use batch::{BatchItem, BatchResult, BatchStatus, CompletionConfig, Completio
 pub use callback::{Callback, CallbackBuilder, WaitForCallbackBuilder};
 pub use child::ChildBuilder;
 pub use combinators::CombinatorBuilder;
-pub use map::MapBuilder;
-pub use parallel::{Branch, ParallelBuilder};
-pub use with_retry::WithRetryBuilder;
 pub use condition::WaitForConditionBuilder;
 pub use invoke::InvokeBuilder;
+pub use map::MapBuilder;
+pub use parallel::{Branch, ParallelBuilder};
 pub use step::{StepBuilder, StepSemantics};
 pub use wait::WaitBuilder;
+pub use with_retry::WithRetryBuilder;
 
 use std::any::Any;
 use std::future::Future;
@@ -38,9 +38,7 @@ use serde::de::DeserializeOwned;
 use crate::context::{DurableContext, Minted};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject, OperationRef, short_id};
 use crate::execution::{Execution, Fatal};
-use crate::plugin::{
-    self, Attempt, AttemptEnd, AttemptOutcome, OperationEnd, OperationInfo,
-};
+use crate::plugin::{self, Attempt, AttemptEnd, AttemptOutcome, OperationEnd, OperationInfo};
 use crate::record::Record;
 use crate::serdes::{Chosen, SerdesContext};
 

@@ -151,9 +151,7 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> IntoFuture for WithRetryBu
                     Ok(value) => return Ok(value),
                     Err(error) => Box::new(error),
                 };
-                let backoff = scope
-                    .wait(Duration::ZERO)
-                    .name(label("backoff", attempt));
+                let backoff = scope.wait(Duration::ZERO).name(label("backoff", attempt));
                 if !backoff.is_recorded() {
                     match strategy(&error, attempt) {
                         RetryDecision::Retry { delay } => backoff.duration(delay).await?,

@@ -159,7 +159,10 @@ mod tests {
     fn tolerated_counts_and_percentages_compare_strictly() {
         let one = CompletionConfig::new().tolerated_failure_count(1);
         assert_eq!(run(&one, &[true, false, true]), (AllCompleted, 3));
-        assert_eq!(run(&one, &[false, false, true]), (FailureToleranceExceeded, 2));
+        assert_eq!(
+            run(&one, &[false, false, true]),
+            (FailureToleranceExceeded, 2)
+        );
         let all = CompletionConfig::new().tolerated_failure_count(3);
         assert_eq!(run(&all, &[false, false, false]), (AllCompleted, 3));
         let pct = CompletionConfig::new().tolerated_failure_percentage(25.0);
@@ -192,7 +195,10 @@ mod tests {
             (FailureToleranceExceeded, 2)
         );
         assert_eq!(
-            run(&CompletionConfig::first_successful(), &[false, false, true, true]),
+            run(
+                &CompletionConfig::first_successful(),
+                &[false, false, true, true]
+            ),
             (MinSuccessfulReached, 3)
         );
     }

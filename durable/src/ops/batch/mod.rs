@@ -262,10 +262,7 @@ async fn execute<'a, T: Serialize + DeserializeOwned + Send + 'a>(
         .enumerate()
         .filter_map(|(index, outcome)| outcome.map(|outcome| BatchItem { index, outcome }))
         .collect();
-    BatchResult::new(
-        items,
-        decision.unwrap_or(CompletionReason::AllCompleted),
-    )
+    BatchResult::new(items, decision.unwrap_or(CompletionReason::AllCompleted))
 }
 
 /// One item, nested (a child context of its own) or flat (a virtual context).
