@@ -210,6 +210,26 @@ async fn a_panicking_step_body_is_a_failed_attempt_and_a_panicking_handler_fails
     .await;
     assert_eq!(result.output::<u32>().unwrap(), 5);
 
+    // A panic in the closure itself, before it makes its future, is a failed attempt too.
+    let result = TestRunner::new(|_: Value, ctx: DurableContext| async move {
+        let v: u32 = ctx
+            .step(|cx| {
+                if cx.attempt() == 1 {
+                    panic!("boom before the future");
+                }
+                std::future::ready(Ok(6))
+            })
+            .retry_strategy(|e, _| {
+                assert!(e.to_string().contains("boom before the future"), "{e}");
+                RetryDecision::retry(Duration::from_secs(1))
+            })
+            .await?;
+        Ok::<_, BoxError>(v)
+    })
+    .run()
+    .await;
+    assert_eq!(result.output::<u32>().unwrap(), 6);
+
     let result = TestRunner::new(|_: Value, _ctx: DurableContext| async move {
         if true {
             panic!("the handler gave up");

@@ -131,7 +131,7 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> ChildBuilder<'a, T> {
                 OperationStatus::Started => {}
                 OperationStatus::Succeeded if record.replay_children => {
                     // The result was too large to record: the children's records rebuild it.
-                    return match guarded((self.body)(child)).await {
+                    return match guarded(|| (self.body)(child)).await {
                         Ok(value) => Ok(value),
                         Err(e) => {
                             exec.halt(Fatal::Failed(ErrorObject::new(
@@ -152,7 +152,7 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> ChildBuilder<'a, T> {
                 _ => return Err(begun.replayed(ErrorKind::ChildContextFailed, record)),
             },
         }
-        match guarded((self.body)(child)).await {
+        match guarded(|| (self.body)(child)).await {
             Ok(value) => {
                 let payload = match begun.write(&serdes, &value, &exec) {
                     Ok(payload) => payload,

@@ -180,7 +180,7 @@ impl<'a, S: Serialize + DeserializeOwned + Send + 'a> WaitForConditionBuilder<'a
         }
         let cx = StepContext::new(&exec, begun.id(), attempt);
         begun.attempt_started(&exec, attempt);
-        let checked = guarded((self.check)(state, cx)).await;
+        let checked = guarded(|| (self.check)(state, cx)).await;
         begun.attempt_ended(&exec, attempt, &checked);
         let next = match checked {
             Ok(next) => next,

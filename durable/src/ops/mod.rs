@@ -291,19 +291,24 @@ impl Begun {
     }
 }
 
-/// Runs user code: a panic becomes an error with the panic's message.
-pub(crate) async fn guarded<T>(
-    future: impl Future<Output = Result<T, BoxError>>,
-) -> Result<T, BoxError> {
+/// Runs user code: a panic, in the code that makes the future or in the future, becomes an
+/// error with the panic's message.
+pub(crate) async fn guarded<T, Fut>(make: impl FnOnce() -> Fut) -> Result<T, BoxError>
+where
+    Fut: Future<Output = Result<T, BoxError>>,
+{
+    let panicked = |payload: Box<dyn Any + Send>| -> BoxError {
+        format!("panicked: {}", panic_message(payload.as_ref())).into()
+    };
+    let future = match std::panic::catch_unwind(AssertUnwindSafe(make)) {
+        Ok(future) => future,
+        Err(payload) => return Err(panicked(payload)),
+    };
     let mut future = std::pin::pin!(future);
     std::future::poll_fn(|cx| {
         match std::panic::catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(cx))) {
             Ok(poll) => poll,
-            Err(payload) => std::task::Poll::Ready(Err(format!(
-                "panicked: {}",
-                panic_message(payload.as_ref())
-            )
-            .into())),
+            Err(payload) => std::task::Poll::Ready(Err(panicked(payload))),
         }
     })
     .await

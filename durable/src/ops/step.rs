@@ -165,7 +165,7 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> StepBuilder<'a, T> {
             }
             let cx = StepContext::new(&exec, begun.id(), attempt);
             begun.attempt_started(&exec, attempt);
-            let outcome = guarded((self.body)(cx)).await;
+            let outcome = guarded(|| (self.body)(cx)).await;
             begun.attempt_ended(&exec, attempt, &outcome);
             outcome
         };

@@ -287,7 +287,7 @@ fn item<'a, T: Serialize + DeserializeOwned + Send + 'a>(
         Nesting::Flat => {
             let context = scope.virtual_child(minted);
             Box::pin(async move {
-                guarded(body(context))
+                guarded(|| body(context))
                     .await
                     .map_err(|e| ErrorObject::from_error(&*e))
             })
