@@ -5,8 +5,9 @@
 use std::future::Future;
 use std::marker::PhantomData;
 use std::panic::AssertUnwindSafe;
-use std::sync::{Arc, OnceLock};
-use std::task::Poll;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll, Wake, Waker};
 
 use lambda_sdk::types::{OperationAction, OperationType, OperationUpdate};
 use serde::Serialize;
@@ -14,10 +15,11 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::backend::DurableBackend;
+use crate::branch::BranchState;
 use crate::context::DurableContext;
 use crate::envelope::{self, RESPONSE_LIMIT};
 use crate::error::{BoxError, ErrorObject, short_type_name};
-use crate::execution::{Execution, Fatal, LoadError, Settings, execution_record, load_state};
+use crate::execution::{Execution, Fatal, LoadError, Settings, execution_record, load_state, lock};
 use crate::ops::panic_message;
 use crate::plugin::{self, InvocationEnd, InvocationStart, InvocationStatus};
 
@@ -34,23 +36,74 @@ enum Outcome<O> {
 }
 
 /// Polls the handler until it returns, the invocation can only wait for the service
-/// (suspension), or something stopped it. Dropping the handler's future then drops every
+/// (suspension: the handler's branch is parked and no operation does live work, see
+/// [`crate::branch`]), or something stopped it. Dropping the handler's future then drops every
 /// operation in it.
 async fn drive<O>(
     exec: &Arc<Execution>,
     handler: impl Future<Output = Result<O, BoxError>>,
 ) -> Outcome<O> {
     let mut handler = std::pin::pin!(handler);
+    let root = BranchState::default();
+    let wake = Arc::new(WakeFlag::default());
+    let waker = Waker::from(Arc::clone(&wake));
     std::future::poll_fn(|cx| {
-        match std::panic::catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(cx))) {
+        wake.set_task(cx.waker());
+        let mut handler_cx = Context::from_waker(&waker);
+        let polled = root.poll(|| {
+            std::panic::catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(&mut handler_cx)))
+        });
+        match polled {
             Ok(Poll::Ready(result)) => Poll::Ready(Outcome::Done(result)),
             Err(payload) => Poll::Ready(Outcome::Panicked(panic_message(payload.as_ref()))),
             Ok(Poll::Pending) if exec.fatal().is_some() => Poll::Ready(Outcome::Stopped),
-            Ok(Poll::Pending) if exec.is_quiescent() => Poll::Ready(Outcome::Suspended),
+            // Woken while it was being polled: something can still run.
+            Ok(Poll::Pending) if wake.take() => {
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
+            Ok(Poll::Pending) if root.is_parked() && exec.nothing_running() => {
+                Poll::Ready(Outcome::Suspended)
+            }
             Ok(Poll::Pending) => Poll::Pending,
         }
     })
     .await
+}
+
+/// The handler's waker: wakes the invocation's task and remembers that it did.
+#[derive(Default)]
+struct WakeFlag {
+    woken: AtomicBool,
+    task: Mutex<Option<Waker>>,
+}
+
+impl WakeFlag {
+    fn set_task(&self, waker: &Waker) {
+        let mut task = lock(&self.task);
+        if !task.as_ref().is_some_and(|t| t.will_wake(waker)) {
+            *task = Some(waker.clone());
+        }
+        self.woken.store(false, Ordering::SeqCst);
+    }
+
+    fn take(&self) -> bool {
+        self.woken.swap(false, Ordering::SeqCst)
+    }
+}
+
+impl Wake for WakeFlag {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.woken.store(true, Ordering::SeqCst);
+        let task = lock(&self.task).clone();
+        if let Some(task) = task {
+            task.wake();
+        }
+    }
 }
 
 /// Where the backend comes from: given, or `lambda_sdk::Client::from_env()` at the first

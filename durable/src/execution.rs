@@ -1,6 +1,6 @@
 //! The state of one invocation, shared by every context and operation: the recorded operations,
-//! whether the execution still replays, what runs and what waits, and the fatal slot that user
-//! code cannot swallow.
+//! whether the execution still replays, what does live work, and the fatal slot that user code
+//! cannot swallow.
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
@@ -73,8 +73,6 @@ pub(crate) struct Execution {
     replaying: Arc<AtomicBool>,
     /// Operations doing live work: a body running, an update awaiting its acknowledgement.
     running: AtomicUsize,
-    /// Operations that cannot go on in this invocation (a timer, a callback, a retry delay).
-    parked: AtomicUsize,
     fatal: Mutex<Option<Fatal>>,
     pub writer: Writer,
 }
@@ -111,7 +109,6 @@ impl Execution {
             updated,
             replaying,
             running: AtomicUsize::new(0),
-            parked: AtomicUsize::new(0),
             fatal: Mutex::new(None),
         })
     }
@@ -156,10 +153,9 @@ impl Execution {
         lock(&self.fatal).clone()
     }
 
-    /// Nothing can run in this invocation any more: something waits on the service, and
-    /// nothing does live work.
-    pub fn is_quiescent(&self) -> bool {
-        self.parked.load(Ordering::SeqCst) > 0 && self.running.load(Ordering::SeqCst) == 0
+    /// No operation does live work (a body running, an update awaiting its acknowledgement).
+    pub fn nothing_running(&self) -> bool {
+        self.running.load(Ordering::SeqCst) == 0
     }
 
     /// Marks live work until the guard is dropped.
@@ -168,12 +164,10 @@ impl Execution {
         RunningGuard(Arc::clone(self))
     }
 
-    /// A future that never completes in this invocation: the operation waits on the service.
-    /// While it is alive it counts as parked, so the invocation can suspend.
-    pub fn park<T>(self: &Arc<Self>) -> Parked<T> {
-        self.parked.fetch_add(1, Ordering::SeqCst);
+    /// A future that never completes in this invocation: the operation waits on the service,
+    /// and the branch that awaits it is parked (see [`crate::branch`]).
+    pub fn park<T>(&self) -> Parked<T> {
         Parked {
-            exec: Arc::clone(self),
             _value: std::marker::PhantomData,
         }
     }
@@ -220,7 +214,6 @@ impl Drop for RunningGuard {
 
 /// See [`Execution::park`].
 pub(crate) struct Parked<T> {
-    exec: Arc<Execution>,
     _value: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -228,13 +221,8 @@ impl<T> Future for Parked<T> {
     type Output = T;
 
     fn poll(self: Pin<&mut Self>, _: &mut Context<'_>) -> Poll<T> {
+        crate::branch::set_parked(true);
         Poll::Pending
-    }
-}
-
-impl<T> Drop for Parked<T> {
-    fn drop(&mut self) {
-        self.exec.parked.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -1,14 +1,19 @@
 //! A set of futures polled together inside one task, each only when its own waker fired: how a
 //! batch or a combinator runs its branches concurrently without spawning them (they borrow from
 //! the handler and need not be `'static`). Dropping the set drops every future still in it.
+//!
+//! Each future is a branch ([`crate::branch`]): while the set waits, the branch that awaits it
+//! is parked only if every future in the set is.
 
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll, Wake, Waker};
 
 use crate::backend::BoxFuture;
+use crate::branch::{BranchState, set_parked};
 use crate::execution::lock;
 
 /// Futures in flight, each tagged with a key the caller chooses (an item's index).
@@ -22,6 +27,8 @@ pub(crate) struct JoinSet<'a, K, O> {
 struct Slot<'a, K, O> {
     entry: Option<(K, BoxFuture<'a, O>)>,
     waker: Waker,
+    wake: Arc<SlotWaker>,
+    branch: BranchState,
 }
 
 /// The slots whose futures asked to be polled, and the task to wake when there are some.
@@ -34,25 +41,35 @@ struct Ready {
 impl Ready {
     fn push(&self, slot: usize) {
         lock(&self.queue).push_back(slot);
-        if let Some(task) = lock(&self.task).as_ref() {
-            task.wake_by_ref();
+        let task = lock(&self.task).clone();
+        if let Some(task) = task {
+            task.wake();
         }
     }
 }
 
-/// The waker of one slot.
+/// The waker of one slot. A slot is in the ready queue at most once.
 struct SlotWaker {
     slot: usize,
     ready: Arc<Ready>,
+    queued: AtomicBool,
+}
+
+impl SlotWaker {
+    fn enqueue(&self) {
+        if !self.queued.swap(true, Ordering::SeqCst) {
+            self.ready.push(self.slot);
+        }
+    }
 }
 
 impl Wake for SlotWaker {
     fn wake(self: Arc<Self>) {
-        self.ready.push(self.slot);
+        self.enqueue();
     }
 
     fn wake_by_ref(self: &Arc<Self>) {
-        self.ready.push(self.slot);
+        self.enqueue();
     }
 }
 
@@ -80,18 +97,22 @@ impl<'a, K, O> JoinSet<'a, K, O> {
             }
             None => {
                 let slot = self.slots.len();
+                let wake = Arc::new(SlotWaker {
+                    slot,
+                    ready: Arc::clone(&self.ready),
+                    queued: AtomicBool::new(false),
+                });
                 self.slots.push(Slot {
                     entry: Some((key, future)),
-                    waker: Waker::from(Arc::new(SlotWaker {
-                        slot,
-                        ready: Arc::clone(&self.ready),
-                    })),
+                    waker: Waker::from(Arc::clone(&wake)),
+                    wake,
+                    branch: BranchState::default(),
                 });
                 slot
             }
         };
         self.len += 1;
-        lock(&self.ready.queue).push_back(slot);
+        self.slots[slot].wake.enqueue();
     }
 
     /// The next future to complete, with its key; `None` when the set is empty.
@@ -103,7 +124,12 @@ impl<'a, K, O> JoinSet<'a, K, O> {
         if self.len == 0 {
             return Poll::Ready(None);
         }
-        *lock(&self.ready.task) = Some(cx.waker().clone());
+        {
+            let mut task = lock(&self.ready.task);
+            if !task.as_ref().is_some_and(|t| t.will_wake(cx.waker())) {
+                *task = Some(cx.waker().clone());
+            }
+        }
         // At most one pass over what is ready now, so a future that wakes itself at every poll
         // cannot keep this task from yielding.
         let budget = lock(&self.ready.queue).len();
@@ -111,16 +137,23 @@ impl<'a, K, O> JoinSet<'a, K, O> {
             let Some(slot) = lock(&self.ready.queue).pop_front() else {
                 break;
             };
-            let Some(Slot { entry, waker }) = self.slots.get_mut(slot) else {
+            let Some(Slot {
+                entry,
+                waker,
+                wake,
+                branch,
+            }) = self.slots.get_mut(slot)
+            else {
                 continue;
             };
+            wake.queued.store(false, Ordering::SeqCst);
             // A wake of a future that completed since (its slot empty or reused) only costs a
             // poll.
             let Some((_, future)) = entry.as_mut() else {
                 continue;
             };
             let mut slot_cx = Context::from_waker(waker);
-            if let Poll::Ready(output) = Pin::new(future).poll(&mut slot_cx) {
+            if let Poll::Ready(output) = branch.poll(|| Pin::new(future).poll(&mut slot_cx)) {
                 let Some((key, _)) = entry.take() else {
                     continue;
                 };
@@ -129,9 +162,20 @@ impl<'a, K, O> JoinSet<'a, K, O> {
                 return Poll::Ready(Some((key, output)));
             }
         }
-        if !lock(&self.ready.queue).is_empty() {
+        let more_ready = !lock(&self.ready.queue).is_empty();
+        if more_ready {
             cx.waker().wake_by_ref();
         }
+        // The branch awaiting the set is parked when every future in it is, and none is ready
+        // to be polled.
+        set_parked(
+            !more_ready
+                && self
+                    .slots
+                    .iter()
+                    .filter(|s| s.entry.is_some())
+                    .all(|s| s.branch.is_parked()),
+        );
         Poll::Pending
     }
 }

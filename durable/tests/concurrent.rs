@@ -831,3 +831,106 @@ async fn a_failed_execution_ends_its_invocation_failed_for_plugins() {
         "{lines:?}"
     );
 }
+
+#[tokio::test]
+async fn a_branch_awaiting_something_else_than_the_service_keeps_the_invocation_going() {
+    // Branch 0 waits on a callback the outside world answers only once branch 1 has notified it;
+    // branch 1 first awaits a timer of its own (not a durable operation). Suspending while
+    // branch 1 sleeps would leave the callback unanswered.
+    let notified = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (n, answered) = (notified.clone(), notified.clone());
+    let result = TestRunner::new(move |_: Value, ctx: DurableContext| {
+        let n = n.clone();
+        async move {
+            let callback = Arc::new(ctx.create_callback::<String>().name("approval").await?);
+            let batch = ctx
+                .parallel([
+                    Branch::new(move |_| async move { Ok(callback.result().await?) }),
+                    Branch::new(move |child| async move {
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                        child
+                            .step(move |_| async move {
+                                n.store(true, Ordering::SeqCst);
+                                Ok("sent".to_string())
+                            })
+                            .await?;
+                        Ok("notified".to_string())
+                    }),
+                ])
+                .completion(CompletionConfig::all_completed())
+                .await?;
+            Ok::<_, BoxError>(batch.try_into_results()?)
+        }
+    })
+    .on_callback(move |_| {
+        answered
+            .load(Ordering::SeqCst)
+            .then(|| lambda_sdk_durable::testing::CallbackAnswer::json("approved"))
+    })
+    .run()
+    .await;
+    assert_eq!(result.status(), Status::Succeeded, "{:?}", result.outputs());
+    assert_eq!(
+        result.output::<Vec<String>>().unwrap(),
+        ["approved", "notified"]
+    );
+    assert_eq!(result.invocations(), 2);
+}
+
+#[tokio::test]
+async fn a_branch_woken_by_another_runs_before_the_invocation_suspends() {
+    // Branch 2 sends to branch 1 and then waits on the service: branch 1, woken, must still run
+    // its step in this invocation.
+    let result = TestRunner::new(|_: Value, ctx: DurableContext| async move {
+        let never = Arc::new(ctx.create_callback::<String>().name("never").await?);
+        let (tx, rx) = tokio::sync::oneshot::channel::<i32>();
+        let tx = Mutex::new(Some(tx));
+        let rx = Mutex::new(Some(rx));
+        let batch = ctx
+            .parallel([
+                Branch::new(|child| async move {
+                    child.wait(Duration::from_secs(60)).await?;
+                    Ok(json!(0))
+                }),
+                Branch::new(move |child| async move {
+                    let receiver = rx.lock().unwrap().take();
+                    let got = match receiver {
+                        Some(receiver) => receiver.await.unwrap_or(-1),
+                        None => -2,
+                    };
+                    // Which invocation ran the step.
+                    let request = child.lambda_context().request_id.clone();
+                    Ok(child
+                        .step(move |_| async move { Ok(json!([got, request])) })
+                        .await?)
+                }),
+                Branch::new(move |child| async move {
+                    let v: i32 = child.step(|_| async { Ok(7) }).await?;
+                    if let Some(tx) = tx.lock().unwrap().take() {
+                        let _ = tx.send(v);
+                    }
+                    let _ = never.result().await;
+                    Ok(json!(v))
+                }),
+            ])
+            .nesting(Nesting::Flat)
+            .completion(CompletionConfig::all_completed())
+            .await?;
+        Ok::<_, BoxError>(batch.try_into_results()?)
+    })
+    .run()
+    .await;
+    // The callback is never answered: the execution stays pending, after branch 1 ran.
+    assert_eq!(result.status(), Status::Pending);
+    let ops = result.operations();
+    let after_channel = ops
+        .iter()
+        .find(|o| {
+            o.step_details
+                .as_ref()
+                .and_then(|d| d.result.as_deref())
+                .is_some_and(|r| r.contains("test-invocation"))
+        })
+        .and_then(|o| o.step_details.clone()?.result);
+    assert_eq!(after_channel.as_deref(), Some(r#"[7,"test-invocation-1"]"#));
+}
