@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::execution::Execution;
 use crate::id::IdMinter;
@@ -25,6 +26,8 @@ struct Scope {
     /// The id of the CONTEXT operation this scope runs in (`None` for the handler's).
     parent_id: Option<String>,
     ids: IdMinter,
+    /// How many maps, parallels and combinators of this scope are running their branches.
+    busy: AtomicUsize,
 }
 
 impl fmt::Debug for DurableContext {
@@ -43,6 +46,7 @@ impl DurableContext {
                 exec,
                 parent_id: None,
                 ids: IdMinter::root(),
+                busy: AtomicUsize::new(0),
             }),
         }
     }
@@ -54,6 +58,7 @@ impl DurableContext {
                 exec: Arc::clone(&self.scope.exec),
                 parent_id: Some(id),
                 ids: IdMinter::with_prefix(path),
+                busy: AtomicUsize::new(0),
             }),
         }
     }
@@ -66,6 +71,7 @@ impl DurableContext {
                 exec: Arc::clone(&self.scope.exec),
                 parent_id: self.scope.parent_id.clone(),
                 ids: IdMinter::with_prefix(minted.path),
+                busy: AtomicUsize::new(0),
             }),
         }
     }
@@ -82,7 +88,21 @@ impl DurableContext {
     /// called, so ids follow the order of the calls.
     pub(crate) fn mint(&self) -> Minted {
         let (path, id) = self.scope.ids.next();
-        Minted { path, id }
+        Minted {
+            path,
+            id,
+            while_busy: self.scope.busy.load(Ordering::SeqCst) > 0,
+        }
+    }
+
+    /// Runs `work` (a map's, parallel's or combinator's branches) with this context marked
+    /// busy: an operation created on it meanwhile comes from inside a branch, where the order
+    /// of creation depends on which branch gets there first, and [`DurableContext::begin`]
+    /// refuses it.
+    pub(crate) async fn while_busy<F: std::future::Future>(&self, work: F) -> F::Output {
+        self.scope.busy.fetch_add(1, Ordering::SeqCst);
+        let _busy = Busy(Arc::clone(&self.scope));
+        work.await
     }
 
     /// The durable execution's ARN.
@@ -116,6 +136,18 @@ impl DurableContext {
 pub(crate) struct Minted {
     pub path: String,
     pub id: String,
+    /// Created while its context ran branches concurrently (see
+    /// [`DurableContext::while_busy`]).
+    pub while_busy: bool,
+}
+
+/// Marks a scope busy until dropped.
+struct Busy(Arc<Scope>);
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.busy.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// What a step body gets: its attempt number and a logger. It has no operation methods: a

@@ -217,9 +217,10 @@ where
             (self.handler)(event, DurableContext::root(Arc::clone(&exec))),
         )
         .await;
-        let answer = answer(&exec, outcome).await;
+        let mut too_large_error = None;
+        let answer = answer(&exec, outcome, &mut too_large_error).await;
         if !self.settings.plugins.is_empty() {
-            let (status, error) = invocation_status(&answer);
+            let (status, error) = invocation_status(&answer, too_large_error);
             let info = InvocationEnd {
                 durable_execution_arn: exec.arn.clone(),
                 request_id: exec.lambda.request_id.clone(),
@@ -235,6 +236,7 @@ where
 /// How the invocation answers, for the plugins.
 fn invocation_status(
     answer: &Result<Value, lambda_runtime::Error>,
+    too_large_error: Option<ErrorObject>,
 ) -> (InvocationStatus, Option<ErrorObject>) {
     match answer {
         Err(e) => (
@@ -245,7 +247,10 @@ fn invocation_status(
             Some("SUCCEEDED") => (InvocationStatus::Succeeded, None),
             Some("FAILED") => (
                 InvocationStatus::Failed,
-                output.get("Error").map(envelope::error_from_json),
+                output
+                    .get("Error")
+                    .map(envelope::error_from_json)
+                    .or(too_large_error),
             ),
             _ => (InvocationStatus::Pending, None),
         },
@@ -257,6 +262,7 @@ fn invocation_status(
 async fn answer<O: Serialize>(
     exec: &Arc<Execution>,
     outcome: Outcome<O>,
+    too_large_error: &mut Option<ErrorObject>,
 ) -> Result<Value, lambda_runtime::Error> {
     // Every outcome reached so far is recorded before the invocation answers.
     exec.flush_all().await;
@@ -293,6 +299,8 @@ async fn answer<O: Serialize>(
             if output.to_string().len() <= RESPONSE_LIMIT {
                 return Ok(output);
             }
+            // Too large to return: record it, return the status alone.
+            *too_large_error = Some(error.clone());
             match end_execution(exec, OperationAction::Fail, None, Some(error)).await {
                 Some(answer) => answer,
                 None => Ok(envelope::failed(None)),

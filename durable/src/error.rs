@@ -372,6 +372,21 @@ impl DurableError {
     pub fn error_object(&self) -> &ErrorObject {
         &self.inner.cause
     }
+
+    /// The error the operation's code failed with, when this invocation ran it; the failure
+    /// itself when it was replayed from a record (or has no source).
+    pub(crate) fn into_live_source(self) -> Result<BoxError, DurableError> {
+        let Failure {
+            kind,
+            operation,
+            cause,
+            source,
+        } = *self.inner;
+        match source {
+            Some(source) if !source.is::<Recorded>() => Ok(source),
+            source => Err(DurableError::new(kind, operation, cause, source)),
+        }
+    }
 }
 
 impl fmt::Display for DurableError {

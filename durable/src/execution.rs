@@ -68,8 +68,11 @@ pub(crate) struct Execution {
     pub lambda: Arc<lambda_runtime::Context>,
     pub log: Arc<LogShared>,
     records: Mutex<HashMap<String, Record>>,
-    /// The operations the service changed while the execution was suspended.
-    pub updated: HashSet<String>,
+    /// The operations that had ended before this invocation and whose end an earlier
+    /// invocation saw: plugins are not told of them again.
+    seen_ended: HashSet<String>,
+    /// The operations whose end plugins were told of in this invocation.
+    reported: Mutex<HashSet<String>>,
     replaying: Arc<AtomicBool>,
     /// Operations doing live work: a body running, an update awaiting its acknowledgement.
     running: AtomicUsize,
@@ -82,6 +85,7 @@ impl Execution {
         arn: String,
         token: String,
         records: HashMap<String, Record>,
+        // The operations the service changed while the execution was suspended.
         updated: HashSet<String>,
         backend: Arc<dyn DurableBackend>,
         settings: Arc<Settings>,
@@ -90,6 +94,11 @@ impl Execution {
         let replaying = records
             .values()
             .any(|r| r.op_type != OperationType::Execution);
+        let seen_ended = records
+            .values()
+            .filter(|r| r.has_ended() && !updated.contains(&r.id))
+            .map(|r| r.id.clone())
+            .collect();
         let replaying = Arc::new(AtomicBool::new(replaying));
         let log = Arc::new(LogShared {
             sink: Arc::clone(&settings.sink),
@@ -106,7 +115,8 @@ impl Execution {
             lambda,
             log,
             records: Mutex::new(records),
-            updated,
+            seen_ended,
+            reported: Mutex::new(HashSet::new()),
             replaying,
             running: AtomicUsize::new(0),
             fatal: Mutex::new(None),
@@ -118,12 +128,23 @@ impl Execution {
         lock(&self.records).get(id).cloned()
     }
 
+    /// Whether there is a record of an operation.
+    pub fn has_record(&self, id: &str) -> bool {
+        lock(&self.records).contains_key(id)
+    }
+
     /// Records what the service returned (later records of an id replace earlier ones).
     pub fn merge(&self, records: impl IntoIterator<Item = Record>) {
         let mut map = lock(&self.records);
         for record in records {
             map.insert(record.id.clone(), record);
         }
+    }
+
+    /// Whether plugins should be told that this operation ended: not if an earlier invocation
+    /// saw it end, and once per invocation.
+    pub fn first_report_of_end(&self, id: &str) -> bool {
+        !self.seen_ended.contains(id) && lock(&self.reported).insert(id.to_string())
     }
 
     /// The EXECUTION operation's id: the one named by the ARN's last segment, else any.

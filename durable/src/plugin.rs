@@ -5,6 +5,11 @@
 //! A plugin cannot change an execution: a hook that returns an error or panics is logged (a
 //! `WARN` record naming the plugin and the hook) and the execution goes on as if it had
 //! succeeded.
+//!
+//! What the hooks do not see: an invocation whose envelope, state or input cannot be read ends
+//! before `on_invocation_start` (it has no execution to report on); an operation stopped before
+//! it ended (a map item after the batch completed, a `race` loser) gets a start and no end; and
+//! an operation the service ended is reported once, in the first invocation that sees it.
 
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
@@ -250,11 +255,13 @@ pub(crate) fn dispatch(
             Ok(Err(error)) => format!("returned an error: {error}"),
             Err(payload) => format!("panicked: {}", panic_message(payload.as_ref())),
         };
+        // Even its name may panic.
+        let name = std::panic::catch_unwind(AssertUnwindSafe(|| plugin.name().to_string()))
+            .unwrap_or_else(|_| "(its name() panicked)".to_string());
         Logger::new(Arc::clone(&exec.log), None, None)
             .during_replay(true)
             .warn(format_args!(
-                "plugin {} {hook} {failure} (ignored: plugins do not change the execution)",
-                plugin.name()
+                "plugin {name} {hook} {failure} (ignored: plugins do not change the execution)"
             ));
     }
 }

@@ -30,6 +30,14 @@ pub(crate) struct Record {
 }
 
 impl Record {
+    /// Whether the operation has ended (any status but started, pending and ready).
+    pub fn has_ended(&self) -> bool {
+        !matches!(
+            self.status,
+            OperationStatus::Started | OperationStatus::Pending | OperationStatus::Ready
+        )
+    }
+
     /// From the API's `Operation` (state pages, checkpoint responses).
     pub fn from_operation(op: Operation) -> Record {
         let mut record = Record {

@@ -612,7 +612,13 @@ async fn with_retry_runs_the_block_again_after_a_durable_backoff() {
                 .name("book")
                 .retry_strategy(move |error, attempt| {
                     counter.fetch_add(1, Ordering::SeqCst);
-                    assert!(error.to_string().contains("too early"), "{error}");
+                    // The strategy gets the block's own error, as a step's strategy does.
+                    assert_eq!(error.to_string(), "attempt 1 is too early");
+                    assert!(
+                        error
+                            .downcast_ref::<lambda_sdk_durable::DurableError>()
+                            .is_none()
+                    );
                     if attempt < 3 {
                         RetryDecision::Retry {
                             delay: Duration::from_secs(5),
@@ -933,4 +939,75 @@ async fn a_branch_woken_by_another_runs_before_the_invocation_suspends() {
         })
         .and_then(|o| o.step_details.clone()?.result);
     assert_eq!(after_channel.as_deref(), Some(r#"[7,"test-invocation-1"]"#));
+}
+
+#[tokio::test]
+async fn a_large_race_outcome_replays_its_winner_and_never_runs_the_losers_again() {
+    let loser_runs = Arc::new(AtomicUsize::new(0));
+    let counter = loser_runs.clone();
+    let winners = Arc::new(Mutex::new(Vec::new()));
+    let seen = winners.clone();
+    let result = TestRunner::new(move |_: Value, ctx: DurableContext| {
+        let counter = counter.clone();
+        let seen = seen.clone();
+        async move {
+            let big = "x".repeat(300 * 1024);
+            let slow = ctx.run_in_child_context(move |c| async move {
+                let s: String = c
+                    .step(move |_| async move {
+                        counter.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        Ok("A".to_string())
+                    })
+                    .await?;
+                Ok(s)
+            });
+            let fast = ctx.run_in_child_context(move |c| async move {
+                let s: String = c.step(|_| async { Ok("B".to_string()) }).await?;
+                Ok(format!("{s}{big}"))
+            });
+            let won: String = ctx.race([slow, fast]).name("race").await?;
+            seen.lock().unwrap().push(won[..1].to_string());
+            for _ in 0..3 {
+                ctx.wait(Duration::from_secs(1)).await?;
+            }
+            Ok::<_, BoxError>(won[..1].to_string())
+        }
+    })
+    .run()
+    .await;
+    assert_eq!(result.output::<String>().unwrap(), "B");
+    assert_eq!(result.invocations(), 4);
+    // Every invocation saw the same winner, rebuilt from its record.
+    assert_eq!(*winners.lock().unwrap(), ["B", "B", "B", "B"]);
+    let race = result.operation("race").unwrap();
+    let details = race.context_details.unwrap();
+    assert_eq!(details.replay_children, Some(true));
+    assert_eq!(details.result.as_deref(), Some(r#"{"winner":1}"#));
+    // The slow branch, stopped when the race was decided, never ran again.
+    assert_eq!(loser_runs.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn operations_created_on_the_outer_context_inside_a_branch_fail_the_execution() {
+    let result = TestRunner::new(|_: Value, ctx: DurableContext| async move {
+        let outer = ctx.clone();
+        let batch = ctx
+            .map(vec![0u64, 1], move |child, i, _| {
+                let outer = outer.clone();
+                async move {
+                    child.step(move |_| async move { Ok(i) }).await?;
+                    let v: u64 = outer.step(move |_| async move { Ok(i * 100) }).await?;
+                    Ok(v)
+                }
+            })
+            .await?;
+        Ok::<_, BoxError>(batch.try_into_results()?)
+    })
+    .run()
+    .await;
+    assert_eq!(result.status(), Status::Failed);
+    let error = result.error().unwrap();
+    assert_eq!(error.error_type, "ContextMisuseError");
+    assert!(error.message.contains("branch's own context"), "{error:?}");
 }

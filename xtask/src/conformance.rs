@@ -280,10 +280,22 @@ fn joined_template(root: &Path, suites: &[String], out: &Path) -> Result<PathBuf
         let at = text
             .find(RESOURCES)
             .ok_or_else(|| format!("{} has no top-level `Resources:` section", path.display()))?;
+        let resources = &text[at + RESOURCES.len()..];
+        // Joining by text holds while `Resources:` is the last top-level section.
+        if let Some(line) = resources
+            .lines()
+            .find(|l| !l.is_empty() && !l.starts_with([' ', '#']))
+        {
+            return Err(format!(
+                "{}: `Resources:` must be the last top-level section to join the templates, \
+                 but {line:?} follows it",
+                path.display()
+            ));
+        }
         if joined.is_empty() {
             joined.push_str(&text[..at + RESOURCES.len()]);
         }
-        joined.push_str(&text[at + RESOURCES.len()..]);
+        joined.push_str(resources);
         if !joined.ends_with('\n') {
             joined.push('\n');
         }

@@ -222,6 +222,11 @@ impl<T: Serialize + DeserializeOwned + Send + 'static> Callback<T> {
             return self.exec.park().await;
         };
         let serdes = choose(&self.serdes, self.exec.settings.default_serdes.as_ref());
+        if record.has_ended() {
+            // Completed during this invocation (a checkpoint response brought it), or replayed.
+            self.begun
+                .ended(&self.exec, record.status.clone(), record.error.as_ref());
+        }
         match record.status {
             OperationStatus::Succeeded => {
                 self.begun

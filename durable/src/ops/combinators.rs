@@ -1,45 +1,69 @@
 //! Combinators over durable operations: [`all`](DurableContext::all),
 //! [`all_settled`](DurableContext::all_settled), [`any`](DurableContext::any) and
-//! [`race`](DurableContext::race). Each runs the operations it is given concurrently inside one
-//! child context (CONTEXT / `RunInChildContext`) that records the combined outcome, so replay
-//! returns that outcome without running the operations again: which one finished first in the
-//! invocation that decided is what every later invocation sees.
+//! [`race`](DurableContext::race). Each runs the operations it is given concurrently and records
+//! the combined outcome as one CONTEXT (`RunInChildContext`), so replay returns that outcome
+//! without running the operations again: which one finished first in the invocation that decided
+//! is what every later invocation sees.
+//!
+//! An outcome over 256 KiB is not stored (`ReplayChildren`); replay rebuilds it from the
+//! operations' own records. For `any` and `race` the record then keeps the winner's position, and
+//! replay reads that operation alone, so the rebuilt outcome is the recorded one and the operations
+//! that lost are never run again.
 //!
 //! The operations are created (their ids taken) where the caller creates them, in the caller's
 //! context; the combinator only runs them and records what came of it.
 
 use std::future::IntoFuture;
+use std::sync::Arc;
 
+use lambda_sdk::types::{ContextOptions, OperationAction, OperationStatus, OperationType};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::ChildBuilder;
 use super::batch::{BatchItem, BatchResult, CompletionReason};
+use super::child::LARGE_RESULT;
+use super::{Begun, record};
 use crate::backend::BoxFuture;
-use crate::context::DurableContext;
-use crate::error::{BoxError, DurableError, ErrorObject, TypedError};
+use crate::context::{DurableContext, Minted};
+use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject, TypedError};
+use crate::execution::{Execution, Fatal};
 use crate::join::JoinSet;
+use crate::serdes::{OwnSerdes, choose};
 
 type Operation<'a, T> = BoxFuture<'a, Result<T, DurableError>>;
+
+/// What a combinator decided: its value, and for `any` and `race` which operation won.
+type Decided<O> = Result<(O, Option<usize>), BoxError>;
+
+/// Runs the operations (all of them, or with `Some(winner)` only that one, to rebuild an outcome
+/// recorded with `ReplayChildren`) and decides.
+type Decide<'a, T, O> =
+    Box<dyn FnOnce(Vec<Operation<'a, T>>, Option<usize>) -> BoxFuture<'a, Decided<O>> + Send + 'a>;
+
+/// Runs the combinator, given its name.
+type Run<'a, O> =
+    Box<dyn FnOnce(Option<String>) -> BoxFuture<'a, Result<O, DurableError>> + Send + 'a>;
 
 /// A combinator, from [`DurableContext::all`], [`all_settled`](DurableContext::all_settled),
 /// [`any`](DurableContext::any) or [`race`](DurableContext::race). Await it to run it.
 pub struct CombinatorBuilder<'a, O> {
-    inner: ChildBuilder<'a, O>,
+    run: Run<'a, O>,
+    name: Option<String>,
 }
 
 impl<O> std::fmt::Debug for CombinatorBuilder<'_, O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CombinatorBuilder").finish_non_exhaustive()
+        f.debug_struct("CombinatorBuilder")
+            .field("name", &self.name)
+            .finish_non_exhaustive()
     }
 }
 
 impl<'a, O: Serialize + DeserializeOwned + Send + 'a> CombinatorBuilder<'a, O> {
     /// Names the combinator's context (shown in the execution's history).
-    pub fn name(self, name: impl Into<String>) -> Self {
-        CombinatorBuilder {
-            inner: self.inner.name(name),
-        }
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
     }
 }
 
@@ -48,7 +72,7 @@ impl<'a, O: Serialize + DeserializeOwned + Send + 'a> IntoFuture for CombinatorB
     type IntoFuture = BoxFuture<'a, Result<O, DurableError>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        self.inner.into_future()
+        (self.run)(self.name)
     }
 }
 
@@ -73,6 +97,19 @@ fn started<'a, T>(
     set
 }
 
+/// `race` and `any` rebuilding a recorded outcome: the winner alone.
+async fn winner<T>(ops: Vec<Operation<'_, T>>, index: usize) -> Decided<T> {
+    let count = ops.len();
+    let Some(op) = ops.into_iter().nth(index) else {
+        return Err(format!(
+            "the recorded winner is operation {index}, but the combinator was given {count}"
+        )
+        .into());
+    };
+    let value = op.await.map_err(|e| Box::new(e) as BoxError)?;
+    Ok((value, Some(index)))
+}
+
 impl DurableContext {
     /// Every operation's value, in the order given; the first failure fails the combinator
     /// (and stops the operations still running).
@@ -94,19 +131,24 @@ impl DurableContext {
         F::IntoFuture: Send + 'a,
         T: Serialize + DeserializeOwned + Send + 'a,
     {
-        let ops = operations(ops);
-        self.combinator("all", move |_| async move {
-            let count = ops.len();
-            let mut values: Vec<Option<T>> = (0..count).map(|_| None).collect();
-            let mut set = started(ops);
-            while let Some((index, outcome)) = set.next().await {
-                let value = outcome.map_err(|e| Box::new(e) as BoxError)?;
-                if let Some(slot) = values.get_mut(index) {
-                    *slot = Some(value);
-                }
-            }
-            Ok(values.into_iter().flatten().collect())
-        })
+        self.combinator(
+            "all",
+            operations(ops),
+            Box::new(|ops, _| {
+                Box::pin(async move {
+                    let count = ops.len();
+                    let mut values: Vec<Option<T>> = (0..count).map(|_| None).collect();
+                    let mut set = started(ops);
+                    while let Some((index, outcome)) = set.next().await {
+                        let value = outcome.map_err(|e| Box::new(e) as BoxError)?;
+                        if let Some(slot) = values.get_mut(index) {
+                            *slot = Some(value);
+                        }
+                    }
+                    Ok((values.into_iter().flatten().collect(), None))
+                })
+            }),
+        )
     }
 
     /// Every operation's outcome, in the order given, whatever fails: a [`BatchResult`] with
@@ -120,18 +162,26 @@ impl DurableContext {
         F::IntoFuture: Send + 'a,
         T: Serialize + DeserializeOwned + Send + 'a,
     {
-        let ops = operations(ops);
-        self.combinator("all_settled", move |_| async move {
-            let mut items = Vec::with_capacity(ops.len());
-            let mut set = started(ops);
-            while let Some((index, outcome)) = set.next().await {
-                items.push(BatchItem {
-                    index,
-                    outcome: outcome.map_err(|e| e.error_object().clone()),
-                });
-            }
-            Ok(BatchResult::new(items, CompletionReason::AllCompleted))
-        })
+        self.combinator(
+            "all_settled",
+            operations(ops),
+            Box::new(|ops, _| {
+                Box::pin(async move {
+                    let mut items = Vec::with_capacity(ops.len());
+                    let mut set = started(ops);
+                    while let Some((index, outcome)) = set.next().await {
+                        items.push(BatchItem {
+                            index,
+                            outcome: outcome.map_err(|e| e.error_object().clone()),
+                        });
+                    }
+                    Ok((
+                        BatchResult::new(items, CompletionReason::AllCompleted),
+                        None,
+                    ))
+                })
+            }),
+        )
     }
 
     /// The first operation to succeed (the others are stopped); if every one fails, the
@@ -142,36 +192,44 @@ impl DurableContext {
         F::IntoFuture: Send + 'a,
         T: Serialize + DeserializeOwned + Send + 'a,
     {
-        let ops = operations(ops);
-        self.combinator("any", move |_| async move {
-            let count = ops.len();
-            let mut errors: Vec<Option<ErrorObject>> = (0..count).map(|_| None).collect();
-            let mut set = started(ops);
-            while let Some((index, outcome)) = set.next().await {
-                match outcome {
-                    Ok(value) => return Ok(value),
-                    Err(e) => {
-                        if let Some(slot) = errors.get_mut(index) {
-                            *slot = Some(e.error_object().clone());
+        self.combinator(
+            "any",
+            operations(ops),
+            Box::new(|ops, recorded| {
+                Box::pin(async move {
+                    if let Some(index) = recorded {
+                        return winner(ops, index).await;
+                    }
+                    let count = ops.len();
+                    let mut errors: Vec<Option<ErrorObject>> = (0..count).map(|_| None).collect();
+                    let mut set = started(ops);
+                    while let Some((index, outcome)) = set.next().await {
+                        match outcome {
+                            Ok(value) => return Ok((value, Some(index))),
+                            Err(e) => {
+                                if let Some(slot) = errors.get_mut(index) {
+                                    *slot = Some(e.error_object().clone());
+                                }
+                            }
                         }
                     }
-                }
-            }
-            let messages: Vec<String> = errors
-                .iter()
-                .enumerate()
-                .filter_map(|(i, e)| e.as_ref().map(|e| format!("[{i}] {e}")))
-                .collect();
-            let message = if count == 0 {
-                "no operations were given".to_string()
-            } else {
-                format!(
-                    "every one of the {count} operations failed: {}",
-                    messages.join("; ")
-                )
-            };
-            Err(TypedError::with_type("AllFailedError", message).into())
-        })
+                    let messages: Vec<String> = errors
+                        .iter()
+                        .enumerate()
+                        .filter_map(|(i, e)| e.as_ref().map(|e| format!("[{i}] {e}")))
+                        .collect();
+                    let message = if count == 0 {
+                        "no operations were given".to_string()
+                    } else {
+                        format!(
+                            "every one of the {count} operations failed: {}",
+                            messages.join("; ")
+                        )
+                    };
+                    Err(TypedError::with_type("AllFailedError", message).into())
+                })
+            }),
+        )
     }
 
     /// The outcome of the first operation to finish, success or failure (the others are
@@ -182,28 +240,167 @@ impl DurableContext {
         F::IntoFuture: Send + 'a,
         T: Serialize + DeserializeOwned + Send + 'a,
     {
-        let ops = operations(ops);
-        self.combinator("race", move |_| async move {
-            let mut set = started(ops);
-            match set.next().await {
-                Some((_, outcome)) => outcome.map_err(|e| Box::new(e) as BoxError),
-                None => Err(TypedError::with_type(
-                    "InvalidArgumentError",
-                    "race was given no operations",
-                )
-                .into()),
-            }
-        })
+        self.combinator(
+            "race",
+            operations(ops),
+            Box::new(|ops, recorded| {
+                Box::pin(async move {
+                    if let Some(index) = recorded {
+                        return winner(ops, index).await;
+                    }
+                    let mut set = started(ops);
+                    match set.next().await {
+                        Some((index, outcome)) => outcome
+                            .map(|value| (value, Some(index)))
+                            .map_err(|e| Box::new(e) as BoxError),
+                        None => Err(TypedError::with_type(
+                            "InvalidArgumentError",
+                            "race was given no operations",
+                        )
+                        .into()),
+                    }
+                })
+            }),
+        )
     }
 
-    fn combinator<'a, O, F, Fut>(&self, what: &'static str, body: F) -> CombinatorBuilder<'a, O>
+    fn combinator<'a, T, O>(
+        &self,
+        what: &'static str,
+        ops: Vec<Operation<'a, T>>,
+        decide: Decide<'a, T, O>,
+    ) -> CombinatorBuilder<'a, O>
     where
-        F: FnOnce(DurableContext) -> Fut + Send + 'a,
-        Fut: std::future::Future<Output = Result<O, BoxError>> + Send + 'a,
+        T: Send + 'a,
         O: Serialize + DeserializeOwned + Send + 'a,
     {
+        let ctx = self.clone();
+        let minted = self.mint();
         CombinatorBuilder {
-            inner: self.child_context(self.mint(), body, "RunInChildContext", what),
+            run: Box::new(move |name| Box::pin(combine(ctx, minted, name, what, ops, decide))),
+            name: None,
         }
     }
+}
+
+/// The summary a combinator records when its outcome is too large to store.
+fn summary(winner: Option<usize>) -> String {
+    match winner {
+        Some(index) => serde_json::json!({ "winner": index }).to_string(),
+        None => "{}".to_string(),
+    }
+}
+
+async fn combine<'a, T, O>(
+    ctx: DurableContext,
+    minted: Minted,
+    name: Option<String>,
+    what: &'static str,
+    ops: Vec<Operation<'a, T>>,
+    decide: Decide<'a, T, O>,
+) -> Result<O, DurableError>
+where
+    O: Serialize + DeserializeOwned + Send + 'a,
+{
+    let exec = Arc::clone(ctx.exec());
+    let begun = match ctx.begin(
+        minted,
+        OperationType::Context,
+        "RunInChildContext",
+        name.as_deref(),
+        what,
+    ) {
+        Ok(begun) => begun,
+        Err(fatal) => return exec.halt(fatal).await,
+    };
+    let own: OwnSerdes<O> = None;
+    let serdes = choose(&own, exec.settings.default_serdes.as_ref());
+    match &begun.record {
+        None => exec.queue(begun.update(OperationAction::Start)),
+        Some(record) => match record.status {
+            OperationStatus::Started => {}
+            OperationStatus::Succeeded if record.replay_children => {
+                // Rebuild from the operations' records: the winner alone, if there is one.
+                let winner = record
+                    .result
+                    .as_deref()
+                    .and_then(|s| serde_json::from_str::<serde_json::Value>(s).ok())
+                    .and_then(|v| v.get("winner").and_then(serde_json::Value::as_u64))
+                    .and_then(|i| usize::try_from(i).ok());
+                return match decide(ops, winner).await {
+                    Ok((value, _)) => Ok(value),
+                    Err(e) => {
+                        exec.halt(Fatal::Failed(ErrorObject::new(
+                            "NonDeterministicExecutionError",
+                            format!(
+                                "{} succeeded when recorded, but rebuilding its outcome from \
+                                 its operations failed: {e}",
+                                begun.op
+                            ),
+                        )))
+                        .await
+                    }
+                };
+            }
+            OperationStatus::Succeeded => {
+                return begun.read(&serdes, record.result.as_deref(), &exec);
+            }
+            _ => return Err(begun.replayed(ErrorKind::ChildContextFailed, record)),
+        },
+    }
+    let (value, winner) = match ctx.while_busy(decide(ops, None)).await {
+        Ok(decided) => decided,
+        Err(error) => {
+            let cause = ErrorObject::from_error(&*error);
+            return fail(&begun, &exec, cause, Some(error)).await;
+        }
+    };
+    let payload = match begun.write(&serdes, &value, &exec) {
+        Ok(payload) => payload,
+        Err(e) => return fail(&begun, &exec, e.error_object().clone(), Some(Box::new(e))).await,
+    };
+    let mut succeed = begun.update(OperationAction::Succeed);
+    let value = if payload.as_ref().is_some_and(|p| p.len() > LARGE_RESULT) {
+        succeed.context_options = Some(ContextOptions {
+            replay_children: Some(true),
+        });
+        succeed.payload = Some(summary(winner));
+        value
+    } else {
+        let read = begun.read(&serdes, payload.as_deref(), &exec);
+        succeed.payload = payload;
+        match read {
+            Ok(value) => value,
+            Err(e) => {
+                return fail(&begun, &exec, e.error_object().clone(), Some(Box::new(e))).await;
+            }
+        }
+    };
+    {
+        let _running = exec.running();
+        record(&exec, succeed).await;
+    }
+    begun.ended(&exec, OperationStatus::Succeeded, None);
+    Ok(value)
+}
+
+async fn fail<O>(
+    begun: &Begun,
+    exec: &Arc<Execution>,
+    cause: ErrorObject,
+    source: Option<BoxError>,
+) -> Result<O, DurableError> {
+    let mut fail = begun.update(OperationAction::Fail);
+    fail.error = Some(cause.to_wire());
+    {
+        let _running = exec.running();
+        record(exec, fail).await;
+    }
+    begun.ended(exec, OperationStatus::Failed, Some(&cause));
+    Err(DurableError::new(
+        ErrorKind::ChildContextFailed,
+        Some(begun.op.clone()),
+        cause,
+        source,
+    ))
 }

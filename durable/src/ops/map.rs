@@ -112,6 +112,7 @@ impl<'a, I: Send + 'a, T: Serialize + DeserializeOwned + Send + 'a> MapBuilder<'
     }
 
     /// Names each item's child context (shown in the history) from the item and its index.
+    /// With [`Nesting::Flat`] items have no context of their own, and no name.
     pub fn item_namer(mut self, namer: impl Fn(&I, usize) -> String + Send + 'a) -> Self {
         self.namer = Some(Box::new(namer));
         self

@@ -64,7 +64,20 @@ impl DurableContext {
         name: Option<&str>,
         what: &'static str,
     ) -> Result<Begun, Fatal> {
-        let Minted { path, id } = minted;
+        let Minted {
+            path,
+            id,
+            while_busy,
+        } = minted;
+        if while_busy {
+            return Err(Fatal::Failed(ErrorObject::new(
+                "ContextMisuseError",
+                format!(
+                    "operation {path} ({}, {what}) was created on a context while a map,                      parallel or combinator of that context was running its branches. Inside a                      branch, create operations on the branch's own context (the one the branch                      closure is given): operations created on the outer context are numbered in                      the order the branches reach them, which can differ on replay.",
+                    short_id(&id)
+                ),
+            )));
+        }
         let record = self.exec().record(&id);
         let op = OperationRef {
             id,
@@ -114,25 +127,14 @@ impl DurableContext {
         if !exec.settings.plugins.is_empty() {
             match &begun.record {
                 None => begun.hook_start(exec),
-                Some(record) if !is_terminal(&record.status) => begun.hook_start(exec),
+                Some(record) if !record.has_ended() => begun.hook_start(exec),
                 // Ended by the service while the execution was suspended: seen for the first
-                // time.
-                Some(record) if exec.updated.contains(begun.id()) => {
-                    begun.ended(exec, record.status.clone(), record.error.as_ref())
-                }
-                Some(_) => {}
+                // time (otherwise an earlier invocation saw it end).
+                Some(record) => begun.ended(exec, record.status.clone(), record.error.as_ref()),
             }
         }
         Ok(begun)
     }
-}
-
-/// Whether an operation with this status has ended.
-fn is_terminal(status: &OperationStatus) -> bool {
-    !matches!(
-        status,
-        OperationStatus::Started | OperationStatus::Pending | OperationStatus::Ready
-    )
 }
 
 /// `a STEP (Step) named "charge"`.
@@ -170,9 +172,10 @@ impl Begun {
         plugin::dispatch(exec, "on_operation_start", |p| p.on_operation_start(&info));
     }
 
-    /// The operation ended: tells the plugins.
+    /// The operation ended: tells the plugins, unless they were told already (in this
+    /// invocation or an earlier one).
     pub fn ended(&self, exec: &Execution, status: OperationStatus, error: Option<&ErrorObject>) {
-        if exec.settings.plugins.is_empty() {
+        if exec.settings.plugins.is_empty() || !exec.first_report_of_end(self.id()) {
             return;
         }
         let info = OperationEnd {

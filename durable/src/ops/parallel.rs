@@ -47,7 +47,8 @@ impl<'a, T> Branch<'a, T> {
         }
     }
 
-    /// A branch whose child context has this name (shown in the execution's history).
+    /// A branch whose child context has this name (shown in the execution's history; with
+    /// [`Nesting::Flat`] a branch has no context of its own, and no name).
     pub fn named<F, Fut>(name: impl Into<String>, body: F) -> Self
     where
         F: FnOnce(DurableContext) -> Fut + Send + 'a,

@@ -50,7 +50,7 @@ impl WaitBuilder {
 
     /// Whether an earlier invocation recorded this wait.
     pub(crate) fn is_recorded(&self) -> bool {
-        self.ctx.exec().record(&self.minted.id).is_some()
+        self.ctx.exec().has_record(&self.minted.id)
     }
 
     pub(crate) fn duration(mut self, duration: Duration) -> Self {

@@ -6,7 +6,9 @@
 //! Every decision is in the history, so it survives suspension: a failed attempt followed by a
 //! recorded backoff wait was retried, and replay goes on to the next attempt without asking the
 //! retry strategy again. The strategy is only asked about a failure no invocation has decided
-//! on yet.
+//! on yet: it gets the error the attempt's code returned, as a step's strategy does (or, if the
+//! invocation that ran the attempt ended before deciding, the recorded failure, whose
+//! [`ErrorObject`](crate::ErrorObject) keeps the type name and message).
 
 use std::future::{Future, IntoFuture};
 use std::sync::Arc;
@@ -147,9 +149,11 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> IntoFuture for WithRetryBu
                     .name(label("attempt", attempt))
                     .serdes_arc(attempt_serdes.clone())
                     .await;
+                // The strategy gets the error the attempt's code failed with (or, when the
+                // failure is replayed from its record, the recorded failure).
                 let error: BoxError = match outcome {
                     Ok(value) => return Ok(value),
-                    Err(error) => Box::new(error),
+                    Err(error) => error.into_live_source().unwrap_or_else(|e| Box::new(e)),
                 };
                 let backoff = scope.wait(Duration::ZERO).name(label("backoff", attempt));
                 if !backoff.is_recorded() {

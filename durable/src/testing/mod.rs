@@ -220,7 +220,7 @@ where
                 }
                 Some("FAILED") => {
                     let error = match output.get("Error") {
-                        Some(error) => error_from_json(error),
+                        Some(error) => crate::envelope::error_from_json(error),
                         None => service
                             .recorded_outcome()
                             .and_then(|(_, _, error)| error)
@@ -295,25 +295,6 @@ where
             outputs,
             service,
         }
-    }
-}
-
-fn error_from_json(error: &Value) -> ErrorObject {
-    let text = |key: &str| error.get(key).and_then(Value::as_str).map(String::from);
-    ErrorObject {
-        error_type: text("ErrorType").unwrap_or_default(),
-        message: text("ErrorMessage").unwrap_or_default(),
-        data: text("ErrorData"),
-        stack_trace: error
-            .get("StackTrace")
-            .and_then(Value::as_array)
-            .map(|lines| {
-                lines
-                    .iter()
-                    .filter_map(|l| l.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_default(),
     }
 }
 

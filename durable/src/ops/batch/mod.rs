@@ -23,13 +23,14 @@ use std::sync::Arc;
 use lambda_sdk::types::{ContextOptions, OperationAction, OperationStatus, OperationType};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::Value;
 
 use super::child::LARGE_RESULT;
 use super::{Begun, guarded, record};
 use crate::backend::BoxFuture;
 use crate::context::{DurableContext, Minted};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject, OperationRef};
-use crate::execution::Execution;
+use crate::execution::{Execution, Fatal};
 use crate::join::JoinSet;
 use crate::serdes::{OwnSerdes, choose};
 
@@ -163,12 +164,22 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> Batch<'a, T> {
             Err(fatal) => return exec.halt(fatal).await,
         };
         let serdes = choose(&options.serdes, exec.settings.default_serdes.as_ref());
-        let mut rebuild = false;
+        // A result too large to record is rebuilt from the items that counted, which its
+        // summary gives.
+        let mut recorded_summary = None;
         match &begun.record {
             None => exec.queue(begun.update(OperationAction::Start)),
             Some(record) => match record.status {
                 OperationStatus::Started => {}
-                OperationStatus::Succeeded if record.replay_children => rebuild = true,
+                OperationStatus::Succeeded if record.replay_children => {
+                    recorded_summary = Some(
+                        record
+                            .result
+                            .as_deref()
+                            .and_then(|s| serde_json::from_str::<Value>(s).ok())
+                            .unwrap_or(Value::Null),
+                    );
+                }
                 OperationStatus::Succeeded => {
                     return begun
                         .read(&serdes, record.result.as_deref(), &exec)
@@ -178,8 +189,26 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> Batch<'a, T> {
             },
         }
         let scope = ctx.child(begun.path.clone(), begun.id().to_string());
-        let batch = execute(&scope, kind, items, &options).await;
-        if rebuild {
+        let rebuild_count = recorded_summary
+            .as_ref()
+            .map(|s| s["totalCount"].as_u64().map_or(items.len(), |n| n as usize));
+        let batch = ctx
+            .while_busy(execute(&scope, kind, items, &options, rebuild_count))
+            .await;
+        if let Some(recorded) = recorded_summary {
+            let rebuilt: Value = serde_json::from_str(&summary(&batch)).unwrap_or(Value::Null);
+            if recorded != rebuilt {
+                return exec
+                    .halt(Fatal::Failed(ErrorObject::new(
+                        "NonDeterministicExecutionError",
+                        format!(
+                            "{} was recorded as {recorded}, but rebuilding it from its items' \
+                             records gives {rebuilt}",
+                            begun.op
+                        ),
+                    )))
+                    .await;
+            }
             return Ok(batch.with_operation(begun.op.clone()));
         }
         let payload = match begun.write(&serdes, &batch, &exec) {
@@ -212,15 +241,24 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> Batch<'a, T> {
     }
 }
 
-/// Runs the items and decides the batch.
+/// Runs the items and decides the batch. To rebuild a recorded batch (`rebuild` is how many
+/// items counted), only those items run, one at a time: each replays from its records, and no
+/// item that was stopped when the batch completed starts again.
 async fn execute<'a, T: Serialize + DeserializeOwned + Send + 'a>(
     scope: &DurableContext,
     kind: BatchKind,
-    items: Vec<(Option<String>, ItemBody<'a, T>)>,
+    mut items: Vec<(Option<String>, ItemBody<'a, T>)>,
     options: &BatchOptions<T>,
+    rebuild: Option<usize>,
 ) -> BatchResult<T> {
     let total = items.len();
-    let limit = options.max_concurrency.unwrap_or(usize::MAX);
+    let limit = match rebuild {
+        Some(counted) => {
+            items.truncate(counted);
+            1
+        }
+        None => options.max_concurrency.unwrap_or(usize::MAX),
+    };
     let config = &options.completion;
     let mut outcomes: Vec<Option<Result<T, ErrorObject>>> = (0..total).map(|_| None).collect();
     let mut pending = items.into_iter().enumerate();
