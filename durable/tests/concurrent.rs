@@ -1011,3 +1011,52 @@ async fn operations_created_on_the_outer_context_inside_a_branch_fail_the_execut
     assert_eq!(error.error_type, "ContextMisuseError");
     assert!(error.message.contains("branch's own context"), "{error:?}");
 }
+
+#[tokio::test]
+async fn rebuilding_a_large_batch_runs_only_the_items_that_counted() {
+    // Items 0 and 1 finish at once with large results and reach min_successful(2); items 2 and
+    // 3 are still running then and are stopped. The batch's result is too large to record, so
+    // later invocations rebuild it: from items 0 and 1 alone.
+    let slow_runs = Arc::new(AtomicUsize::new(0));
+    let counter = slow_runs.clone();
+    let result = TestRunner::new(move |_: Value, ctx: DurableContext| {
+        let counter = counter.clone();
+        async move {
+            let batch = ctx
+                .map(0..4usize, move |child, i, _| {
+                    let counter = counter.clone();
+                    async move {
+                        Ok(child
+                            .step(move |_| async move {
+                                if i >= 2 {
+                                    counter.fetch_add(1, Ordering::SeqCst);
+                                    tokio::time::sleep(Duration::from_millis(200)).await;
+                                }
+                                Ok(i.to_string().repeat(150_000))
+                            })
+                            .await?)
+                    }
+                })
+                .name("large")
+                .completion(CompletionConfig::new().min_successful(2))
+                .await?;
+            ctx.wait(Duration::from_secs(1)).await?;
+            ctx.wait(Duration::from_secs(1)).await?;
+            Ok::<_, BoxError>((
+                batch.completion_reason().as_str(),
+                batch.results().iter().map(|r| r.len()).collect::<Vec<_>>(),
+            ))
+        }
+    })
+    .run()
+    .await;
+    assert_eq!(
+        result.output::<(String, Vec<usize>)>().unwrap(),
+        ("MIN_SUCCESSFUL_REACHED".to_string(), vec![150_000, 150_000])
+    );
+    assert_eq!(result.invocations(), 3);
+    let details = result.operation("large").unwrap().context_details.unwrap();
+    assert_eq!(details.replay_children, Some(true));
+    // Items 2 and 3 ran once each, in the first invocation, and never again.
+    assert_eq!(slow_runs.load(Ordering::SeqCst), 2);
+}
