@@ -11,7 +11,7 @@ use lambda_sdk::types::{ContextOptions, OperationAction, OperationStatus, Operat
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{Begun, guarded, record};
+use super::{guarded, record};
 use crate::backend::BoxFuture;
 use crate::context::{DurableContext, Minted};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject};
@@ -157,7 +157,15 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> ChildBuilder<'a, T> {
                 let payload = match begun.write(&serdes, &value, &exec) {
                     Ok(payload) => payload,
                     Err(e) => {
-                        return fail(&begun, &exec, e.error_object().clone(), Box::new(e)).await;
+                        let cause = e.error_object().clone();
+                        return begun
+                            .fail(
+                                &exec,
+                                ErrorKind::ChildContextFailed,
+                                cause,
+                                Some(Box::new(e)),
+                            )
+                            .await;
                     }
                 };
                 let mut succeed = begun.update(OperationAction::Succeed);
@@ -172,7 +180,14 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> ChildBuilder<'a, T> {
                     let value = match begun.read(&serdes, payload.as_deref(), &exec) {
                         Ok(value) => value,
                         Err(e) => {
-                            return fail(&begun, &exec, e.error_object().clone(), Box::new(e))
+                            let cause = e.error_object().clone();
+                            return begun
+                                .fail(
+                                    &exec,
+                                    ErrorKind::ChildContextFailed,
+                                    cause,
+                                    Some(Box::new(e)),
+                                )
                                 .await;
                         }
                     };
@@ -186,30 +201,14 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> ChildBuilder<'a, T> {
                 begun.ended(&exec, OperationStatus::Succeeded, None);
                 Ok(value)
             }
-            Err(error) => fail(&begun, &exec, ErrorObject::from_error(&*error), error).await,
+            Err(error) => {
+                let cause = ErrorObject::from_error(&*error);
+                begun
+                    .fail(&exec, ErrorKind::ChildContextFailed, cause, Some(error))
+                    .await
+            }
         }
     }
-}
-
-async fn fail<T>(
-    begun: &Begun,
-    exec: &Arc<crate::execution::Execution>,
-    cause: ErrorObject,
-    error: BoxError,
-) -> Result<T, DurableError> {
-    let mut fail = begun.update(OperationAction::Fail);
-    fail.error = Some(cause.to_wire());
-    {
-        let _running = exec.running();
-        record(exec, fail).await;
-    }
-    begun.ended(exec, OperationStatus::Failed, Some(&cause));
-    Err(DurableError::new(
-        ErrorKind::ChildContextFailed,
-        Some(begun.op.clone()),
-        cause,
-        Some(error),
-    ))
 }
 
 impl<'a, T: Serialize + DeserializeOwned + Send + 'a> IntoFuture for ChildBuilder<'a, T> {

@@ -22,11 +22,11 @@ use serde::de::DeserializeOwned;
 
 use super::batch::{BatchItem, BatchResult, CompletionReason};
 use super::child::LARGE_RESULT;
-use super::{Begun, record};
+use super::record;
 use crate::backend::BoxFuture;
 use crate::context::{DurableContext, Minted};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject, TypedError};
-use crate::execution::{Execution, Fatal};
+use crate::execution::Fatal;
 use crate::join::JoinSet;
 use crate::serdes::{OwnSerdes, choose};
 
@@ -352,12 +352,24 @@ where
         Ok(decided) => decided,
         Err(error) => {
             let cause = ErrorObject::from_error(&*error);
-            return fail(&begun, &exec, cause, Some(error)).await;
+            return begun
+                .fail(&exec, ErrorKind::ChildContextFailed, cause, Some(error))
+                .await;
         }
     };
     let payload = match begun.write(&serdes, &value, &exec) {
         Ok(payload) => payload,
-        Err(e) => return fail(&begun, &exec, e.error_object().clone(), Some(Box::new(e))).await,
+        Err(e) => {
+            let cause = e.error_object().clone();
+            return begun
+                .fail(
+                    &exec,
+                    ErrorKind::ChildContextFailed,
+                    cause,
+                    Some(Box::new(e)),
+                )
+                .await;
+        }
     };
     let mut succeed = begun.update(OperationAction::Succeed);
     let value = if payload.as_ref().is_some_and(|p| p.len() > LARGE_RESULT) {
@@ -372,7 +384,15 @@ where
         match read {
             Ok(value) => value,
             Err(e) => {
-                return fail(&begun, &exec, e.error_object().clone(), Some(Box::new(e))).await;
+                let cause = e.error_object().clone();
+                return begun
+                    .fail(
+                        &exec,
+                        ErrorKind::ChildContextFailed,
+                        cause,
+                        Some(Box::new(e)),
+                    )
+                    .await;
             }
         }
     };
@@ -382,25 +402,4 @@ where
     }
     begun.ended(&exec, OperationStatus::Succeeded, None);
     Ok(value)
-}
-
-async fn fail<O>(
-    begun: &Begun,
-    exec: &Arc<Execution>,
-    cause: ErrorObject,
-    source: Option<BoxError>,
-) -> Result<O, DurableError> {
-    let mut fail = begun.update(OperationAction::Fail);
-    fail.error = Some(cause.to_wire());
-    {
-        let _running = exec.running();
-        record(exec, fail).await;
-    }
-    begun.ended(exec, OperationStatus::Failed, Some(&cause));
-    Err(DurableError::new(
-        ErrorKind::ChildContextFailed,
-        Some(begun.op.clone()),
-        cause,
-        source,
-    ))
 }

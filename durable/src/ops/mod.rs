@@ -186,6 +186,30 @@ impl Begun {
         plugin::dispatch(exec, "on_operation_end", |p| p.on_operation_end(&info));
     }
 
+    /// Records the operation's failure, tells the plugins, and returns it as the error of
+    /// `kind` (with the error the operation's code failed with, if any, as its source).
+    pub async fn fail<T>(
+        &self,
+        exec: &Arc<Execution>,
+        kind: ErrorKind,
+        cause: ErrorObject,
+        source: Option<BoxError>,
+    ) -> Result<T, DurableError> {
+        let mut fail = self.update(OperationAction::Fail);
+        fail.error = Some(cause.to_wire());
+        {
+            let _running = exec.running();
+            record(exec, fail).await;
+        }
+        self.ended(exec, OperationStatus::Failed, Some(&cause));
+        Err(DurableError::new(
+            kind,
+            Some(self.op.clone()),
+            cause,
+            source,
+        ))
+    }
+
     /// A step attempt starts: tells the plugins.
     pub fn attempt_started(&self, exec: &Execution, attempt: u32) {
         if exec.settings.plugins.is_empty() {

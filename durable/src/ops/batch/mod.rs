@@ -26,11 +26,11 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use super::child::LARGE_RESULT;
-use super::{Begun, guarded, record};
+use super::{guarded, record};
 use crate::backend::BoxFuture;
 use crate::context::{DurableContext, Minted};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject, OperationRef};
-use crate::execution::{Execution, Fatal};
+use crate::execution::Fatal;
 use crate::join::JoinSet;
 use crate::serdes::{OwnSerdes, choose};
 
@@ -213,7 +213,16 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> Batch<'a, T> {
         }
         let payload = match begun.write(&serdes, &batch, &exec) {
             Ok(payload) => payload,
-            Err(e) => return fail(&begun, &exec, e.error_object().clone()).await,
+            Err(e) => {
+                return begun
+                    .fail(
+                        &exec,
+                        ErrorKind::BatchFailed,
+                        e.error_object().clone(),
+                        None,
+                    )
+                    .await;
+            }
         };
         let mut succeed = begun.update(OperationAction::Succeed);
         let batch = if payload.as_ref().is_some_and(|p| p.len() > LARGE_RESULT) {
@@ -229,7 +238,16 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> Batch<'a, T> {
             succeed.payload = payload;
             match read {
                 Ok(batch) => batch,
-                Err(e) => return fail(&begun, &exec, e.error_object().clone()).await,
+                Err(e) => {
+                    return begun
+                        .fail(
+                            &exec,
+                            ErrorKind::BatchFailed,
+                            e.error_object().clone(),
+                            None,
+                        )
+                        .await;
+                }
             }
         };
         {
@@ -342,25 +360,4 @@ fn summary<T>(batch: &BatchResult<T>) -> String {
         "failureCount": batch.failure_count(),
     })
     .to_string()
-}
-
-/// The batch's result could not be recorded: the batch fails with that error.
-async fn fail<T>(
-    begun: &Begun,
-    exec: &Arc<Execution>,
-    cause: ErrorObject,
-) -> Result<T, DurableError> {
-    let mut fail = begun.update(OperationAction::Fail);
-    fail.error = Some(cause.to_wire());
-    {
-        let _running = exec.running();
-        record(exec, fail).await;
-    }
-    begun.ended(exec, OperationStatus::Failed, Some(&cause));
-    Err(DurableError::new(
-        ErrorKind::BatchFailed,
-        Some(begun.op.clone()),
-        cause,
-        None,
-    ))
 }
