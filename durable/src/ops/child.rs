@@ -7,19 +7,16 @@
 use std::future::{Future, IntoFuture};
 use std::sync::Arc;
 
-use lambda_sdk::types::{ContextOptions, OperationAction, OperationStatus, OperationType};
+use lambda_sdk::types::{OperationAction, OperationStatus, OperationType};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{guarded, record};
+use super::guarded;
 use crate::backend::BoxFuture;
 use crate::context::{DurableContext, Minted};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject};
 use crate::execution::Fatal;
 use crate::serdes::{OwnSerdes, Serdes, choose};
-
-/// Results larger than this are not recorded: replay rebuilds them from the children.
-pub(crate) const LARGE_RESULT: usize = 256 * 1024;
 
 type Body<'a, T> =
     Box<dyn FnOnce(DurableContext) -> BoxFuture<'a, Result<T, BoxError>> + Send + 'a>;
@@ -154,52 +151,12 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> ChildBuilder<'a, T> {
         }
         match guarded(|| (self.body)(child)).await {
             Ok(value) => {
-                let payload = match begun.write(&serdes, &value, &exec) {
-                    Ok(payload) => payload,
-                    Err(e) => {
-                        let cause = e.error_object().clone();
-                        return begun
-                            .fail(
-                                &exec,
-                                ErrorKind::ChildContextFailed,
-                                cause,
-                                Some(Box::new(e)),
-                            )
-                            .await;
-                    }
-                };
-                let mut succeed = begun.update(OperationAction::Succeed);
-                let value = if payload.as_ref().is_some_and(|p| p.len() > LARGE_RESULT) {
-                    // Not recorded: replay rebuilds it by running the body again.
-                    succeed.context_options = Some(ContextOptions {
-                        replay_children: Some(true),
-                    });
-                    value
-                } else {
-                    // The caller gets the value as replay will read it back.
-                    let value = match begun.read(&serdes, payload.as_deref(), &exec) {
-                        Ok(value) => value,
-                        Err(e) => {
-                            let cause = e.error_object().clone();
-                            return begun
-                                .fail(
-                                    &exec,
-                                    ErrorKind::ChildContextFailed,
-                                    cause,
-                                    Some(Box::new(e)),
-                                )
-                                .await;
-                        }
-                    };
-                    succeed.payload = payload;
-                    value
-                };
-                {
-                    let _running = exec.running();
-                    record(&exec, succeed).await;
-                }
-                begun.ended(&exec, OperationStatus::Succeeded, None);
-                Ok(value)
+                // Over 256 KiB the value is not recorded: replay runs the body again.
+                begun
+                    .succeed_context(&exec, &serdes, value, ErrorKind::ChildContextFailed, |_| {
+                        None
+                    })
+                    .await
             }
             Err(error) => {
                 let cause = ErrorObject::from_error(&*error);

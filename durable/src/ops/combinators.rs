@@ -16,13 +16,11 @@
 use std::future::IntoFuture;
 use std::sync::Arc;
 
-use lambda_sdk::types::{ContextOptions, OperationAction, OperationStatus, OperationType};
+use lambda_sdk::types::{OperationAction, OperationStatus, OperationType};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::batch::{BatchItem, BatchResult, CompletionReason};
-use super::child::LARGE_RESULT;
-use super::record;
 use crate::backend::BoxFuture;
 use crate::context::{DurableContext, Minted};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject, TypedError};
@@ -357,49 +355,9 @@ where
                 .await;
         }
     };
-    let payload = match begun.write(&serdes, &value, &exec) {
-        Ok(payload) => payload,
-        Err(e) => {
-            let cause = e.error_object().clone();
-            return begun
-                .fail(
-                    &exec,
-                    ErrorKind::ChildContextFailed,
-                    cause,
-                    Some(Box::new(e)),
-                )
-                .await;
-        }
-    };
-    let mut succeed = begun.update(OperationAction::Succeed);
-    let value = if payload.as_ref().is_some_and(|p| p.len() > LARGE_RESULT) {
-        succeed.context_options = Some(ContextOptions {
-            replay_children: Some(true),
-        });
-        succeed.payload = Some(summary(winner));
-        value
-    } else {
-        let read = begun.read(&serdes, payload.as_deref(), &exec);
-        succeed.payload = payload;
-        match read {
-            Ok(value) => value,
-            Err(e) => {
-                let cause = e.error_object().clone();
-                return begun
-                    .fail(
-                        &exec,
-                        ErrorKind::ChildContextFailed,
-                        cause,
-                        Some(Box::new(e)),
-                    )
-                    .await;
-            }
-        }
-    };
-    {
-        let _running = exec.running();
-        record(&exec, succeed).await;
-    }
-    begun.ended(&exec, OperationStatus::Succeeded, None);
-    Ok(value)
+    begun
+        .succeed_context(&exec, &serdes, value, ErrorKind::ChildContextFailed, |_| {
+            Some(summary(winner))
+        })
+        .await
 }

@@ -26,12 +26,17 @@ pub use step::{StepBuilder, StepSemantics};
 pub use wait::WaitBuilder;
 pub use with_retry::WithRetryBuilder;
 
+/// Context results larger than this are not recorded: replay rebuilds them from the children.
+pub(crate) const LARGE_RESULT: usize = 256 * 1024;
+
 use std::any::Any;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::Arc;
 
-use lambda_sdk::types::{OperationAction, OperationStatus, OperationType, OperationUpdate};
+use lambda_sdk::types::{
+    ContextOptions, OperationAction, OperationStatus, OperationType, OperationUpdate,
+};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -208,6 +213,53 @@ impl Begun {
             cause,
             source,
         ))
+    }
+
+    /// Records a context's success and returns its value as replay will read it back. A payload
+    /// over [`LARGE_RESULT`] is not recorded: the record is marked `ReplayChildren`, with the
+    /// `summary` of the value (if it gives one) as its payload, and replay rebuilds the value
+    /// from the children's records. A value that cannot be written or read back fails the
+    /// context with an error of `kind`.
+    pub async fn succeed_context<T: Serialize + DeserializeOwned>(
+        &self,
+        exec: &Arc<Execution>,
+        serdes: &Chosen<'_, T>,
+        value: T,
+        kind: ErrorKind,
+        summary: impl FnOnce(&T) -> Option<String>,
+    ) -> Result<T, DurableError> {
+        let written = self
+            .write(serdes, &value, exec)
+            .and_then(|payload| match payload {
+                Some(p) if p.len() > LARGE_RESULT => Ok((None, value)),
+                payload => {
+                    let read_back = self.read(serdes, payload.as_deref(), exec)?;
+                    Ok((Some(payload), read_back))
+                }
+            });
+        let (payload, value) = match written {
+            Ok(written) => written,
+            Err(e) => {
+                let cause = e.error_object().clone();
+                return self.fail(exec, kind, cause, Some(Box::new(e))).await;
+            }
+        };
+        let mut succeed = self.update(OperationAction::Succeed);
+        match payload {
+            Some(payload) => succeed.payload = payload,
+            None => {
+                succeed.context_options = Some(ContextOptions {
+                    replay_children: Some(true),
+                });
+                succeed.payload = summary(&value);
+            }
+        }
+        {
+            let _running = exec.running();
+            record(exec, succeed).await;
+        }
+        self.ended(exec, OperationStatus::Succeeded, None);
+        Ok(value)
     }
 
     /// A step attempt starts: tells the plugins.

@@ -20,13 +20,12 @@ pub use result::{BatchItem, BatchResult, BatchStatus, CompletionReason};
 
 use std::sync::Arc;
 
-use lambda_sdk::types::{ContextOptions, OperationAction, OperationStatus, OperationType};
+use lambda_sdk::types::{OperationAction, OperationStatus, OperationType};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::child::LARGE_RESULT;
-use super::{guarded, record};
+use super::guarded;
 use crate::backend::BoxFuture;
 use crate::context::{DurableContext, Minted};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject, OperationRef};
@@ -211,51 +210,13 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> Batch<'a, T> {
             }
             return Ok(batch.with_operation(begun.op.clone()));
         }
-        let payload = match begun.write(&serdes, &batch, &exec) {
-            Ok(payload) => payload,
-            Err(e) => {
-                return begun
-                    .fail(
-                        &exec,
-                        ErrorKind::BatchFailed,
-                        e.error_object().clone(),
-                        None,
-                    )
-                    .await;
-            }
-        };
-        let mut succeed = begun.update(OperationAction::Succeed);
-        let batch = if payload.as_ref().is_some_and(|p| p.len() > LARGE_RESULT) {
-            // Too large to record: a summary for the history, and replay rebuilds the result.
-            succeed.context_options = Some(ContextOptions {
-                replay_children: Some(true),
-            });
-            succeed.payload = Some(summary(&batch));
-            batch
-        } else {
-            // The caller gets the result as replay will read it back.
-            let read = begun.read(&serdes, payload.as_deref(), &exec);
-            succeed.payload = payload;
-            match read {
-                Ok(batch) => batch,
-                Err(e) => {
-                    return begun
-                        .fail(
-                            &exec,
-                            ErrorKind::BatchFailed,
-                            e.error_object().clone(),
-                            None,
-                        )
-                        .await;
-                }
-            }
-        };
-        {
-            let _running = exec.running();
-            record(&exec, succeed).await;
-        }
-        begun.ended(&exec, OperationStatus::Succeeded, None);
-        Ok(batch.with_operation(begun.op.clone()))
+        let operation = begun.op.clone();
+        begun
+            .succeed_context(&exec, &serdes, batch, ErrorKind::BatchFailed, |batch| {
+                Some(summary(batch))
+            })
+            .await
+            .map(|batch| batch.with_operation(operation))
     }
 }
 
