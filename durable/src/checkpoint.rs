@@ -71,9 +71,14 @@ impl Writer {
 pub(crate) struct NotRecorded;
 
 impl Execution {
-    /// Queues an update nobody waits for: it travels with the next flush.
-    pub fn queue(self: &Arc<Self>, update: OperationUpdate) {
+    /// Queues an update nobody waits for: it travels with the next flush. `Err` when the
+    /// writer has stopped (nothing more can be written in this invocation).
+    pub fn queue(self: &Arc<Self>, update: OperationUpdate) -> Result<(), NotRecorded> {
+        if lock(&self.writer.state).stopped {
+            return Err(NotRecorded);
+        }
         let _ = self.enqueue(update, false);
+        Ok(())
     }
 
     /// Queues an update and waits until the service has recorded it.

@@ -11,7 +11,7 @@ use lambda_sdk::types::{OperationAction, OperationStatus, OperationType};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::guarded;
+use super::{guarded, queue_start};
 use crate::backend::BoxFuture;
 use crate::context::{DurableContext, Minted};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject};
@@ -123,7 +123,7 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> ChildBuilder<'a, T> {
         let serdes = choose(&self.serdes, exec.settings.default_serdes.as_ref());
         let child = self.ctx.child(begun.path.clone(), begun.id().to_string());
         match &begun.record {
-            None => exec.queue(begun.update(OperationAction::Start)),
+            None => queue_start(&exec, begun.update(OperationAction::Start)).await,
             Some(record) => match record.status {
                 OperationStatus::Started => {}
                 OperationStatus::Succeeded if record.replay_children => {

@@ -21,6 +21,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::batch::{BatchItem, BatchResult, CompletionReason};
+use super::queue_start;
 use crate::backend::BoxFuture;
 use crate::context::{DurableContext, Minted};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject, TypedError};
@@ -314,7 +315,7 @@ where
     let own: OwnSerdes<O> = None;
     let serdes = choose(&own, exec.settings.default_serdes.as_ref());
     match &begun.record {
-        None => exec.queue(begun.update(OperationAction::Start)),
+        None => queue_start(&exec, begun.update(OperationAction::Start)).await,
         Some(record) => match record.status {
             OperationStatus::Started => {}
             OperationStatus::Succeeded if record.replay_children => {

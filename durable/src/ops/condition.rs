@@ -10,7 +10,7 @@ use lambda_sdk::types::{OperationAction, OperationStatus, OperationType, StepOpt
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{guarded, record};
+use super::{guarded, queue_start, record};
 use crate::backend::BoxFuture;
 use crate::context::{DurableContext, Minted, StepContext};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject};
@@ -176,7 +176,7 @@ impl<'a, S: Serialize + DeserializeOwned + Send + 'a> WaitForConditionBuilder<'a
             }
         };
         if !started {
-            exec.queue(begun.update(OperationAction::Start));
+            queue_start(&exec, begun.update(OperationAction::Start)).await;
         }
         let cx = StepContext::new(&exec, begun.id(), attempt);
         begun.attempt_started(&exec, attempt);

@@ -402,6 +402,14 @@ pub(crate) fn panic_message(payload: &(dyn Any + Send)) -> String {
         .unwrap_or_else(|| "a panic without a message".to_string())
 }
 
+/// Queues an operation's start (it travels with the next call); if the writer has stopped,
+/// nothing more is started in this invocation: it stops here.
+pub(crate) async fn queue_start(exec: &Arc<Execution>, update: OperationUpdate) {
+    if exec.queue(update).is_err() {
+        exec.halt::<()>(Fatal::Stopped).await;
+    }
+}
+
 /// Waits until the update is recorded; if the writer stopped, the invocation stops (the reason
 /// is in the fatal slot).
 pub(crate) async fn record(exec: &Arc<Execution>, update: OperationUpdate) {

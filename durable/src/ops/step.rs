@@ -7,7 +7,7 @@ use lambda_sdk::types::{OperationAction, OperationStatus, OperationType, StepOpt
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{guarded, record};
+use super::{guarded, queue_start, record};
 use crate::backend::BoxFuture;
 use crate::context::{DurableContext, Minted, StepContext};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject};
@@ -159,7 +159,7 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> StepBuilder<'a, T> {
             if !unfinished {
                 let start = begun.update(OperationAction::Start);
                 match self.semantics {
-                    StepSemantics::AtLeastOncePerRetry => exec.queue(start),
+                    StepSemantics::AtLeastOncePerRetry => queue_start(&exec, start).await,
                     StepSemantics::AtMostOncePerRetry => record(&exec, start).await,
                 }
             }

@@ -151,10 +151,14 @@ impl MemoryService {
     }
 
     /// The result or error an EXECUTION update recorded (for outcomes too large to return).
-    pub(crate) fn recorded_outcome(
-        &self,
-    ) -> Option<(OperationAction, Option<String>, Option<WireError>)> {
+    pub fn recorded_outcome(&self) -> Option<(OperationAction, Option<String>, Option<WireError>)> {
         lock(&self.state).outcome.clone()
+    }
+
+    /// Between invocations, time passes: waits end and retry delays are over (callbacks and
+    /// chained invokes stay as they are). Returns whether anything changed.
+    pub fn fire_timers(&self) -> bool {
+        self.advance(&mut |_| None)
     }
 
     /// Between invocations, time passes: waits end and retry delays are over. Callbacks and

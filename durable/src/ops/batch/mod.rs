@@ -25,7 +25,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::guarded;
+use super::{guarded, queue_start};
 use crate::backend::BoxFuture;
 use crate::context::{DurableContext, Minted};
 use crate::error::{BoxError, DurableError, ErrorKind, ErrorObject, OperationRef};
@@ -167,7 +167,7 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> Batch<'a, T> {
         // summary gives.
         let mut recorded_summary = None;
         match &begun.record {
-            None => exec.queue(begun.update(OperationAction::Start)),
+            None => queue_start(&exec, begun.update(OperationAction::Start)).await,
             Some(record) => match record.status {
                 OperationStatus::Started => {}
                 OperationStatus::Succeeded if record.replay_children => {
