@@ -2,7 +2,7 @@
 //! whether the execution still replays, what does live work, and the fatal slot that user code
 //! cannot swallow.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
@@ -17,7 +17,7 @@ use crate::checkpoint::Writer;
 use crate::error::ErrorObject;
 use crate::logger::{LogShared, LogSink};
 use crate::plugin::Plugin;
-use crate::record::Record;
+use crate::record::{Record, Records};
 use crate::serdes::AnySerdes;
 
 /// How many operations a state page may hold (what AWS's SDKs ask for).
@@ -67,7 +67,7 @@ pub(crate) struct Execution {
     pub settings: Arc<Settings>,
     pub lambda: Arc<lambda_runtime::Context>,
     pub log: Arc<LogShared>,
-    records: Mutex<HashMap<String, Record>>,
+    records: Mutex<Records>,
     /// The operations that had ended before this invocation and whose end an earlier
     /// invocation saw: plugins are not told of them again.
     seen_ended: HashSet<String>,
@@ -84,7 +84,7 @@ impl Execution {
     pub fn new(
         arn: String,
         token: String,
-        records: HashMap<String, Record>,
+        records: Records,
         // The operations the service changed while the execution was suspended.
         updated: HashSet<String>,
         backend: Arc<dyn DurableBackend>,
@@ -94,11 +94,16 @@ impl Execution {
         let replaying = records
             .values()
             .any(|r| r.op_type != OperationType::Execution);
-        let seen_ended = records
-            .values()
-            .filter(|r| r.has_ended() && !updated.contains(&r.id))
-            .map(|r| r.id.clone())
-            .collect();
+        // Only plugins ask (a set of ids is not worth building otherwise).
+        let seen_ended = if settings.plugins.is_empty() {
+            HashSet::new()
+        } else {
+            records
+                .values()
+                .filter(|r| r.has_ended() && !updated.contains(&r.id))
+                .map(|r| r.id.clone())
+                .collect()
+        };
         let replaying = Arc::new(AtomicBool::new(replaying));
         let log = Arc::new(LogShared {
             sink: Arc::clone(&settings.sink),
@@ -124,7 +129,7 @@ impl Execution {
     }
 
     /// The record of an operation, if there is one.
-    pub fn record(&self, id: &str) -> Option<Record> {
+    pub fn record(&self, id: &str) -> Option<Arc<Record>> {
         lock(&self.records).get(id).cloned()
     }
 
@@ -137,7 +142,7 @@ impl Execution {
     pub fn merge(&self, records: impl IntoIterator<Item = Record>) {
         let mut map = lock(&self.records);
         for record in records {
-            map.insert(record.id.clone(), record);
+            map.insert(record.id.clone(), Arc::new(record));
         }
     }
 
@@ -209,17 +214,16 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 /// The EXECUTION record: the one whose id is the ARN's last segment, else the only one.
-pub(crate) fn execution_record<'a>(
-    records: &'a HashMap<String, Record>,
-    arn: &str,
-) -> Option<&'a Record> {
+pub(crate) fn execution_record<'a>(records: &'a Records, arn: &str) -> Option<&'a Record> {
     let suffix = arn.rsplit('/').next().unwrap_or(arn);
     records
         .get(suffix)
+        .map(|r| &**r)
         .filter(|r| r.op_type == OperationType::Execution)
         .or_else(|| {
             records
                 .values()
+                .map(|r| &**r)
                 .find(|r| r.op_type == OperationType::Execution)
         })
 }
@@ -264,10 +268,10 @@ pub(crate) async fn load_state(
     operations: Vec<Record>,
     mut marker: Option<String>,
     max_pages: usize,
-) -> Result<HashMap<String, Record>, LoadError> {
-    let mut records: HashMap<String, Record> = HashMap::with_capacity(operations.len());
+) -> Result<Records, LoadError> {
+    let mut records = crate::record::records(operations.len());
     for record in operations {
-        records.insert(record.id.clone(), record);
+        records.insert(record.id.clone(), Arc::new(record));
     }
     let mut pages = 0;
     while let Some(current) = marker.take() {
@@ -291,9 +295,10 @@ pub(crate) async fn load_state(
                 BackendErrorKind::Terminal => LoadError::Failed(e.message().to_string()),
                 _ => LoadError::Retry(e.message().to_string()),
             })?;
+        records.reserve(page.operations.len());
         for op in page.operations {
             let record = Record::from_operation(op);
-            records.insert(record.id.clone(), record);
+            records.insert(record.id.clone(), Arc::new(record));
         }
         marker = page.next_marker.filter(|m| !m.is_empty());
         if marker.as_deref() == Some(current.as_str()) {

@@ -1,6 +1,10 @@
 //! What the service recorded about one operation, in the form replay needs: read from the
 //! invocation envelope, from state pages and from checkpoint responses alike.
 
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::Arc;
+
 use lambda_sdk::types::{Operation, OperationStatus, OperationType};
 
 use crate::error::ErrorObject;
@@ -77,5 +81,57 @@ impl Record {
             record.error = d.error.as_ref().map(ErrorObject::from_wire);
         }
         record
+    }
+}
+
+/// The recorded operations by id. Records are shared (`Arc`): an operation reads its record
+/// without copying it, and growing the map moves pointers, not records.
+pub(crate) type Records = HashMap<String, Arc<Record>, BuildHasherDefault<IdHasher>>;
+
+/// A new, empty [`Records`] with room for `capacity`.
+pub(crate) fn records(capacity: usize) -> Records {
+    Records::with_capacity_and_hasher(capacity, BuildHasherDefault::default())
+}
+
+/// A fast hasher for operation ids (a multiply-rotate over 8-byte words). The ids come from the
+/// service, not from an adversary, and most are already hashes.
+#[derive(Default)]
+pub(crate) struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+        for &byte in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(byte)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::hash::BuildHasher;
+
+    #[test]
+    fn ids_that_differ_hash_differently_and_equal_ids_alike() {
+        let build = BuildHasherDefault::<IdHasher>::default();
+        let a = build.hash_one("6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b");
+        let b = build.hash_one("d4735e3a265e16eee03f59718b9b5d03019c07d8b6c51f90da3a666eec13ab35");
+        assert_ne!(a, b);
+        assert_eq!(
+            a,
+            build.hash_one("6b86b273ff34fce19d6b804eff5a3f5747ada4eaa22f1d49c01e52ddb7875b4b")
+        );
+        assert_ne!(build.hash_one("ab"), build.hash_one("ba"));
     }
 }

@@ -153,7 +153,7 @@ impl<T: Serialize + DeserializeOwned + Send + 'static> CallbackBuilder<T> {
             let _running = exec.running();
             record(&exec, start).await;
         }
-        let callback_id = exec.record(begun.id()).and_then(|r| r.callback_id);
+        let callback_id = exec.record(begun.id()).and_then(|r| r.callback_id.clone());
         let Some(callback_id) = callback_id else {
             return exec
                 .halt(Fatal::Failed(ErrorObject::new(

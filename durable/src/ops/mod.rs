@@ -51,7 +51,7 @@ use crate::serdes::{Chosen, SerdesContext};
 pub(crate) struct Begun {
     pub path: String,
     pub op: OperationRef,
-    pub record: Option<Record>,
+    pub record: Option<Arc<Record>>,
     pub parent_id: Option<String>,
     pub op_type: OperationType,
     pub sub_type: &'static str,

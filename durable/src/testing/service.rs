@@ -62,6 +62,16 @@ struct State {
     outcome: Option<(OperationAction, Option<String>, Option<WireError>)>,
     /// What changed since the last invocation (its `UpdatedOperationIds`).
     updated: Vec<String>,
+    /// Each operation's JSON (envelope and API forms) as of the operation it was made from, by
+    /// position: an operation that has not changed is not serialized again.
+    json: Vec<Option<CachedJson>>,
+}
+
+#[derive(Debug)]
+struct CachedJson {
+    of: Operation,
+    envelope: String,
+    api: String,
 }
 
 impl MemoryService {
@@ -74,7 +84,7 @@ impl MemoryService {
             name: Some("test-execution".into()),
             r#type: OperationType::Execution,
             status: OperationStatus::Started,
-            start_timestamp: DateTime::now(),
+            start_timestamp: now(),
             execution_details: Some(ExecutionDetails {
                 input_payload: input,
             }),
@@ -93,6 +103,7 @@ impl MemoryService {
                 checkpoint_faults: HashMap::new(),
                 state_faults: HashMap::new(),
                 updated: Vec::new(),
+                json: Vec::new(),
                 callbacks_issued: 0,
                 outcome: None,
             }),
@@ -112,27 +123,62 @@ impl MemoryService {
     /// The invocation envelope Lambda would send now: the first page of operations, with
     /// timestamps in epoch milliseconds as the service's invocations carry them.
     pub fn envelope(&self) -> Value {
+        serde_json::from_str(&self.envelope_json()).unwrap_or(Value::Null)
+    }
+
+    /// [`MemoryService::envelope`] as JSON text (without building a `Value`).
+    pub fn envelope_json(&self) -> String {
         let mut s = lock(&self.state);
         // Each invocation gets a fresh token.
         s.issue_token();
-        let page: Vec<Value> = s
-            .operations
-            .iter()
-            .take(s.page_size)
-            .map(envelope_operation)
-            .collect();
+        let count = s.operations.len().min(s.page_size);
+        let mut page = String::from("[");
+        for index in 0..count {
+            if index > 0 {
+                page.push(',');
+            }
+            page.push_str(&s.cached_json(index).envelope);
+        }
+        page.push(']');
         let next = if s.operations.len() > s.page_size {
             s.page_size.to_string()
         } else {
             String::new()
         };
         let updated = std::mem::take(&mut s.updated);
-        json!({
-            "DurableExecutionArn": s.arn,
-            "CheckpointToken": s.token,
-            "InitialExecutionState": {"Operations": page, "NextMarker": next},
-            "UpdatedOperationIds": updated
-        })
+        format!(
+            "{{\"DurableExecutionArn\":{},\"CheckpointToken\":{},\"InitialExecutionState\":{{\"Operations\":{page},\"NextMarker\":{}}},\"UpdatedOperationIds\":{}}}",
+            json!(s.arn),
+            json!(s.token),
+            json!(next),
+            json!(updated)
+        )
+    }
+
+    /// A `GetDurableExecutionState` answer as JSON text (the operations as the API carries
+    /// them), with the same rules and faults as the `DurableBackend` call.
+    ///
+    /// # Errors
+    /// As the `DurableBackend` call.
+    pub fn state_page_json(
+        &self,
+        request: GetDurableExecutionStateRequest,
+    ) -> Result<String, BackendError> {
+        let mut s = lock(&self.state);
+        let (start, end) = s.page_bounds(&request)?;
+        let mut body = String::from("{\"Operations\":[");
+        for index in start..end {
+            if index > start {
+                body.push(',');
+            }
+            body.push_str(&s.cached_json(index).api);
+        }
+        body.push(']');
+        if end < s.operations.len() {
+            body.push_str(&format!(",\"NextMarker\":\"{end}\""));
+        }
+        body.push('}');
+        Ok(body)
     }
 
     /// The operations, in the order they were created.
@@ -253,7 +299,7 @@ impl Resolution {
             Resolution::TimedOut(error) => (OperationStatus::TimedOut, None, Some(error)),
         };
         op.status = status;
-        op.end_timestamp = Some(DateTime::now());
+        op.end_timestamp = Some(now());
         match op.r#type {
             OperationType::Callback => {
                 let details = op.callback_details.get_or_insert_with(Default::default);
@@ -269,6 +315,65 @@ impl Resolution {
 }
 
 impl State {
+    /// Counts a state-page call, applies its fault, checks it, and gives the positions of the
+    /// operations on the page.
+    fn page_bounds(
+        &mut self,
+        request: &GetDurableExecutionStateRequest,
+    ) -> Result<(usize, usize), BackendError> {
+        self.state_calls += 1;
+        let call = self.state_calls;
+        if let Some(fault) = self.state_faults.remove(&call) {
+            return Err(match fault {
+                Fault::Error(kind, message) => BackendError::new(kind, message),
+                Fault::NoToken => BackendError::retryable("injected fault"),
+            });
+        }
+        self.check_token(&request.checkpoint_token)?;
+        if request.durable_execution_arn != self.arn {
+            return Err(BackendError::terminal(
+                "ResourceNotFoundException: no such execution",
+            ));
+        }
+        let start: usize = match request.marker.as_deref() {
+            None | Some("") => 0,
+            Some(marker) => marker.parse().map_err(|_| {
+                BackendError::terminal(format!(
+                    "InvalidParameterValueException: bad marker {marker:?}"
+                ))
+            })?,
+        };
+        let size = request
+            .max_items
+            .and_then(|n| usize::try_from(n).ok())
+            .filter(|n| *n > 0)
+            .unwrap_or(1000)
+            .min(self.page_size);
+        let end = (start + size).min(self.operations.len());
+        Ok((start.min(end), end))
+    }
+
+    /// The JSON of the operation at `index`, serialized again only if it changed.
+    fn cached_json(&mut self, index: usize) -> &CachedJson {
+        if self.json.len() < self.operations.len() {
+            self.json.resize_with(self.operations.len(), || None);
+        }
+        let op = &self.operations[index];
+        let fresh = self.json[index].as_ref().is_some_and(|c| c.of == *op);
+        if !fresh {
+            self.json[index] = Some(CachedJson {
+                envelope: envelope_operation(op).to_string(),
+                api: serde_json::to_string(op).unwrap_or_else(|_| "null".into()),
+                of: op.clone(),
+            });
+        }
+        self.json[index].get_or_insert_with(|| CachedJson {
+            of: Operation::default(),
+            envelope: "null".into(),
+            api: "null".into(),
+        })
+    }
+
     fn issue_token(&mut self) {
         self.tokens_issued += 1;
         self.token = format!("token-{}", self.tokens_issued);
@@ -340,7 +445,7 @@ impl State {
                 r#type: update.r#type.clone(),
                 sub_type: update.sub_type.clone(),
                 status: OperationStatus::Started,
-                start_timestamp: DateTime::now(),
+                start_timestamp: now(),
                 ..Default::default()
             };
             match update.r#type {
@@ -428,7 +533,7 @@ impl State {
                 details.result = update.payload.clone();
                 details.error = update.error.clone();
                 op.status = ended(&update.action);
-                op.end_timestamp = Some(DateTime::now());
+                op.end_timestamp = Some(now());
             }
             (OperationType::Context, OperationAction::Succeed | OperationAction::Fail) => {
                 op.context_details = Some(ContextDetails {
@@ -440,11 +545,11 @@ impl State {
                     error: update.error.clone(),
                 });
                 op.status = ended(&update.action);
-                op.end_timestamp = Some(DateTime::now());
+                op.end_timestamp = Some(now());
             }
             (OperationType::Wait, OperationAction::Cancel) => {
                 op.status = OperationStatus::Cancelled;
-                op.end_timestamp = Some(DateTime::now());
+                op.end_timestamp = Some(now());
             }
             (ty, action) => {
                 return Err(format!(
@@ -456,6 +561,11 @@ impl State {
         }
         Ok(op.clone())
     }
+}
+
+/// The time now, to the millisecond, as the service records timestamps.
+fn now() -> DateTime {
+    DateTime::from_millis(DateTime::now().to_millis())
 }
 
 fn ended(action: &OperationAction) -> OperationStatus {
@@ -489,35 +599,7 @@ impl DurableBackend for MemoryService {
     ) -> BoxFuture<'_, Result<GetDurableExecutionStateResponse, BackendError>> {
         let result = (|| {
             let mut s = lock(&self.state);
-            s.state_calls += 1;
-            let call = s.state_calls;
-            if let Some(fault) = s.state_faults.remove(&call) {
-                return Err(match fault {
-                    Fault::Error(kind, message) => BackendError::new(kind, message),
-                    Fault::NoToken => BackendError::retryable("injected fault"),
-                });
-            }
-            s.check_token(&request.checkpoint_token)?;
-            if request.durable_execution_arn != s.arn {
-                return Err(BackendError::terminal(
-                    "ResourceNotFoundException: no such execution",
-                ));
-            }
-            let start: usize = match request.marker.as_deref() {
-                None | Some("") => 0,
-                Some(marker) => marker.parse().map_err(|_| {
-                    BackendError::terminal(format!(
-                        "InvalidParameterValueException: bad marker {marker:?}"
-                    ))
-                })?,
-            };
-            let size = request
-                .max_items
-                .and_then(|n| usize::try_from(n).ok())
-                .filter(|n| *n > 0)
-                .unwrap_or(1000)
-                .min(s.page_size);
-            let end = (start + size).min(s.operations.len());
+            let (start, end) = s.page_bounds(&request)?;
             let operations = s
                 .operations
                 .get(start..end)
@@ -570,6 +652,14 @@ impl DurableBackend for MemoryService {
                 }
             }
             s.checkpoints.push(updates);
+            // Serialized now, as a service stores what it records: reads only copy.
+            let changed: Vec<usize> = touched
+                .iter()
+                .filter_map(|op| s.index.get(&op.id).copied())
+                .collect();
+            for index in changed {
+                s.cached_json(index);
+            }
             let token = if fault == Some(Fault::NoToken) {
                 None
             } else {

@@ -56,8 +56,13 @@ async fn state(execution: &Execution, request: &Received) -> Reply {
         marker: query_param(&request.query, "Marker"),
         max_items: query_param(&request.query, "MaxItems").and_then(|n| n.parse().ok()),
     };
-    match execution.memory.get_durable_execution_state(page).await {
-        Ok(response) => json_reply(&response, fault == Some(HttpFault::CutMidBody)),
+    match execution.memory.state_page_json(page) {
+        Ok(body) if fault == Some(HttpFault::CutMidBody) => respond_cut(body.into_bytes()),
+        Ok(body) => respond(
+            StatusCode::OK,
+            &[("content-type", "application/json")],
+            body.into_bytes(),
+        ),
         Err(e) => backend_error(&e),
     }
 }
@@ -137,19 +142,6 @@ async fn fault_before(fault: Option<&HttpFault>) -> Option<Reply> {
             body.to_string().into_bytes(),
         )),
         HttpFault::CutMidBody | HttpFault::Pass => None,
-    }
-}
-
-fn json_reply(value: &impl serde::Serialize, cut: bool) -> Reply {
-    let body = serde_json::to_vec(value).unwrap_or_default();
-    if cut {
-        respond_cut(body)
-    } else {
-        respond(
-            StatusCode::OK,
-            &[("content-type", "application/json")],
-            body,
-        )
     }
 }
 

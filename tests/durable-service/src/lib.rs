@@ -263,7 +263,7 @@ impl DurableService {
         let answer = self
             .shared
             .runtime
-            .invoke(execution.envelope(), timeout)
+            .invoke(execution.memory.envelope_json(), timeout)
             .await?;
         Ok(Invoked {
             answer,

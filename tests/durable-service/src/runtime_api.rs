@@ -26,7 +26,7 @@ pub enum Answer {
 /// Invocations waiting for the function, and callers waiting for answers.
 #[derive(Default)]
 pub(crate) struct Queue {
-    pending: Mutex<VecDeque<(String, Value)>>,
+    pending: Mutex<VecDeque<(String, String)>>,
     arrived: Notify,
     answers: Mutex<HashMap<String, oneshot::Sender<Answer>>>,
     failures: Mutex<Vec<String>>,
@@ -34,8 +34,8 @@ pub(crate) struct Queue {
 }
 
 impl Queue {
-    /// Queues an invocation with `event` and waits for its answer.
-    pub async fn invoke(&self, event: Value, timeout: Duration) -> Result<Answer, String> {
+    /// Queues an invocation with `event` (JSON text) and waits for its answer.
+    pub async fn invoke(&self, event: String, timeout: Duration) -> Result<Answer, String> {
         let id = format!(
             "00000000-0000-4000-8000-{:012x}",
             self.next_id.fetch_add(1, Ordering::Relaxed) + 1
@@ -72,7 +72,7 @@ impl Queue {
         lock(&self.failures).clone()
     }
 
-    async fn next(&self) -> (String, Value) {
+    async fn next(&self) -> (String, String) {
         loop {
             let arrived = self.arrived.notified();
             if let Some(next) = lock(&self.pending).pop_front() {
@@ -116,7 +116,7 @@ pub(crate) async fn route(shared: &crate::Shared, request: Received) -> Reply {
                         "Root=1-00000000-000000000000000000000000;Sampled=0",
                     ),
                 ],
-                event.to_string().into_bytes(),
+                event.into_bytes(),
             )
         }
         (&Method::POST, "init/error") => {
