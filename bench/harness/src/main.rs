@@ -11,6 +11,8 @@
 #![forbid(unsafe_code)]
 
 mod contestants;
+mod durable;
+mod durable_report;
 mod footprint;
 mod measure;
 mod replay;
@@ -83,8 +85,9 @@ fn main() -> ExitCode {
         Some("run") => run(&args[1..]),
         Some("percall") => percall_one(&args[1..]),
         Some("deser") => deser_one(&args[1..]),
+        Some("durable") => durable::run(&args[1..]),
         _ => Err(
-            "usage: harness run [--out PATH] [--skip-footprint] [--skip-process] [--skip-codegen] [--skip-percall] [--quick]\n       harness percall empty|big|checkpoint ours|official|floor [--secs S] [--concurrent]\n       harness deser ours|official|floor|ours-serde [--secs S]"
+            "usage: harness durable [--out PATH] [--skip-footprint] [--quick]\n       harness run [--out PATH] [--skip-footprint] [--skip-process] [--skip-codegen] [--skip-percall] [--quick]\n       harness percall empty|big|checkpoint ours|official|floor [--secs S] [--concurrent]\n       harness deser ours|official|floor|ours-serde [--secs S]"
                 .to_string(),
         ),
     };
