@@ -1,4 +1,4 @@
-//! Writes the seed corpus: `seeds/responses/` and `seeds/event_stream/` under the fuzz crate,
+//! Writes the seed corpus: `seeds/responses/`, `seeds/event_stream/` and `seeds/durable/` under the fuzz crate,
 //! one file per seed of [`lambda_sdk_fuzz::seeds`], removing files that are no longer seeds.
 //!
 //! Run it from anywhere with `cargo run --example make-seeds` inside `fuzz/`; it is deterministic.
@@ -34,5 +34,6 @@ fn main() -> std::io::Result<()> {
     write(
         &root.join("event_stream"),
         &lambda_sdk_fuzz::seeds::event_streams(),
-    )
+    )?;
+    write(&root.join("durable"), &lambda_sdk_fuzz::seeds::durables())
 }

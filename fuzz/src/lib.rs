@@ -9,6 +9,9 @@
 //! - [`event_stream::run`] (target `event_stream`): the runtime's
 //!   `application/vnd.amazon.eventstream` decoder
 //!   ([`MessageDecoder`](lambda_sdk_runtime::event_stream::MessageDecoder)), fed in chunks.
+//! - [`durable::run`] (target `durable`): one invocation of a durable handler
+//!   (lambda-sdk-durable) on an envelope, state pages and checkpoint answers made from real
+//!   recorded states, mutated.
 //! - [`seeds`]: the seed corpus, written by `cargo run --example make-seeds` into `seeds/`.
 //!
 //! Every function here returns normally for every input: a panic (or an abort, a hang or an
@@ -16,6 +19,7 @@
 //! catches a panic of the SDK.
 #![forbid(unsafe_code)]
 
+pub mod durable;
 pub mod event_stream;
 pub mod response_input;
 pub mod responses;
@@ -58,6 +62,7 @@ mod tests {
     fn the_seed_files_are_current() {
         assert_on_disk("responses", &seeds::responses());
         assert_on_disk("event_stream", &seeds::event_streams());
+        assert_on_disk("durable", &seeds::durables());
     }
 
     #[test]
@@ -78,6 +83,17 @@ mod tests {
         }
         for seed in seeds::event_streams() {
             crate::event_stream::run(&seed.data);
+        }
+        for seed in seeds::durables() {
+            let outcome = crate::durable::run(&seed.data);
+            // The whole recorded states replay to the end.
+            if seed.name.ends_with("-whole") {
+                assert!(
+                    matches!(&outcome, crate::durable::Outcome::Answer(a) if a["Status"] == "SUCCEEDED"),
+                    "{}: {outcome:?}",
+                    seed.name
+                );
+            }
         }
     }
 }

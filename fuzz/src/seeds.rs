@@ -411,3 +411,51 @@ pub fn event_streams() -> Vec<Seed> {
         ),
     ]
 }
+
+/// Seeds of the `durable` target (its input layout is in [`crate::durable`]): each handler's
+/// whole recorded state and part of it, every envelope corruption, every checkpoint answer, a
+/// repeated marker and an empty page with a marker, and a few mutations.
+pub fn durables() -> Vec<Seed> {
+    let seed = |name: &str, data: Vec<u8>| Seed {
+        name: name.to_string(),
+        data,
+    };
+    // handler, corruption, operations dropped from the end, mutations, page sizes (state
+    // pages 3, envelope page 2).
+    let base = |handler: u8, dropped: u8| vec![handler, 0, dropped, 0, 0b010_010];
+    let mut seeds = vec![
+        seed("sequential-whole", base(0, 0)),
+        seed("sequential-part", base(0, 4)),
+        seed("sequential-start", base(0, 250)),
+        seed("concurrent-whole", base(1, 0)),
+        seed("concurrent-part", base(1, 12)),
+    ];
+    for kind in 1..=8u8 {
+        let mut data = base(0, 0);
+        data[1] = kind;
+        seeds.push(seed(&format!("corrupt-envelope-{kind}"), data));
+    }
+    for (answer, name) in [
+        (4u8, "stale"),
+        (5, "retryable"),
+        (6, "final"),
+        (7, "no-token"),
+    ] {
+        let mut data = base(0, 3);
+        // Three pages' markers, then the first checkpoint's answer.
+        data.extend([0, 0, 0, answer]);
+        seeds.push(seed(&format!("checkpoint-{name}"), data));
+    }
+    let mut repeated = base(0, 0);
+    repeated.push(6);
+    seeds.push(seed("marker-repeated", repeated));
+    let mut detour = base(1, 0);
+    detour.extend([0, 7]);
+    seeds.push(seed("marker-empty-page", detour));
+    // Mutations: operation, field, value (a status, a type, a payload, a removal).
+    let mut mutated = base(0, 0);
+    mutated[3] = 4;
+    mutated.extend([1, 0, 8, 2, 1, 3, 3, 4, 2, 5, 7, 0]);
+    seeds.push(seed("mutated", mutated));
+    seeds
+}

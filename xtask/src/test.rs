@@ -221,7 +221,7 @@ fn cargo_with(root: &std::path::Path, args: &[&str], vars: &[(&str, &str)]) -> R
 }
 
 /// The fuzz targets of `fuzz/` and how long the smoke runs each, in seconds.
-const FUZZ_TARGETS: [(&str, u32); 2] = [("responses", 10), ("event_stream", 5)];
+const FUZZ_TARGETS: [(&str, u32); 3] = [("responses", 10), ("event_stream", 5), ("durable", 10)];
 
 /// How the smoke builds the targets, to keep a cold build short (about 1m40s instead of 3m15s
 /// on two cores): no sanitizer (the crates under test forbid unsafe code; the long runs of
