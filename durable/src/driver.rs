@@ -14,12 +14,12 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use crate::backend::DurableBackend;
+use crate::backend::{BoxFuture, DurableBackend};
 use crate::branch::BranchState;
 use crate::context::DurableContext;
 use crate::envelope::{self, RESPONSE_LIMIT};
 use crate::error::{BoxError, ErrorObject, short_type_name};
-use crate::execution::{Execution, Fatal, LoadError, Settings, execution_record, load_state, lock};
+use crate::execution::{Execution, Fatal, Settings, lock};
 use crate::ops::panic_message;
 use crate::plugin::{self, InvocationEnd, InvocationStart, InvocationStatus};
 
@@ -41,6 +41,7 @@ enum Outcome<O> {
 /// operation in it.
 async fn drive<O>(
     exec: &Arc<Execution>,
+    loader: &mut Option<BoxFuture<'_, ()>>,
     handler: impl Future<Output = Result<O, BoxError>>,
 ) -> Outcome<O> {
     let mut handler = std::pin::pin!(handler);
@@ -50,6 +51,12 @@ async fn drive<O>(
     std::future::poll_fn(|cx| {
         wake.set_task(cx.waker());
         let mut handler_cx = Context::from_waker(&waker);
+        // The state pages still being read, alongside the handler.
+        if let Some(pages) = loader.as_mut()
+            && pages.as_mut().poll(&mut handler_cx).is_ready()
+        {
+            *loader = None;
+        }
         let polled = root.poll(|| {
             std::panic::catch_unwind(AssertUnwindSafe(|| handler.as_mut().poll(&mut handler_cx)))
         });
@@ -62,7 +69,7 @@ async fn drive<O>(
                 cx.waker().wake_by_ref();
                 Poll::Pending
             }
-            Ok(Poll::Pending) if root.is_parked() && exec.nothing_running() => {
+            Ok(Poll::Pending) if root.is_parked() && exec.nothing_running() && loader.is_none() => {
                 Poll::Ready(Outcome::Suspended)
             }
             Ok(Poll::Pending) => Poll::Pending,
@@ -160,26 +167,32 @@ where
             }
         };
         let backend = self.backend()?;
-        let records = match load_state(
-            &*backend,
-            &envelope.arn,
-            &envelope.token,
+        let exec = Execution::new(
+            envelope.arn,
+            envelope.token,
             envelope.operations,
-            envelope.next_marker,
-            self.settings.max_state_pages,
-        )
-        .await
+            envelope.next_marker.is_some(),
+            envelope.updated.into_iter().collect(),
+            backend,
+            Arc::clone(&self.settings),
+            Arc::new(lambda),
+        );
+        // The state pages after the envelope's are read while replay goes on over the records
+        // already there (an operation without a record waits for them all).
+        let mut loader: Option<BoxFuture<'_, ()>> = envelope.next_marker.map(|marker| {
+            Box::pin(exec.load_pages(marker, self.settings.max_state_pages)) as BoxFuture<'_, ()>
+        });
+        // The handler needs its input: if the EXECUTION operation is on a later page, all the
+        // pages first.
+        if exec.execution_input().is_none()
+            && let Some(loader) = loader.take()
         {
-            Ok(records) => records,
-            Err(LoadError::Retry(message)) => return Err(message.into()),
-            Err(LoadError::Failed(message)) => {
-                return Ok(envelope::failed(Some(&ErrorObject::new(
-                    "StateError",
-                    message,
-                ))));
-            }
-        };
-        let input = execution_record(&records, &envelope.arn).and_then(|r| r.input.clone());
+            loader.await;
+        }
+        if let Some(fatal) = exec.fatal() {
+            return answer_fatal(fatal);
+        }
+        let input = exec.execution_input().flatten();
         let event: E = match read_input(input.as_deref()) {
             Ok(event) => event,
             Err(message) => {
@@ -193,15 +206,6 @@ where
                 ))));
             }
         };
-        let exec = Execution::new(
-            envelope.arn,
-            envelope.token,
-            records,
-            envelope.updated.into_iter().collect(),
-            backend,
-            Arc::clone(&self.settings),
-            Arc::new(lambda),
-        );
         if !self.settings.plugins.is_empty() {
             let info = InvocationStart {
                 durable_execution_arn: exec.arn.clone(),
@@ -214,9 +218,16 @@ where
         }
         let outcome = drive(
             &exec,
+            &mut loader,
             (self.handler)(event, DurableContext::root(Arc::clone(&exec))),
         )
         .await;
+        // What is left of the state is read before answering (its errors end the invocation).
+        if let Some(loader) = loader.take()
+            && exec.fatal().is_none()
+        {
+            loader.await;
+        }
         let mut too_large_error = None;
         let answer = answer(&exec, outcome, &mut too_large_error).await;
         if !self.settings.plugins.is_empty() {

@@ -19,6 +19,7 @@ use crate::logger::{LogShared, LogSink};
 use crate::plugin::Plugin;
 use crate::record::{Record, Records};
 use crate::serdes::AnySerdes;
+use tokio::sync::Notify;
 
 /// How many operations a state page may hold (what AWS's SDKs ask for).
 pub(crate) const PAGE_SIZE: i32 = 1000;
@@ -63,14 +64,24 @@ impl Fatal {
 /// One invocation's shared state.
 pub(crate) struct Execution {
     pub arn: String,
+    /// The envelope's checkpoint token, with which the state pages are read (nothing is
+    /// checkpointed before they all are).
+    state_token: String,
     pub backend: Arc<dyn DurableBackend>,
     pub settings: Arc<Settings>,
     pub lambda: Arc<lambda_runtime::Context>,
     pub log: Arc<LogShared>,
     records: Mutex<Records>,
+    /// Every state page has been read into `records`.
+    loaded: AtomicBool,
+    /// Wakes the operations waiting for the state pages.
+    load_done: Notify,
+    /// The operations the service changed while the execution was suspended.
+    updated: HashSet<String>,
     /// The operations that had ended before this invocation and whose end an earlier
-    /// invocation saw: plugins are not told of them again.
-    seen_ended: HashSet<String>,
+    /// invocation saw: plugins are not told of them again (filled as state is read, only when
+    /// there are plugins).
+    seen_ended: Mutex<HashSet<String>>,
     /// The operations whose end plugins were told of in this invocation.
     reported: Mutex<HashSet<String>>,
     replaying: Arc<AtomicBool>,
@@ -84,26 +95,19 @@ impl Execution {
     pub fn new(
         arn: String,
         token: String,
-        records: Records,
-        // The operations the service changed while the execution was suspended.
+        first_page: Vec<Record>,
+        // Whether more state pages follow the envelope's.
+        more_pages: bool,
         updated: HashSet<String>,
         backend: Arc<dyn DurableBackend>,
         settings: Arc<Settings>,
         lambda: Arc<lambda_runtime::Context>,
     ) -> Arc<Execution> {
-        let replaying = records
-            .values()
-            .any(|r| r.op_type != OperationType::Execution);
-        // Only plugins ask (a set of ids is not worth building otherwise).
-        let seen_ended = if settings.plugins.is_empty() {
-            HashSet::new()
-        } else {
-            records
-                .values()
-                .filter(|r| r.has_ended() && !updated.contains(&r.id))
-                .map(|r| r.id.clone())
-                .collect()
-        };
+        // More pages hold more operations: the execution replays.
+        let replaying = more_pages
+            || first_page
+                .iter()
+                .any(|r| r.op_type != OperationType::Execution);
         let replaying = Arc::new(AtomicBool::new(replaying));
         let log = Arc::new(LogShared {
             sink: Arc::clone(&settings.sink),
@@ -112,20 +116,129 @@ impl Execution {
             replaying: Arc::clone(&replaying),
             during_replay: settings.replay_logging,
         });
-        Arc::new(Execution {
+        let exec = Arc::new(Execution {
             arn,
             backend,
+            state_token: token.clone(),
             writer: Writer::new(token, settings.batching_window),
             settings,
             lambda,
             log,
-            records: Mutex::new(records),
-            seen_ended,
+            records: Mutex::new(crate::record::records(first_page.len())),
+            loaded: AtomicBool::new(!more_pages),
+            load_done: Notify::new(),
+            updated,
+            seen_ended: Mutex::new(HashSet::new()),
             reported: Mutex::new(HashSet::new()),
             replaying,
             running: AtomicUsize::new(0),
             fatal: Mutex::new(None),
-        })
+        });
+        exec.add_loaded(first_page);
+        exec
+    }
+
+    /// Adds records read from the state (the envelope's page or a later one). A record the
+    /// invocation already has (a checkpoint response's, newer) is kept.
+    fn add_loaded(&self, page: Vec<Record>) {
+        if !self.settings.plugins.is_empty() {
+            let mut seen = lock(&self.seen_ended);
+            for record in page.iter().filter(|r| r.has_ended()) {
+                if !self.updated.contains(&record.id) {
+                    seen.insert(record.id.clone());
+                }
+            }
+        }
+        let mut records = lock(&self.records);
+        records.reserve(page.len());
+        for record in page {
+            records
+                .entry(record.id.clone())
+                .or_insert_with(|| Arc::new(record));
+        }
+    }
+
+    /// Whether every state page has been read.
+    pub fn is_loaded(&self) -> bool {
+        self.loaded.load(Ordering::SeqCst)
+    }
+
+    /// Waits until every state page has been read; `Err` when reading failed (the reason is in
+    /// the fatal slot, which ends the invocation).
+    pub async fn loaded(&self) -> Result<(), Fatal> {
+        loop {
+            let done = self.load_done.notified();
+            tokio::pin!(done);
+            done.as_mut().enable();
+            if self.is_loaded() {
+                return Ok(());
+            }
+            if let Some(fatal) = self.fatal() {
+                return Err(fatal);
+            }
+            done.await;
+        }
+    }
+
+    /// Reads the state pages after the envelope's, from `marker`, into the records; replay can
+    /// go on meanwhile over the records it has (an operation without one waits, see
+    /// [`DurableContext::begin`](crate::DurableContext)). A failure goes to the fatal slot.
+    pub async fn load_pages(&self, marker: String, max_pages: usize) {
+        match self.read_state_pages(marker, max_pages).await {
+            Ok(()) => self.loaded.store(true, Ordering::SeqCst),
+            Err(LoadError::Failed(message)) => {
+                self.set_fatal(Fatal::Failed(ErrorObject::new("StateError", message)));
+            }
+            Err(LoadError::Retry(message)) => self.set_fatal(Fatal::Retry(message)),
+        }
+        self.load_done.notify_waiters();
+    }
+
+    async fn read_state_pages(&self, first: String, max_pages: usize) -> Result<(), LoadError> {
+        let mut marker = Some(first);
+        let mut pages = 0;
+        while let Some(current) = marker.take() {
+            pages += 1;
+            if pages > max_pages {
+                return Err(LoadError::Failed(format!(
+                    "the execution's state has more than {max_pages} pages of {PAGE_SIZE} \
+                     operations; this runtime reads at most that many \
+                     (RunOptions::max_state_pages)"
+                )));
+            }
+            let page = self
+                .backend
+                .get_durable_execution_state(GetDurableExecutionStateRequest {
+                    durable_execution_arn: self.arn.clone(),
+                    checkpoint_token: self.state_token.clone(),
+                    marker: Some(current.clone()),
+                    max_items: Some(PAGE_SIZE),
+                })
+                .await
+                .map_err(|e| match e.kind() {
+                    BackendErrorKind::Terminal => LoadError::Failed(e.message().to_string()),
+                    _ => LoadError::Retry(e.message().to_string()),
+                })?;
+            marker = page.next_marker.filter(|m| !m.is_empty());
+            if marker.as_deref() == Some(current.as_str()) {
+                return Err(LoadError::Retry(format!(
+                    "GetDurableExecutionState returned the page marker it was sent ({current:?}) \
+                     as the next one; the state cannot be read"
+                )));
+            }
+            self.add_loaded(
+                page.operations
+                    .into_iter()
+                    .map(Record::from_operation)
+                    .collect(),
+            );
+        }
+        Ok(())
+    }
+
+    /// The EXECUTION operation's input, if its record has been read.
+    pub fn execution_input(&self) -> Option<Option<String>> {
+        execution_record(&lock(&self.records), &self.arn).map(|r| r.input.clone())
     }
 
     /// The record of an operation, if there is one.
@@ -149,7 +262,7 @@ impl Execution {
     /// Whether plugins should be told that this operation ended: not if an earlier invocation
     /// saw it end, and once per invocation.
     pub fn first_report_of_end(&self, id: &str) -> bool {
-        !self.seen_ended.contains(id) && lock(&self.reported).insert(id.to_string())
+        !lock(&self.seen_ended).contains(id) && lock(&self.reported).insert(id.to_string())
     }
 
     /// The EXECUTION operation's id: the one named by the ARN's last segment, else any.
@@ -258,55 +371,4 @@ pub(crate) enum LoadError {
     Failed(String),
     /// The invocation ends with an error (worth retrying).
     Retry(String),
-}
-
-/// The recorded operations: those of the envelope, then every further state page.
-pub(crate) async fn load_state(
-    backend: &dyn DurableBackend,
-    arn: &str,
-    token: &str,
-    operations: Vec<Record>,
-    mut marker: Option<String>,
-    max_pages: usize,
-) -> Result<Records, LoadError> {
-    let mut records = crate::record::records(operations.len());
-    for record in operations {
-        records.insert(record.id.clone(), Arc::new(record));
-    }
-    let mut pages = 0;
-    while let Some(current) = marker.take() {
-        pages += 1;
-        if pages > max_pages {
-            return Err(LoadError::Failed(format!(
-                "the execution's state has more than {max_pages} pages of {PAGE_SIZE} \
-                 operations; this runtime reads at most that many \
-                 (RunOptions::max_state_pages)"
-            )));
-        }
-        let page = backend
-            .get_durable_execution_state(GetDurableExecutionStateRequest {
-                durable_execution_arn: arn.to_string(),
-                checkpoint_token: token.to_string(),
-                marker: Some(current.clone()),
-                max_items: Some(PAGE_SIZE),
-            })
-            .await
-            .map_err(|e| match e.kind() {
-                BackendErrorKind::Terminal => LoadError::Failed(e.message().to_string()),
-                _ => LoadError::Retry(e.message().to_string()),
-            })?;
-        records.reserve(page.operations.len());
-        for op in page.operations {
-            let record = Record::from_operation(op);
-            records.insert(record.id.clone(), Arc::new(record));
-        }
-        marker = page.next_marker.filter(|m| !m.is_empty());
-        if marker.as_deref() == Some(current.as_str()) {
-            return Err(LoadError::Retry(format!(
-                "GetDurableExecutionState returned the page marker it was sent ({current:?}) as \
-                 the next one; the state cannot be read"
-            )));
-        }
-    }
-    Ok(records)
 }

@@ -682,6 +682,86 @@ async fn state_is_read_over_every_page_and_the_input_found_after_paging() {
     assert_eq!(result.state_calls(), 3);
 }
 
+/// Replay runs over the records it has while the later state pages are read; whatever would
+/// go live (a new operation, a retry) waits for all of them, so nothing is written before they
+/// are all read (a checkpoint would consume the token the pages are read with).
+#[tokio::test]
+async fn replay_overlaps_the_state_pages_and_live_work_waits_for_them() {
+    let runs = Arc::new(AtomicUsize::new(0));
+    let counter = runs.clone();
+    let result = TestRunner::new(move |_: Value, ctx: DurableContext| {
+        let counter = counter.clone();
+        async move {
+            // A step that fails once: its retry is on record (READY) on the first page.
+            let first: u32 = ctx
+                .step(move |cx| {
+                    let counter = counter.clone();
+                    async move {
+                        counter.fetch_add(1, Ordering::SeqCst);
+                        if cx.attempt() == 1 {
+                            return Err::<u32, BoxError>("not yet".into());
+                        }
+                        Ok(1)
+                    }
+                })
+                .retry_strategy(|_, _| RetryDecision::retry(Duration::from_secs(1)))
+                .await?;
+            let mut total = first;
+            for i in 0..6u32 {
+                total += ctx.step(move |_| async move { Ok(i) }).await?;
+            }
+            ctx.wait(Duration::from_secs(1)).await?;
+            Ok::<_, BoxError>(total)
+        }
+    })
+    .page_size(2)
+    .run()
+    .await;
+    assert_eq!(result.status(), Status::Succeeded, "{:?}", result.outputs());
+    assert_eq!(result.output::<u32>().unwrap(), 16);
+    assert_eq!(runs.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn a_state_page_that_fails_during_replay_ends_the_invocation_without_writing() {
+    let result = TestRunner::new(|_: Value, ctx: DurableContext| async move {
+        let mut total = 0;
+        for i in 0..6u32 {
+            total += ctx.step(move |_| async move { Ok(i) }).await?;
+        }
+        ctx.wait(Duration::from_secs(1)).await?;
+        ctx.wait(Duration::from_secs(1)).await?;
+        Ok::<_, BoxError>(total)
+    })
+    .page_size(2)
+    // The second invocation's second page fails (worth retrying), the third's goes through.
+    .fault_state_page(
+        2,
+        Fault::Error(BackendErrorKind::Retryable, "ServiceException: busy".into()),
+    )
+    .run()
+    .await;
+    assert_eq!(result.status(), Status::Succeeded, "{:?}", result.outputs());
+    assert_eq!(result.output::<u32>().unwrap(), 15);
+    let failed = result.outputs().iter().position(Result::is_err).unwrap();
+    assert!(
+        result.outputs()[failed]
+            .as_ref()
+            .unwrap_err()
+            .contains("busy")
+    );
+    // The steps ran once each: the failed invocation replayed what it had and wrote nothing.
+    assert_eq!(
+        result
+            .checkpoints()
+            .iter()
+            .flatten()
+            .filter(|u| u.r#type == OperationType::Step && u.action.as_str() == "SUCCEED")
+            .count(),
+        6
+    );
+}
+
 #[tokio::test]
 async fn bad_input_fails_the_execution_with_a_message_naming_the_type() {
     let result =

@@ -134,13 +134,17 @@ impl<T: Serialize + DeserializeOwned + Send + 'static> CallbackBuilder<T> {
 
     async fn run(self) -> Result<Callback<T>, DurableError> {
         let exec = Arc::clone(self.ctx.exec());
-        let begun = match self.ctx.begin(
-            self.minted,
-            OperationType::Callback,
-            "Callback",
-            self.name.as_deref(),
-            "callback",
-        ) {
+        let begun = match self
+            .ctx
+            .begin(
+                self.minted,
+                OperationType::Callback,
+                "Callback",
+                self.name.as_deref(),
+                "callback",
+            )
+            .await
+        {
             Ok(begun) => begun,
             Err(fatal) => return exec.halt(fatal).await,
         };

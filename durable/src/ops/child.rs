@@ -110,13 +110,17 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> ChildBuilder<'a, T> {
 
     async fn run(self) -> Result<T, DurableError> {
         let exec = Arc::clone(self.ctx.exec());
-        let begun = match self.ctx.begin(
-            self.minted,
-            OperationType::Context,
-            self.sub_type,
-            self.name.as_deref(),
-            self.what,
-        ) {
+        let begun = match self
+            .ctx
+            .begin(
+                self.minted,
+                OperationType::Context,
+                self.sub_type,
+                self.name.as_deref(),
+                self.what,
+            )
+            .await
+        {
             Ok(begun) => begun,
             Err(fatal) => return exec.halt(fatal).await,
         };

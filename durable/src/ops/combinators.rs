@@ -302,13 +302,16 @@ where
     O: Serialize + DeserializeOwned + Send + 'a,
 {
     let exec = Arc::clone(ctx.exec());
-    let begun = match ctx.begin(
-        minted,
-        OperationType::Context,
-        "RunInChildContext",
-        name.as_deref(),
-        what,
-    ) {
+    let begun = match ctx
+        .begin(
+            minted,
+            OperationType::Context,
+            "RunInChildContext",
+            name.as_deref(),
+            what,
+        )
+        .await
+    {
         Ok(begun) => begun,
         Err(fatal) => return exec.halt(fatal).await,
     };

@@ -118,13 +118,17 @@ impl<'a, S: Serialize + DeserializeOwned + Send + 'a> WaitForConditionBuilder<'a
 
     async fn run(self) -> Result<S, DurableError> {
         let exec = Arc::clone(self.ctx.exec());
-        let begun = match self.ctx.begin(
-            self.minted,
-            OperationType::Step,
-            "WaitForCondition",
-            self.name.as_deref(),
-            "wait_for_condition",
-        ) {
+        let begun = match self
+            .ctx
+            .begin(
+                self.minted,
+                OperationType::Step,
+                "WaitForCondition",
+                self.name.as_deref(),
+                "wait_for_condition",
+            )
+            .await
+        {
             Ok(begun) => begun,
             Err(fatal) => return exec.halt(fatal).await,
         };

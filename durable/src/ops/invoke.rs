@@ -99,13 +99,17 @@ where
 
     async fn run(self) -> Result<T, DurableError> {
         let exec = Arc::clone(self.ctx.exec());
-        let begun = match self.ctx.begin(
-            self.minted,
-            OperationType::ChainedInvoke,
-            "ChainedInvoke",
-            self.name.as_deref(),
-            "invoke",
-        ) {
+        let begun = match self
+            .ctx
+            .begin(
+                self.minted,
+                OperationType::ChainedInvoke,
+                "ChainedInvoke",
+                self.name.as_deref(),
+                "invoke",
+            )
+            .await
+        {
             Ok(begun) => begun,
             Err(fatal) => return exec.halt(fatal).await,
         };

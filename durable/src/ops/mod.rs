@@ -61,7 +61,7 @@ impl DurableContext {
     /// Mints the operation's id and checks its record, if any, against the call: a record of
     /// another type, subtype or name means the code no longer does what it did (non-determinism),
     /// and a status this runtime does not know cannot be replayed. Both stop the execution.
-    pub(crate) fn begin(
+    pub(crate) async fn begin(
         &self,
         minted: Minted,
         op_type: OperationType,
@@ -83,7 +83,15 @@ impl DurableContext {
                 ),
             )));
         }
-        let record = self.exec().record(&id);
+        let exec = self.exec();
+        let mut record = exec.record(&id);
+        // The record of an ended operation replays at once, before the rest of the state is
+        // read; anything else (no record yet, or an operation that goes on live) waits for all
+        // of it, so nothing is written before it is.
+        if !record.as_ref().is_some_and(|r| r.has_ended()) && !exec.is_loaded() {
+            exec.loaded().await?;
+            record = exec.record(&id);
+        }
         let op = OperationRef {
             id,
             name: name.map(String::from),
@@ -128,7 +136,6 @@ impl DurableContext {
             op_type,
             sub_type,
         };
-        let exec = self.exec();
         if !exec.settings.plugins.is_empty() {
             match &begun.record {
                 None => begun.hook_start(exec),

@@ -115,13 +115,17 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> StepBuilder<'a, T> {
 
     async fn run(self) -> Result<T, DurableError> {
         let exec = Arc::clone(self.ctx.exec());
-        let begun = match self.ctx.begin(
-            self.minted,
-            OperationType::Step,
-            "Step",
-            self.name.as_deref(),
-            "step",
-        ) {
+        let begun = match self
+            .ctx
+            .begin(
+                self.minted,
+                OperationType::Step,
+                "Step",
+                self.name.as_deref(),
+                "step",
+            )
+            .await
+        {
             Ok(begun) => begun,
             Err(fatal) => return exec.halt(fatal).await,
         };

@@ -11,6 +11,7 @@ use super::record;
 use crate::backend::BoxFuture;
 use crate::context::{DurableContext, Minted};
 use crate::error::{DurableError, ErrorKind};
+use crate::execution::Fatal;
 use crate::retry::delay_seconds;
 
 /// A wait, from [`DurableContext::wait`]. Await it to run it.
@@ -48,9 +49,13 @@ impl WaitBuilder {
         self
     }
 
-    /// Whether an earlier invocation recorded this wait.
-    pub(crate) fn is_recorded(&self) -> bool {
-        self.ctx.exec().has_record(&self.minted.id)
+    /// Whether an earlier invocation recorded this wait (once the state has been read).
+    pub(crate) async fn is_recorded(&self) -> Result<bool, Fatal> {
+        let exec = self.ctx.exec();
+        if !exec.has_record(&self.minted.id) {
+            exec.loaded().await?;
+        }
+        Ok(exec.has_record(&self.minted.id))
     }
 
     pub(crate) fn duration(mut self, duration: Duration) -> Self {
@@ -60,13 +65,17 @@ impl WaitBuilder {
 
     async fn run(self) -> Result<(), DurableError> {
         let exec = Arc::clone(self.ctx.exec());
-        let begun = match self.ctx.begin(
-            self.minted,
-            OperationType::Wait,
-            "Wait",
-            self.name.as_deref(),
-            "wait",
-        ) {
+        let begun = match self
+            .ctx
+            .begin(
+                self.minted,
+                OperationType::Wait,
+                "Wait",
+                self.name.as_deref(),
+                "wait",
+            )
+            .await
+        {
             Ok(begun) => begun,
             Err(fatal) => return exec.halt(fatal).await,
         };

@@ -156,7 +156,11 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> IntoFuture for WithRetryBu
                     Err(error) => error.into_live_source().unwrap_or_else(|e| Box::new(e)),
                 };
                 let backoff = scope.wait(Duration::ZERO).name(label("backoff", attempt));
-                if !backoff.is_recorded() {
+                let recorded = match backoff.is_recorded().await {
+                    Ok(recorded) => recorded,
+                    Err(fatal) => return scope.exec().halt(fatal).await,
+                };
+                if !recorded {
                     match strategy(&error, attempt) {
                         RetryDecision::Retry { delay } => backoff.duration(delay).await?,
                         RetryDecision::Stop => return Err(error),

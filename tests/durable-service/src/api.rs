@@ -141,6 +141,10 @@ async fn fault_before(fault: Option<&HttpFault>) -> Option<Reply> {
             &[("content-type", "application/json")],
             body.to_string().into_bytes(),
         )),
+        HttpFault::Delay(duration) => {
+            tokio::time::sleep(*duration).await;
+            None
+        }
         HttpFault::CutMidBody | HttpFault::Pass => None,
     }
 }

@@ -62,6 +62,8 @@ pub enum HttpFault {
     Stall(Duration),
     /// A 200 response with this JSON body instead of the service's (nothing is recorded).
     Body(Value),
+    /// The request is served normally, this much later (a slow service).
+    Delay(Duration),
 }
 
 impl HttpFault {

@@ -612,3 +612,57 @@ async fn a_crash_mid_step_reruns_it_at_least_once_or_counts_it_as_a_failed_attem
         assert_eq!(runs.load(Ordering::SeqCst), 2, "{semantics:?}");
     }
 }
+
+#[tokio::test]
+async fn replay_goes_on_while_slow_pages_are_read_and_live_work_waits_for_them() {
+    let service = DurableService::start().await.unwrap();
+    let execution = service.start_execution("slow-pages", "null", 100);
+    let runs = counter();
+    let seen = runs.clone();
+    // 300 steps, a wait, then a step that fails once (its retry goes live in the replaying
+    // invocation), then one more new step.
+    let handler = durable(
+        &service,
+        Box::new(move |_: Value, ctx: DurableContext| {
+            let runs = seen.clone();
+            Box::pin(async move {
+                for i in 0..300u32 {
+                    let runs = runs.clone();
+                    let _: u32 = ctx
+                        .step(move |_| async move {
+                            runs.fetch_add(1, Ordering::SeqCst);
+                            Ok(i)
+                        })
+                        .await?;
+                }
+                ctx.wait(Duration::from_secs(1)).await?;
+                let flaky: u32 = ctx
+                    .step(|cx| async move {
+                        if cx.attempt() == 1 {
+                            return Err::<u32, BoxError>("not yet".into());
+                        }
+                        Ok(cx.attempt())
+                    })
+                    .retry_strategy_config(
+                        RetryStrategyConfig::default()
+                            .max_attempts(2)
+                            .initial_delay(Duration::from_secs(1)),
+                    )
+                    .await?;
+                let last: u32 = ctx.step(|_| async { Ok(7) }).await?;
+                Ok(flaky + last)
+            })
+        }),
+    );
+    assert_eq!(
+        status(&invoke_once(&handler, execution.envelope(), 1).await),
+        "PENDING"
+    );
+    execution.fire_timers();
+    // Every state page of the next invocations comes 30 ms late.
+    execution.fault_state_pages((0..8).map(|_| HttpFault::Delay(Duration::from_millis(30))));
+    let outputs = drive(&handler, &execution, 5).await;
+    assert_eq!(statuses(&outputs), ["PENDING", "SUCCEEDED"], "{outputs:?}");
+    assert_eq!(outputs[1].as_ref().unwrap()["Result"], "9");
+    assert_eq!(runs.load(Ordering::SeqCst), 300);
+}

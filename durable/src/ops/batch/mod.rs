@@ -152,13 +152,16 @@ impl<'a, T: Serialize + DeserializeOwned + Send + 'a> Batch<'a, T> {
         if let Err(message) = options.completion.validate(items.len()) {
             return invalid(message);
         }
-        let begun = match ctx.begin(
-            minted,
-            OperationType::Context,
-            kind.sub_type(),
-            options.name.as_deref(),
-            kind.what(),
-        ) {
+        let begun = match ctx
+            .begin(
+                minted,
+                OperationType::Context,
+                kind.sub_type(),
+                options.name.as_deref(),
+                kind.what(),
+            )
+            .await
+        {
             Ok(begun) => begun,
             Err(fatal) => return exec.halt(fatal).await,
         };
