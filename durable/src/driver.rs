@@ -167,19 +167,15 @@ where
             }
         };
         let backend = self.backend()?;
-        let exec = Execution::new(
-            envelope.arn,
-            envelope.token,
-            envelope.operations,
-            envelope.next_marker.is_some(),
-            envelope.updated.into_iter().collect(),
+        let (exec, next_marker) = Execution::new(
+            envelope,
             backend,
             Arc::clone(&self.settings),
             Arc::new(lambda),
         );
         // The state pages after the envelope's are read while replay goes on over the records
         // already there (an operation without a record waits for them all).
-        let mut loader: Option<BoxFuture<'_, ()>> = envelope.next_marker.map(|marker| {
+        let mut loader: Option<BoxFuture<'_, ()>> = next_marker.map(|marker| {
             Box::pin(exec.load_pages(marker, self.settings.max_state_pages)) as BoxFuture<'_, ()>
         });
         // The handler needs its input: if the EXECUTION operation is on a later page, all the

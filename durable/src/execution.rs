@@ -14,6 +14,7 @@ use lambda_sdk::types::{GetDurableExecutionStateRequest, OperationType};
 
 use crate::backend::{BackendError, BackendErrorKind, DurableBackend};
 use crate::checkpoint::Writer;
+use crate::envelope::Envelope;
 use crate::error::ErrorObject;
 use crate::logger::{LogShared, LogSink};
 use crate::plugin::Plugin;
@@ -92,17 +93,23 @@ pub(crate) struct Execution {
 }
 
 impl Execution {
+    /// The invocation of `envelope`, with the envelope's page of the state; the marker of the
+    /// pages that follow, if any, is returned for [`Execution::load_pages`].
     pub fn new(
-        arn: String,
-        token: String,
-        first_page: Vec<Record>,
-        // Whether more state pages follow the envelope's.
-        more_pages: bool,
-        updated: HashSet<String>,
+        envelope: Envelope,
         backend: Arc<dyn DurableBackend>,
         settings: Arc<Settings>,
         lambda: Arc<lambda_runtime::Context>,
-    ) -> Arc<Execution> {
+    ) -> (Arc<Execution>, Option<String>) {
+        let Envelope {
+            arn,
+            token,
+            operations: first_page,
+            next_marker,
+            updated,
+        } = envelope;
+        let more_pages = next_marker.is_some();
+        let updated: HashSet<String> = updated.into_iter().collect();
         // More pages hold more operations: the execution replays.
         let replaying = more_pages
             || first_page
@@ -135,7 +142,7 @@ impl Execution {
             fatal: Mutex::new(None),
         });
         exec.add_loaded(first_page);
-        exec
+        (exec, next_marker)
     }
 
     /// Adds records read from the state (the envelope's page or a later one). A record the
