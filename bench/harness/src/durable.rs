@@ -70,6 +70,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some(i) => PathBuf::from(args.get(i + 1).ok_or("--out needs a path")?),
         None => bench.join("DURABLE_RESULTS.md"),
     };
+    // Made before anything is measured, so a bad --out fails in a second, not after the run.
+    if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create {} for --out: {e}", dir.display()))?;
+    }
     let quick = args.iter().any(|a| a == "--quick");
     let repeats = if quick {
         Repeats {
@@ -176,6 +181,11 @@ impl Drop for Process {
 impl Function<'_> {
     /// Starts the function process for `scenario`, polling the service's Runtime API.
     fn spawn(&self, scenario: &str) -> Result<Process, String> {
+        self.spawn_command(&mut Command::new(self.binary), scenario)
+    }
+
+    /// Starts `command` (the binary, or a wrapper around it) as the function process.
+    fn spawn_command(&self, command: &mut Command, scenario: &str) -> Result<Process, String> {
         let log_name = format!("{}-{scenario}.log", self.runtime.scenarios);
         let log = std::fs::File::create(self.logs.join(&log_name))
             .map_err(|e| format!("cannot create {log_name}: {e}"))?;
@@ -184,7 +194,7 @@ impl Function<'_> {
             .map_err(|e| format!("cannot share {log_name}: {e}"))?;
         let home = self.logs.join("home");
         let _ = std::fs::create_dir_all(&home);
-        let child = Command::new(self.binary)
+        let child = command
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HOME", &home)
@@ -288,4 +298,83 @@ async fn warm(
             runs: repeats,
         })
         .collect())
+}
+
+/// `harness durable-profile BINARY SCENARIO N [--wrap CMD..]`: for perf and callgrind, never
+/// for the reported figures. Runs `N` executions of `SCENARIO` (replay-shaped: the measured
+/// invocation is the second) against one function process started from `BINARY`, prefixed
+/// with the wrapper command if given (e.g. `--wrap perf record -g -o /tmp/perf.data --`), and
+/// prints the median wall time of the measured invocations.
+pub fn profile(args: &[String]) -> Result<(), String> {
+    let usage = "usage: harness durable-profile BINARY SCENARIO N [--wrap CMD..]";
+    let binary = PathBuf::from(args.first().ok_or(usage)?);
+    let scenario = args.get(1).ok_or(usage)?.clone();
+    let n: usize = args
+        .get(2)
+        .and_then(|n| n.parse().ok())
+        .ok_or(usage)?;
+    let wrap: Vec<String> = match args.iter().position(|a| a == "--wrap") {
+        Some(i) => args[i + 1..].to_vec(),
+        None => Vec::new(),
+    };
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot build the runtime: {e}"))?;
+    rt.block_on(async {
+        let service = DurableService::start()
+            .await
+            .map_err(|e| format!("cannot start the durable service: {e}"))?;
+        let logs = crate::bench_dir().join("target/durable-bench");
+        std::fs::create_dir_all(&logs)
+            .map_err(|e| format!("cannot create {}: {e}", logs.display()))?;
+        let runtime = Runtime {
+            name: "profiled",
+            hello: "",
+            scenarios: "profiled",
+        };
+        let function = Function {
+            binary: &binary,
+            service: &service,
+            logs: &logs,
+            runtime: &runtime,
+        };
+        let mut command = match wrap.split_first() {
+            Some((program, rest)) => {
+                let mut c = Command::new(program);
+                c.args(rest).arg(&binary);
+                c
+            }
+            None => Command::new(&binary),
+        };
+        let process = function.spawn_command(&mut command, &scenario)?;
+        let mut walls = Vec::with_capacity(n);
+        if scenario == "replay-loop" {
+            // One execution that never ends: every measured invocation replays the first's
+            // 1,000 steps (and the waits since), so a profile sees replay and little else.
+            let execution = service.start_execution(&scenario, "{}", 250);
+            function.invoke(&execution, "PENDING").await?;
+            for _ in 0..n {
+                execution.fire_timers();
+                walls.push(function.invoke(&execution, "PENDING").await?.elapsed);
+            }
+        } else {
+            for _ in 0..n {
+                let execution = service.start_execution(&scenario, "{}", 250);
+                function.invoke(&execution, "PENDING").await?;
+                execution.fire_timers();
+                walls.push(function.invoke(&execution, "SUCCEEDED").await?.elapsed);
+            }
+        }
+        // Ends the wrapper (and its child) gently, so that perf writes its data.
+        let _ = Command::new("kill")
+            .arg("-INT")
+            .arg(process.0.id().to_string())
+            .status();
+        std::thread::sleep(Duration::from_secs(2));
+        drop(process);
+        println!("{} executions, median {:?}", n, median(&walls));
+        Ok(())
+    })
 }

@@ -86,8 +86,9 @@ fn main() -> ExitCode {
         Some("percall") => percall_one(&args[1..]),
         Some("deser") => deser_one(&args[1..]),
         Some("durable") => durable::run(&args[1..]),
+        Some("durable-profile") => durable::profile(&args[1..]),
         _ => Err(
-            "usage: harness durable [--out PATH] [--skip-footprint] [--quick]\n       harness run [--out PATH] [--skip-footprint] [--skip-process] [--skip-codegen] [--skip-percall] [--quick]\n       harness percall empty|big|checkpoint ours|official|floor [--secs S] [--concurrent]\n       harness deser ours|official|floor|ours-serde [--secs S]"
+            "usage: harness durable [--out PATH] [--skip-footprint] [--quick]\n       harness durable-profile BINARY SCENARIO N [--wrap CMD..]\n       harness run [--out PATH] [--skip-footprint] [--skip-process] [--skip-codegen] [--skip-percall] [--quick]\n       harness percall empty|big|checkpoint ours|official|floor [--secs S] [--concurrent]\n       harness deser ours|official|floor|ours-serde [--secs S]"
                 .to_string(),
         ),
     };
