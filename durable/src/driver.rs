@@ -17,7 +17,6 @@ use serde_json::Value;
 use crate::backend::{BoxFuture, DurableBackend};
 use crate::branch::BranchState;
 use crate::context::DurableContext;
-use crate::envelope::DurableEvent;
 use crate::envelope::{self, RESPONSE_LIMIT};
 use crate::error::{BoxError, ErrorObject, short_type_name};
 use crate::execution::{Execution, Fatal, Settings, lock};
@@ -155,10 +154,10 @@ where
     /// function again (a checkpoint failure worth retrying, a stale token).
     pub async fn invoke(
         &self,
-        event: DurableEvent,
+        event: Value,
         lambda: lambda_runtime::Context,
     ) -> Result<Value, lambda_runtime::Error> {
-        let envelope = match event.envelope() {
+        let envelope = match envelope::parse(&event) {
             Ok(envelope) => envelope,
             Err(message) => {
                 return Ok(envelope::failed(Some(&ErrorObject::new(

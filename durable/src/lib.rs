@@ -34,7 +34,6 @@ use serde_json::Value;
 
 pub use backend::{BackendError, BackendErrorKind, BoxFuture, DurableBackend};
 pub use context::{DurableContext, StepContext};
-pub use envelope::DurableEvent;
 pub use error::{
     BoxError, DurableError, ErrorKind, ErrorObject, OperationRef, TypedError, find_cause,
 };
@@ -262,15 +261,12 @@ where
     ///
     /// # Errors
     /// A checkpoint failure worth retrying, or a stale checkpoint token.
-    pub async fn invoke(
-        &self,
-        event: LambdaEvent<DurableEvent>,
-    ) -> Result<Value, lambda_runtime::Error> {
+    pub async fn invoke(&self, event: LambdaEvent<Value>) -> Result<Value, lambda_runtime::Error> {
         self.invoker.invoke(event.payload, event.context).await
     }
 }
 
-impl<F, E, Fut, O> Service<LambdaEvent<DurableEvent>> for DurableHandler<F, E, O>
+impl<F, E, Fut, O> Service<LambdaEvent<Value>> for DurableHandler<F, E, O>
 where
     F: Fn(E, DurableContext) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<O, BoxError>> + Send + 'static,
@@ -285,7 +281,7 @@ where
         Poll::Ready(Ok(()))
     }
 
-    fn call(&mut self, event: LambdaEvent<DurableEvent>) -> Self::Future {
+    fn call(&mut self, event: LambdaEvent<Value>) -> Self::Future {
         let invoker = Arc::clone(&self.invoker);
         Box::pin(async move { invoker.invoke(event.payload, event.context).await })
     }

@@ -38,7 +38,7 @@ use lambda_sdk_durable::lambda_runtime::{Context, LambdaEvent};
 use lambda_sdk_durable::testing::TestRunner;
 use lambda_sdk_durable::{
     BackendError, BackendErrorKind, BoxError, BoxFuture, Branch, CompletionConfig, DurableBackend,
-    DurableContext, DurableEvent, DurableHandler, RetryStrategyConfig, RunOptions, WaitStrategy,
+    DurableContext, DurableHandler, RetryStrategyConfig, RunOptions, WaitStrategy,
 };
 use serde_json::{Value, json};
 
@@ -472,15 +472,10 @@ pub fn run(data: &[u8]) -> Outcome {
     );
     let mut lambda = Context::default();
     lambda.request_id = "fuzz".into();
-    // As lambda_runtime hands it over: the envelope's text read into the event type.
-    let event: DurableEvent = match serde_json::from_str(&envelope.to_string()) {
-        Ok(event) => event,
-        Err(e) => panic!("an envelope that serde_json wrote is not JSON to it: {e}"),
-    };
     let answer = harness.runtime.block_on(async {
         tokio::time::timeout(
             Duration::from_secs(10),
-            durable.invoke(LambdaEvent::new(event, lambda)),
+            durable.invoke(LambdaEvent::new(envelope, lambda)),
         )
         .await
     });

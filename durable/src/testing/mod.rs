@@ -193,15 +193,11 @@ where
         for n in 1..=self.max_invocations {
             let mut lambda = lambda_runtime::Context::default();
             lambda.request_id = format!("test-invocation-{n}");
-            // As lambda_runtime reads it: the envelope's text into the event type.
-            let output = match serde_json::from_str::<crate::DurableEvent>(&service.envelope_json())
-            {
-                Ok(event) => handler
-                    .invoke(lambda_runtime::LambdaEvent::new(event, lambda))
-                    .await
-                    .map_err(|e| e.to_string()),
-                Err(e) => Err(format!("the testing service's envelope is not JSON: {e}")),
-            };
+            let event = service.envelope();
+            let output = handler
+                .invoke(lambda_runtime::LambdaEvent::new(event, lambda))
+                .await
+                .map_err(|e| e.to_string());
             outputs.push(output.clone());
             let Ok(output) = output else {
                 // An invocation error: Lambda invokes the function again.

@@ -16,8 +16,7 @@ use lambda_sdk::config::{RetryConfig, TimeoutConfig};
 use lambda_sdk::types::OperationAction;
 use lambda_sdk_durable::testing::Fault;
 use lambda_sdk_durable::{
-    BoxError, DurableContext, DurableEvent, DurableHandler, RetryStrategyConfig, RunOptions,
-    StepSemantics,
+    BoxError, DurableContext, DurableHandler, RetryStrategyConfig, RunOptions, StepSemantics,
 };
 use serde_json::{Value, json};
 
@@ -67,9 +66,6 @@ async fn invoke_once<O: serde::Serialize + Send + 'static>(
 ) -> Result<Value, String> {
     let mut lambda = lambda_runtime::Context::default();
     lambda.request_id = format!("invocation-{n}");
-    // As lambda_runtime hands it over: the event's text read into the event type.
-    let event: DurableEvent =
-        serde_json::from_str(&event.to_string()).map_err(|e| e.to_string())?;
     handler
         .invoke(lambda_runtime::LambdaEvent::new(event, lambda))
         .await
@@ -447,7 +443,7 @@ async fn an_input_that_does_not_match_the_event_type_fails_the_execution() {
     lambda.request_id = "invocation-1".into();
     let output = handler
         .invoke(lambda_runtime::LambdaEvent::new(
-            DurableEvent::from(execution.envelope()),
+            execution.envelope(),
             lambda,
         ))
         .await
