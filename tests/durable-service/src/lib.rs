@@ -17,10 +17,15 @@
 //!
 //! Between invocations, [`Execution::fire_timers`] lets time pass: waits end and retry delays
 //! are over at once.
+//!
+//! [`proxy`] puts the same HTTP faults in front of another service (the local emulator): the
+//! `fault-proxy` binary runs a function process with its durable-execution endpoint pointed at
+//! a proxy that forwards to the emulator and faults the calls its script names.
 
 #![forbid(unsafe_code)]
 
 mod api;
+pub mod proxy;
 mod runtime_api;
 mod server;
 

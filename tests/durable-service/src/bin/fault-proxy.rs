@@ -1,0 +1,48 @@
+//! `fault-proxy PROGRAM [ARGS..]`: runs a Lambda function process behind a fault-injecting
+//! proxy. The proxy forwards the durable-execution API to the endpoint in the environment's
+//! `AWS_ENDPOINT_URL_LAMBDA` (the local emulator), and the function is started with that
+//! variable pointing at the proxy. `DURABLE_FAULTS` holds the script
+//! (`checkpoint:2=503,state:1=429,checkpoint:5=cut`; see `durable_service::proxy::Script`);
+//! `DURABLE_FAULTS_LOG`, if set, is a file that gets a line per faulted call. The exit status is
+//! the function's.
+
+use std::process::ExitCode;
+
+use durable_service::proxy::{self, Script};
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("fault-proxy: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<ExitCode, String> {
+    let mut args = std::env::args_os().skip(1);
+    let program = args
+        .next()
+        .ok_or("usage: fault-proxy PROGRAM [ARGS..] (with DURABLE_FAULTS set)")?;
+    let upstream = std::env::var("AWS_ENDPOINT_URL_LAMBDA")
+        .map_err(|_| "AWS_ENDPOINT_URL_LAMBDA is not set: nothing to forward to".to_string())?;
+    let script = Script::parse(&std::env::var("DURABLE_FAULTS").unwrap_or_default())?;
+    let log = std::env::var_os("DURABLE_FAULTS_LOG").map(Into::into);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start tokio: {e}"))?;
+    let address = runtime.block_on(proxy::start(&upstream, script, log))?;
+    let status = std::process::Command::new(&program)
+        .args(args)
+        .env("AWS_ENDPOINT_URL_LAMBDA", format!("http://{address}"))
+        .status()
+        .map_err(|e| format!("cannot run {}: {e}", program.to_string_lossy()))?;
+    Ok(match status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+        None => ExitCode::FAILURE,
+    })
+}
