@@ -63,7 +63,7 @@ type HandlerFuture = BoxFuture<'static, Result<Value, BoxError>>;
 fn handler(n: usize) -> impl Fn(Value, DurableContext) -> HandlerFuture + Send + Sync + 'static {
     move |_: Value, ctx: DurableContext| -> HandlerFuture {
         Box::pin(async move {
-            if n % HANDLERS == 0 {
+            if n.is_multiple_of(HANDLERS) {
                 let a: u32 = ctx.step(|_| async { Ok(1) }).name("a").await?;
                 ctx.wait(Duration::from_secs(1)).await?;
                 let b: u32 = ctx
@@ -241,7 +241,7 @@ fn mutate(ops: &mut Vec<Operation>, index: u8, field: u8, value: u8) {
         }
         6 => {
             if let Some(context) = ops[i].context_details.as_mut() {
-                context.replay_children = Some(value % 2 == 0);
+                context.replay_children = Some(value.is_multiple_of(2));
             }
         }
         7 => {
@@ -252,7 +252,7 @@ fn mutate(ops: &mut Vec<Operation>, index: u8, field: u8, value: u8) {
             ops.insert(usize::from(value) % (ops.len() + 1), copy);
         }
         _ => {
-            let error = (value % 2 == 0).then(|| ErrorObject {
+            let error = value.is_multiple_of(2).then(|| ErrorObject {
                 error_type: Some("Boom".into()),
                 error_message: Some("\u{1F4A5} broke".into()),
                 error_data: None,
