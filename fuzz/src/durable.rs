@@ -32,7 +32,7 @@ use std::time::Duration;
 use lambda_sdk::types::{
     CheckpointDurableExecutionRequest, CheckpointDurableExecutionResponse,
     CheckpointUpdatedExecutionState, ErrorObject, GetDurableExecutionStateRequest,
-    GetDurableExecutionStateResponse, Operation, OperationStatus, StepDetails,
+    GetDurableExecutionStateResponse, Operation, OperationStatus, OperationType, StepDetails,
 };
 use lambda_sdk_durable::lambda_runtime::{Context, LambdaEvent};
 use lambda_sdk_durable::testing::TestRunner;
@@ -182,26 +182,13 @@ impl Reader<'_> {
     }
 }
 
-const STATUSES: [&str; 9] = [
-    "STARTED",
-    "PENDING",
-    "READY",
-    "SUCCEEDED",
-    "FAILED",
-    "CANCELLED",
-    "TIMED_OUT",
-    "STOPPED",
-    "WEIRD_NEW_STATUS",
-];
-const TYPES: [&str; 7] = [
-    "EXECUTION",
-    "CONTEXT",
-    "STEP",
-    "WAIT",
-    "CALLBACK",
-    "CHAINED_INVOKE",
-    "NEW_TYPE",
-];
+/// The `n`th of the model's values, or past them a value no SDK knows yet.
+fn wire_value(values: &[&'static str], unknown: &'static str, n: u8) -> &'static str {
+    values
+        .get(usize::from(n) % (values.len() + 1))
+        .copied()
+        .unwrap_or(unknown)
+}
 const PAYLOADS: [&str; 6] = ["1", "\"x\"", "{", "null", "", "[1,2]"];
 
 /// Applies one mutation to the operations.
@@ -211,8 +198,8 @@ fn mutate(ops: &mut Vec<Operation>, index: u8, field: u8, value: u8) {
     }
     let i = usize::from(index) % ops.len();
     match field % 10 {
-        0 => ops[i].status = STATUSES[usize::from(value) % STATUSES.len()].into(),
-        1 => ops[i].r#type = TYPES[usize::from(value) % TYPES.len()].into(),
+        0 => ops[i].status = wire_value(OperationStatus::VALUES, "WEIRD_NEW_STATUS", value).into(),
+        1 => ops[i].r#type = wire_value(OperationType::VALUES, "NEW_TYPE", value).into(),
         2 => {
             ops[i].name = match value % 3 {
                 0 => None,

@@ -104,12 +104,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         eprintln!("== building {} (release)", runtime.scenarios);
         binaries.push(build_alone(&bench, runtime.scenarios)?);
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot build the runtime: {e}"))?;
-    rt.block_on(async {
+    service_runtime()?.block_on(async {
         // One service per runtime (each function process takes the invocations of its own),
         // and the runtimes' measurements interleaved, so that the machine's slow spells fall on
         // both alike.
@@ -140,7 +135,13 @@ pub fn run(args: &[String]) -> Result<(), String> {
         eprintln!("== 100 steps");
         let steps100 = warm(&functions, "steps100", repeats.warm, Shape::OneInvocation).await?;
         eprintln!("== replay of 1,000 steps");
-        let replay = warm(&functions, "replay", repeats.replay, Shape::SecondInvocation).await?;
+        let replay = warm(
+            &functions,
+            "replay",
+            repeats.replay,
+            Shape::SecondInvocation,
+        )
+        .await?;
         eprintln!("== map of 100 items");
         let map100 = warm(&functions, "map100", repeats.warm, Shape::OneInvocation).await?;
         for (i, m) in measured.iter_mut().enumerate() {
@@ -309,20 +310,12 @@ pub fn profile(args: &[String]) -> Result<(), String> {
     let usage = "usage: harness durable-profile BINARY SCENARIO N [--wrap CMD..]";
     let binary = PathBuf::from(args.first().ok_or(usage)?);
     let scenario = args.get(1).ok_or(usage)?.clone();
-    let n: usize = args
-        .get(2)
-        .and_then(|n| n.parse().ok())
-        .ok_or(usage)?;
+    let n: usize = args.get(2).and_then(|n| n.parse().ok()).ok_or(usage)?;
     let wrap: Vec<String> = match args.iter().position(|a| a == "--wrap") {
         Some(i) => args[i + 1..].to_vec(),
         None => Vec::new(),
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot build the runtime: {e}"))?;
-    rt.block_on(async {
+    service_runtime()?.block_on(async {
         let service = DurableService::start()
             .await
             .map_err(|e| format!("cannot start the durable service: {e}"))?;
@@ -377,4 +370,13 @@ pub fn profile(args: &[String]) -> Result<(), String> {
         println!("{} executions, median {:?}", n, median(&walls));
         Ok(())
     })
+}
+
+/// The harness's tokio runtime, where the services run: two workers.
+fn service_runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot build the runtime: {e}"))
 }

@@ -22,7 +22,9 @@ impl Headline {
     }
 
     fn met(&self) -> Option<bool> {
-        let absolute = self.ours_at_most.is_none_or(|most| self.ours <= most + 1e-9);
+        let absolute = self
+            .ours_at_most
+            .is_none_or(|most| self.ours <= most + 1e-9);
         self.ratio().map(|r| r <= self.target + 1e-9 && absolute)
     }
 }
@@ -105,7 +107,10 @@ pub fn markdown(m: &[Measured; 2], quick: bool) -> String {
          ![ratios](durable-chart.svg)\n",
         if quick { " --quick" } else { "" }
     );
-    let _ = writeln!(s, "## Headline ratios (lambda-sdk-durable ÷ aws-durable-execution-sdk)\n");
+    let _ = writeln!(
+        s,
+        "## Headline ratios (lambda-sdk-durable ÷ aws-durable-execution-sdk)\n"
+    );
     let _ = writeln!(
         s,
         "| figure | lambda-sdk-durable | aws-durable-execution-sdk | ratio | target | met |\n|---|---:|---:|---:|---:|:---:|"
@@ -118,9 +123,7 @@ pub fn markdown(m: &[Measured; 2], quick: bool) -> String {
                 format!("{:.2} MB", h.preview / 1e6),
             ),
             "clean build" => (format!("{:.1} s", h.ours), format!("{:.1} s", h.preview)),
-            "checkpoint calls per step" => {
-                (format!("{:.2}", h.ours), format!("{:.2}", h.preview))
-            }
+            "checkpoint calls per step" => (format!("{:.2}", h.ours), format!("{:.2}", h.preview)),
             _ => (format!("{:.1} ms", h.ours), format!("{:.1} ms", h.preview)),
         };
         let ratio = h.ratio().map_or("—".into(), |r| format!("{r:.2}"));
@@ -134,88 +137,73 @@ pub fn markdown(m: &[Measured; 2], quick: bool) -> String {
         } else {
             format!("≤ {:.1}", h.target)
         };
-        let _ = writeln!(s, "| {} | {a} | {b} | {ratio} | {target} | {met} |", h.label);
+        let _ = writeln!(
+            s,
+            "| {} | {a} | {b} | {ratio} | {target} | {met} |",
+            h.label
+        );
     }
     let _ = writeln!(s, "\n## Every figure\n");
     let _ = writeln!(
         s,
         "| scenario | figure | lambda-sdk-durable | aws-durable-execution-sdk |\n|---|---|---:|---:|"
     );
-    let rows: [(&str, &str, String, String); 11] = [
+    // Each figure as one function, given each runtime's measurements in turn.
+    type Figure = fn(&Measured) -> String;
+    let rows: [(&str, &str, Figure); 11] = [
         (
             "cold start",
             "process start to the first answer (median)",
-            format!("{:.1} ms", ms(ours.cold_start)),
-            format!("{:.1} ms", ms(preview.cold_start)),
+            |m| format!("{:.1} ms", ms(m.cold_start)),
         ),
-        (
-            "100 steps",
-            "wall time of the invocation (median)",
-            format!("{:.2} ms", ms(ours.steps100.wall)),
-            format!("{:.2} ms", ms(preview.steps100.wall)),
-        ),
-        (
-            "100 steps",
-            "CheckpointDurableExecution calls",
-            ours.steps100.stats.checkpoint_calls.to_string(),
-            preview.steps100.stats.checkpoint_calls.to_string(),
-        ),
-        (
-            "100 steps",
-            "bytes sent in checkpoints",
-            ours.steps100.stats.checkpoint_bytes.to_string(),
-            preview.steps100.stats.checkpoint_bytes.to_string(),
-        ),
+        ("100 steps", "wall time of the invocation (median)", |m| {
+            format!("{:.2} ms", ms(m.steps100.wall))
+        }),
+        ("100 steps", "CheckpointDurableExecution calls", |m| {
+            m.steps100.stats.checkpoint_calls.to_string()
+        }),
+        ("100 steps", "bytes sent in checkpoints", |m| {
+            m.steps100.stats.checkpoint_bytes.to_string()
+        }),
         (
             "replay",
             "wall time of the replaying invocation (median)",
-            format!("{:.2} ms", ms(ours.replay.wall)),
-            format!("{:.2} ms", ms(preview.replay.wall)),
+            |m| format!("{:.2} ms", ms(m.replay.wall)),
         ),
-        (
-            "replay",
-            "GetDurableExecutionState calls",
-            ours.replay.stats.state_calls.to_string(),
-            preview.replay.stats.state_calls.to_string(),
-        ),
-        (
-            "replay",
-            "CheckpointDurableExecution calls",
-            ours.replay.stats.checkpoint_calls.to_string(),
-            preview.replay.stats.checkpoint_calls.to_string(),
-        ),
+        ("replay", "GetDurableExecutionState calls", |m| {
+            m.replay.stats.state_calls.to_string()
+        }),
+        ("replay", "CheckpointDurableExecution calls", |m| {
+            m.replay.stats.checkpoint_calls.to_string()
+        }),
         (
             "map of 100, 10 at a time",
             "wall time of the invocation (median)",
-            format!("{:.2} ms", ms(ours.map100.wall)),
-            format!("{:.2} ms", ms(preview.map100.wall)),
+            |m| format!("{:.2} ms", ms(m.map100.wall)),
         ),
         (
             "map of 100, 10 at a time",
             "CheckpointDurableExecution calls",
-            ours.map100.stats.checkpoint_calls.to_string(),
-            preview.map100.stats.checkpoint_calls.to_string(),
+            |m| m.map100.stats.checkpoint_calls.to_string(),
         ),
         (
             "map of 100, 10 at a time",
             "bytes sent in checkpoints",
-            ours.map100.stats.checkpoint_bytes.to_string(),
-            preview.map100.stats.checkpoint_bytes.to_string(),
+            |m| m.map100.stats.checkpoint_bytes.to_string(),
         ),
         (
             "runs",
             "executions measured (100 steps / replay / map)",
-            format!(
-                "{} / {} / {}",
-                ours.steps100.runs, ours.replay.runs, ours.map100.runs
-            ),
-            format!(
-                "{} / {} / {}",
-                preview.steps100.runs, preview.replay.runs, preview.map100.runs
-            ),
+            |m| {
+                format!(
+                    "{} / {} / {}",
+                    m.steps100.runs, m.replay.runs, m.map100.runs
+                )
+            },
         ),
     ];
-    for (scenario, figure, a, b) in rows {
+    for (scenario, figure, value) in rows {
+        let (a, b) = (value(ours), value(preview));
         let _ = writeln!(s, "| {scenario} | {figure} | {a} | {b} |");
     }
     let _ = writeln!(

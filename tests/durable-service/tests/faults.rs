@@ -324,19 +324,29 @@ fn many_steps(count: u32, runs: Arc<AtomicUsize>) -> Handler<u32> {
     Box::new(move |_: Value, ctx: DurableContext| {
         let runs = runs.clone();
         Box::pin(async move {
-            for i in 0..count {
-                let runs = runs.clone();
-                let _: u32 = ctx
-                    .step(move |_| async move {
-                        runs.fetch_add(1, Ordering::SeqCst);
-                        Ok(i)
-                    })
-                    .await?;
-            }
+            counted_steps(&ctx, count, &runs).await?;
             ctx.wait(Duration::from_secs(1)).await?;
             Ok(count)
         })
     })
+}
+
+/// `count` steps, each counting its runs in `runs`.
+async fn counted_steps(
+    ctx: &DurableContext,
+    count: u32,
+    runs: &Arc<AtomicUsize>,
+) -> Result<(), BoxError> {
+    for i in 0..count {
+        let runs = runs.clone();
+        let _: u32 = ctx
+            .step(move |_| async move {
+                runs.fetch_add(1, Ordering::SeqCst);
+                Ok(i)
+            })
+            .await?;
+    }
+    Ok(())
 }
 
 #[tokio::test]
@@ -626,15 +636,7 @@ async fn replay_goes_on_while_slow_pages_are_read_and_live_work_waits_for_them()
         Box::new(move |_: Value, ctx: DurableContext| {
             let runs = seen.clone();
             Box::pin(async move {
-                for i in 0..300u32 {
-                    let runs = runs.clone();
-                    let _: u32 = ctx
-                        .step(move |_| async move {
-                            runs.fetch_add(1, Ordering::SeqCst);
-                            Ok(i)
-                        })
-                        .await?;
-                }
+                counted_steps(&ctx, 300, &runs).await?;
                 ctx.wait(Duration::from_secs(1)).await?;
                 let flaky: u32 = ctx
                     .step(|cx| async move {
