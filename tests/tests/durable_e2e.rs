@@ -36,6 +36,8 @@ fn template(code_uri: &Path, environment: &[(&str, String)]) -> String {
     if !environment.is_empty() {
         template.push_str("      Environment:\n        Variables:\n");
         for (name, value) in environment {
+            // A single-quoted YAML scalar: a quote inside is doubled.
+            let value = value.replace('\'', "''");
             template.push_str(&format!("          {name}: '{value}'\n"));
         }
     }
@@ -102,6 +104,7 @@ fn run_order_workflow(name: &str, faults: Option<(&str, &Path)>) -> Option<Run> 
                 "#!/bin/sh\nhere=$(dirname \"$0\")\nexec \"$here/fault-proxy\" \"$here/order_workflow\"\n",
             )
             .unwrap();
+            #[cfg(unix)]
             use std::os::unix::fs::PermissionsExt;
             fs::set_permissions(&bootstrap, fs::Permissions::from_mode(0o755)).unwrap();
             environment.push(("DURABLE_FAULTS", faults.to_string()));

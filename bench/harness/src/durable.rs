@@ -70,7 +70,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         Some(i) => PathBuf::from(args.get(i + 1).ok_or("--out needs a path")?),
         None => bench.join("DURABLE_RESULTS.md"),
     };
-    // Made before anything is measured, so a bad --out fails in a second, not after the run.
+    // Checked (and its folder made) before anything is measured, so that a bad --out fails in
+    // a second, not after the run.
+    if out.is_dir() {
+        return Err(format!("--out {} is a folder, not a file", out.display()));
+    }
     if let Some(dir) = out.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create {} for --out: {e}", dir.display()))?;
@@ -360,12 +364,18 @@ pub fn profile(args: &[String]) -> Result<(), String> {
                 walls.push(function.invoke(&execution, "SUCCEEDED").await?.elapsed);
             }
         }
-        // Ends the wrapper (and its child) gently, so that perf writes its data.
+        // Ends the wrapper (and its child) gently, and gives it a minute to finish (perf
+        // writes its data then) before it is killed.
+        let mut process = process;
         let _ = Command::new("kill")
             .arg("-INT")
             .arg(process.0.id().to_string())
             .status();
-        std::thread::sleep(Duration::from_secs(2));
+        let asked = Instant::now();
+        while matches!(process.0.try_wait(), Ok(None)) && asked.elapsed() < Duration::from_secs(60)
+        {
+            std::thread::sleep(Duration::from_millis(100));
+        }
         drop(process);
         println!("{} executions, median {:?}", n, median(&walls));
         Ok(())

@@ -695,7 +695,7 @@ impl DurableBackend for MemoryService {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lambda_sdk::types::WaitOptions;
+    use lambda_sdk::types::{StepOptions, WaitOptions};
 
     fn update(id: &str, r#type: OperationType, action: OperationAction) -> OperationUpdate {
         OperationUpdate {
@@ -762,6 +762,23 @@ mod tests {
         assert!(err.to_string().contains("WaitSeconds"), "{err}");
         assert_eq!(service.operations(), before);
         assert_eq!(service.recorded_outcome(), outcome);
+        // An existing step changed twice in the call (its first state is the one put back), and
+        // a refused update that had already changed its step's details.
+        let mut retry = update("a", OperationType::Step, OperationAction::Retry);
+        retry.step_options = Some(StepOptions {
+            next_attempt_delay_seconds: Some(1),
+        });
+        let err = call(
+            &service,
+            vec![
+                retry,
+                update("a", OperationType::Step, OperationAction::Start),
+                update("a", OperationType::Step, OperationAction::Retry),
+            ],
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("NextAttemptDelaySeconds"), "{err}");
+        assert_eq!(service.operations(), before);
         // The ids it added are free again, and callback ids go on from where they were.
         call(
             &service,

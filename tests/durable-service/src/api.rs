@@ -57,7 +57,9 @@ async fn state(execution: &Execution, request: &Received) -> Reply {
         max_items: query_param(&request.query, "MaxItems").and_then(|n| n.parse().ok()),
     };
     match execution.memory.state_page_json(page) {
-        Ok(body) if fault == Some(HttpFault::CutMidBody) => respond_cut(body.into_bytes()),
+        Ok(body) if fault == Some(HttpFault::CutMidBody) => {
+            respond_cut(StatusCode::OK, body.into_bytes())
+        }
         Ok(body) => respond(
             StatusCode::OK,
             &[("content-type", "application/json")],
@@ -110,7 +112,7 @@ async fn checkpoint(execution: &Execution, request: &Received) -> Reply {
             let body = serde_json::to_vec(&response).unwrap_or_default();
             lock(&execution.inner).last_checkpoint = Some((client_token, sent_with, body.clone()));
             if fault == Some(HttpFault::CutMidBody) {
-                respond_cut(body)
+                respond_cut(StatusCode::OK, body)
             } else {
                 respond(
                     StatusCode::OK,

@@ -53,8 +53,8 @@ impl Script {
         for item in text.split(',').map(str::trim).filter(|s| !s.is_empty()) {
             let bad = || {
                 format!(
-                    "fault `{item}`: expected <checkpoint|state>:<call>=<status|cut|stall>, \
-                     e.g. checkpoint:2=503"
+                    "fault `{item}`: expected <checkpoint|state>:<call from 1>=<status \
+                     400-599|cut|stall>, e.g. checkpoint:2=503"
                 )
             };
             let (target, fault) = item.split_once('=').ok_or_else(bad)?;
@@ -64,12 +64,16 @@ impl Script {
                 "state" => Api::State,
                 _ => return Err(bad()),
             };
-            let call: u64 = call.parse().map_err(|_| bad())?;
+            let call: u64 = call.parse().ok().filter(|n| *n >= 1).ok_or_else(bad)?;
             let fault = match fault {
                 "cut" => HttpFault::CutMidBody,
                 "stall" => HttpFault::Stall(Duration::from_secs(30)),
                 status => {
-                    let status: u16 = status.parse().map_err(|_| bad())?;
+                    let status: u16 = status
+                        .parse()
+                        .ok()
+                        .filter(|s| (400..600).contains(s))
+                        .ok_or_else(bad)?;
                     // Lambda's own code for a 500 and a 429; a gateway's for the others (a
                     // modeled 502 is one of Lambda's KMS errors, which are not retried).
                     let code = match status {
@@ -89,14 +93,19 @@ impl Script {
                     fault
                 }
             };
-            faults.insert((api, call), fault);
+            if faults.insert((api, call), fault).is_some() {
+                return Err(format!("fault `{item}`: that call already has a fault"));
+            }
         }
         Ok(Script { faults })
     }
 }
 
 struct Proxy {
-    upstream: SocketAddr,
+    /// The upstream's addresses, tried in order.
+    upstream: Vec<SocketAddr>,
+    /// Its `host:port`, for the `Host` header.
+    authority: String,
     script: Script,
     calls: Mutex<HashMap<Api, u64>>,
     log: Option<PathBuf>,
@@ -117,11 +126,13 @@ pub async fn start(
         .map(|rest| rest.trim_end_matches('/'))
         .filter(|rest| !rest.contains('/'))
         .ok_or_else(|| format!("the upstream `{upstream}` is not http://host:port"))?;
-    let upstream = tokio::net::lookup_host(authority)
+    let addresses: Vec<SocketAddr> = tokio::net::lookup_host(authority)
         .await
         .map_err(|e| format!("cannot resolve the upstream `{authority}`: {e}"))?
-        .next()
-        .ok_or_else(|| format!("the upstream `{authority}` has no address"))?;
+        .collect();
+    if addresses.is_empty() {
+        return Err(format!("the upstream `{authority}` has no address"));
+    }
     let listener = TcpListener::bind(("127.0.0.1", 0))
         .await
         .map_err(|e| format!("cannot bind the proxy: {e}"))?;
@@ -129,7 +140,8 @@ pub async fn start(
         .local_addr()
         .map_err(|e| format!("the proxy has no address: {e}"))?;
     let proxy = Arc::new(Proxy {
-        upstream,
+        upstream: addresses,
+        authority: authority.to_string(),
         script,
         calls: Mutex::new(HashMap::new()),
         log,
@@ -184,11 +196,15 @@ impl Proxy {
         });
         let reply = match fault {
             None | Some(HttpFault::Pass) => {
-                let (status, headers, body) = self.forward(parts, body).await?;
+                let (status, headers, body) = match self.forward(parts, body).await {
+                    Ok(forwarded) => forwarded,
+                    Err(e) => return Ok(self.upstream_failed(&e)),
+                };
                 let mut response = Response::builder().status(status);
                 for (name, value) in &headers {
                     response = response.header(name, value);
                 }
+                // The body is sent whole, with its own length (`ReplyBody`'s size).
                 return response
                     .body(ReplyBody::Whole(Some(body)))
                     .map_err(|e| format!("cannot answer: {e}"));
@@ -212,22 +228,24 @@ impl Proxy {
                     headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
                 respond(status, &headers, body.to_string().into_bytes())
             }
-            Some(HttpFault::CutMidBody) => {
-                let (_, _, body) = self.forward(parts, body).await?;
-                respond_cut(body.to_vec())
-            }
+            Some(HttpFault::CutMidBody) => match self.forward(parts, body).await {
+                Ok((status, _, body)) => respond_cut(status, body.to_vec()),
+                Err(e) => return Ok(self.upstream_failed(&e)),
+            },
             Some(HttpFault::Stall(wait)) => {
                 tokio::time::sleep(wait).await;
                 Reply::Drop
             }
             Some(HttpFault::Delay(wait)) => {
                 tokio::time::sleep(wait).await;
-                let (status, _, body) = self.forward(parts, body).await?;
-                respond(
-                    status,
-                    &[("content-type", "application/json")],
-                    body.to_vec(),
-                )
+                match self.forward(parts, body).await {
+                    Ok((status, _, body)) => respond(
+                        status,
+                        &[("content-type", "application/json")],
+                        body.to_vec(),
+                    ),
+                    Err(e) => return Ok(self.upstream_failed(&e)),
+                }
             }
             Some(HttpFault::Body(value)) => respond(
                 StatusCode::OK,
@@ -247,17 +265,26 @@ impl Proxy {
         parts: http::request::Parts,
         body: Bytes,
     ) -> Result<(StatusCode, http::HeaderMap, Bytes), String> {
-        let stream = TcpStream::connect(self.upstream)
+        let stream = TcpStream::connect(self.upstream.as_slice())
             .await
-            .map_err(|e| format!("cannot reach the upstream: {e}"))?;
+            .map_err(|e| format!("cannot reach the upstream {}: {e}", self.authority))?;
         let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
             .await
             .map_err(|e| format!("upstream handshake: {e}"))?;
         tokio::spawn(connection);
         let mut request = Request::from_parts(parts, Full::new(body));
-        request.headers_mut().insert(
+        let headers = request.headers_mut();
+        // The body was read whole: it goes on with its own length (hyper sets it).
+        for hop in [
+            http::header::TRANSFER_ENCODING,
+            http::header::CONTENT_LENGTH,
+            http::header::CONNECTION,
+        ] {
+            headers.remove(hop);
+        }
+        headers.insert(
             http::header::HOST,
-            http::HeaderValue::from_str(&self.upstream.to_string())
+            http::HeaderValue::from_str(&self.authority)
                 .map_err(|e| format!("upstream host header: {e}"))?,
         );
         let response = sender
@@ -271,11 +298,21 @@ impl Proxy {
             .map_err(|e| format!("upstream response: {e}"))?
             .to_bytes();
         let mut headers = parts.headers;
-        // The body is sent whole, with its own length.
+        // Hop-by-hop, or replaced: the body is answered whole, with its own length.
         headers.remove(http::header::TRANSFER_ENCODING);
         headers.remove(http::header::CONTENT_LENGTH);
         headers.remove(http::header::CONNECTION);
         Ok((parts.status, headers, body))
+    }
+
+    /// A 502 for a call the upstream did not answer (noted, so that it is not taken for a
+    /// scripted fault).
+    fn upstream_failed(&self, error: &str) -> Response<ReplyBody> {
+        self.note(&format!("upstream failed: {error}"));
+        let body = serde_json::json!({"message": format!("fault-proxy: {error}")}).to_string();
+        let mut response = Response::new(ReplyBody::Whole(Some(Bytes::from(body))));
+        *response.status_mut() = StatusCode::BAD_GATEWAY;
+        response
     }
 
     /// Appends a line to the log file (and stderr): which call was faulted, and how.
@@ -316,9 +353,14 @@ mod tests {
             "invoke:1=503",
             "checkpoint=503",
             "checkpoint:1=slow",
+            "checkpoint:0=503",
+            "checkpoint:1=200",
+            "checkpoint:1=1000",
+            "checkpoint:1=503,checkpoint:1=cut",
         ] {
             let err = Script::parse(bad).unwrap_err();
-            assert!(err.contains(bad), "{err}");
+            let item = bad.rsplit(',').next().unwrap_or(bad);
+            assert!(err.contains(item), "{err}");
         }
     }
 }

@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 use bytes::Bytes;
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Limited};
-use hyper::body::{Body, Frame, Incoming};
+use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
@@ -48,6 +48,17 @@ impl Body for ReplyBody {
     type Data = Bytes;
     type Error = std::io::Error;
 
+    /// A whole body has its exact length (hyper sends `Content-Length`, as Lambda does); a cut
+    /// one carries its full length in a header instead.
+    fn size_hint(&self) -> SizeHint {
+        match self {
+            ReplyBody::Whole(data) => {
+                SizeHint::with_exact(data.as_ref().map_or(0, |d| d.len() as u64))
+            }
+            ReplyBody::Cut(..) => SizeHint::default(),
+        }
+    }
+
     fn poll_frame(
         self: Pin<&mut Self>,
         _: &mut Context<'_>,
@@ -79,12 +90,12 @@ pub(crate) fn respond(status: StatusCode, headers: &[(&str, &str)], body: Vec<u8
     }
 }
 
-/// A 200 JSON response whose body stops halfway.
-pub(crate) fn respond_cut(body: Vec<u8>) -> Reply {
+/// A JSON response whose body stops halfway.
+pub(crate) fn respond_cut(status: StatusCode, body: Vec<u8>) -> Reply {
     let full = body.len();
     let half = Bytes::from(body).slice(..full / 2);
     match Response::builder()
-        .status(StatusCode::OK)
+        .status(status)
         .header("content-type", "application/json")
         .header("content-length", full.to_string())
         .body(ReplyBody::Cut(Some(half), false))

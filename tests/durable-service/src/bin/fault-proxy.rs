@@ -3,12 +3,15 @@
 //! `AWS_ENDPOINT_URL_LAMBDA` (the local emulator), and the function is started with that
 //! variable pointing at the proxy. `DURABLE_FAULTS` holds the script
 //! (`checkpoint:2=503,state:1=429,checkpoint:5=cut`; see `durable_service::proxy::Script`);
-//! `DURABLE_FAULTS_LOG`, if set, is a file that gets a line per faulted call. The exit status is
-//! the function's.
+//! `DURABLE_FAULTS_LOG`, if set, is a file that gets a line per faulted call. The function
+//! gets the SIGTERM or SIGINT this process gets (a host stopping its worker stops the function
+//! too), and the exit status is the function's (128 + the signal when a signal ended it).
 
+use std::os::unix::process::ExitStatusExt;
 use std::process::ExitCode;
 
 use durable_service::proxy::{self, Script};
+use tokio::signal::unix::{SignalKind, signal};
 
 fn main() -> ExitCode {
     match run() {
@@ -34,15 +37,32 @@ fn run() -> Result<ExitCode, String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start tokio: {e}"))?;
-    let address = runtime.block_on(proxy::start(&upstream, script, log))?;
-    let status = std::process::Command::new(&program)
-        .args(args)
-        .env("AWS_ENDPOINT_URL_LAMBDA", format!("http://{address}"))
-        .status()
-        .map_err(|e| format!("cannot run {}: {e}", program.to_string_lossy()))?;
-    Ok(match status.code() {
-        Some(0) => ExitCode::SUCCESS,
-        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
-        None => ExitCode::FAILURE,
+    runtime.block_on(async {
+        let address = proxy::start(&upstream, script, log).await?;
+        let mut terminate =
+            signal(SignalKind::terminate()).map_err(|e| format!("cannot catch SIGTERM: {e}"))?;
+        let mut interrupt =
+            signal(SignalKind::interrupt()).map_err(|e| format!("cannot catch SIGINT: {e}"))?;
+        let mut child = tokio::process::Command::new(&program)
+            .args(args)
+            .env("AWS_ENDPOINT_URL_LAMBDA", format!("http://{address}"))
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|e| format!("cannot run {}: {e}", program.to_string_lossy()))?;
+        let stopped_by = tokio::select! {
+            status = child.wait() => {
+                let status = status.map_err(|e| format!("cannot wait for the function: {e}"))?;
+                return Ok(match (status.code(), status.signal()) {
+                    (Some(code), _) => ExitCode::from(u8::try_from(code).unwrap_or(1)),
+                    (None, Some(signal)) => ExitCode::from(128u8.saturating_add(signal as u8)),
+                    (None, None) => ExitCode::FAILURE,
+                });
+            }
+            _ = terminate.recv() => 15u8,
+            _ = interrupt.recv() => 2u8,
+        };
+        // The function is stopped with us (killed: it has no state of its own to save).
+        let _ = child.kill().await;
+        Ok(ExitCode::from(128 + stopped_by))
     })
 }
