@@ -1,20 +1,17 @@
 //! The HTTP transport: hyper 1, hyper-util's pooled client and hyper-rustls (ring, webpki
 //! roots plus `AWS_CA_BUNDLE`), with `HTTPS_PROXY`/`NO_PROXY` honoured through CONNECT tunnels
-//! (with the `proxy` cargo feature, on by default).
+//! (with the `proxy` cargo feature, on by default). Sockets acknowledge what they read at once
+//! (`connect`), so a server that sends a response in two writes is not held back 40 ms.
 //!
 //! Requests and responses are fully buffered [`Bytes`]: every restJson1 operation of this SDK
 //! has a bounded body, and a response larger than the configured limit is refused while it is
 //! read, without buffering it.
 
+mod connect;
+
 use std::fmt;
-#[cfg(feature = "proxy")]
-use std::future::Future;
 use std::path::{Path, PathBuf};
-#[cfg(feature = "proxy")]
-use std::pin::Pin;
 use std::sync::Arc;
-#[cfg(feature = "proxy")]
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -23,14 +20,10 @@ use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector as TcpConnector;
 #[cfg(feature = "proxy")]
-use hyper_util::client::legacy::connect::proxy::Tunnel;
-#[cfg(feature = "proxy")]
 use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::TokioExecutor;
-#[cfg(feature = "proxy")]
-use hyper_util::rt::TokioIo;
-#[cfg(feature = "proxy")]
-use tokio::net::TcpStream;
+
+use connect::Transport;
 
 /// Settings of the HTTP transport.
 #[derive(Clone, Debug)]
@@ -330,12 +323,9 @@ impl HttpClient {
         http.set_connect_timeout(Some(settings.connect_timeout));
         http.set_nodelay(true);
         #[cfg(feature = "proxy")]
-        let transport = ProxyConnector {
-            http,
-            matcher: settings.proxy.as_ref().map(|p| Arc::new(p.matcher())),
-        };
+        let transport = Transport::new(http, settings.proxy.as_ref().map(|p| p.matcher()));
         #[cfg(not(feature = "proxy"))]
-        let transport = http;
+        let transport = Transport::new(http);
         let builder = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http();
@@ -467,54 +457,6 @@ pub(crate) fn tls_config(ca_bundle: Option<&Path>) -> Result<rustls::ClientConfi
         .with_root_certificates(roots)
         .with_no_client_auth();
     Ok(config)
-}
-
-/// What the TLS connector wraps: with the `proxy` feature, a TCP connector that may go through
-/// a CONNECT tunnel; without it, the TCP connector itself.
-#[cfg(feature = "proxy")]
-type Transport = ProxyConnector;
-#[cfg(not(feature = "proxy"))]
-type Transport = TcpConnector;
-
-/// Connects directly, or through a CONNECT tunnel when the proxy settings say so.
-#[cfg(feature = "proxy")]
-#[derive(Clone)]
-pub(crate) struct ProxyConnector {
-    http: TcpConnector,
-    matcher: Option<Arc<Matcher>>,
-}
-
-#[cfg(feature = "proxy")]
-type BoxError = Box<dyn std::error::Error + Send + Sync>;
-
-#[cfg(feature = "proxy")]
-impl tower_service::Service<http::Uri> for ProxyConnector {
-    type Response = TokioIo<TcpStream>;
-    type Error = BoxError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self::Response, Self::Error>> + Send>>;
-
-    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
-        self.http.poll_ready(cx).map_err(Into::into)
-    }
-
-    fn call(&mut self, dst: http::Uri) -> Self::Future {
-        let intercept = self.matcher.as_ref().and_then(|m| m.intercept(&dst));
-        let mut http = self.http.clone();
-        Box::pin(async move {
-            match intercept {
-                None => http.call(dst).await.map_err(Into::into),
-                Some(proxy) => {
-                    let mut tunnel = Tunnel::new(proxy.uri().clone(), http);
-                    if let Some(auth) = proxy.basic_auth() {
-                        tunnel = tunnel.with_auth(auth.clone());
-                    }
-                    tunnel.call(dst).await.map_err(|e| -> BoxError {
-                        format!("through the proxy {}: {e}", proxy.uri()).into()
-                    })
-                }
-            }
-        })
-    }
 }
 
 #[cfg(test)]

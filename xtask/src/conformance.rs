@@ -7,7 +7,8 @@
 //! and one template joining the suites' templates, so that all requirements share the 8
 //! workers; prints each suite's counts and `conformance: N passed, M failed`. Each run's joined
 //! template, report and histories stay under `target/conformance/run/` (the invoke suite's
-//! under `target/conformance/invoke/`).
+//! under `target/conformance/invoke/`). A requirement that failed on the emulator's ordering
+//! race ([`is_ordering_race`]) is run once more by itself, under `target/conformance/rerun-ID/`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -37,6 +38,18 @@ pub const SUITES: [&str; 10] = [
 /// finish a 20 ms child execution before it has recorded the end of the invocation that
 /// started it (seen here: 5 of 16 invoke requirements with all suites in one run, none alone).
 pub const RUN_ALONE: [&str; 1] = ["invoke"];
+
+/// Whether a failure is that race and nothing the runtime did: the history has the invoked
+/// execution's end where the invocation's end was expected, or the other way round. Run alone
+/// the race is rare but not gone (one of 16 in a CI run: the emulator dispatches the target as
+/// soon as the START checkpoint is written, and its Python hop back from each invocation can
+/// add 40 ms of delayed acknowledgement to either side), so such a requirement is run once
+/// more, by itself; it counts as passed only if that run passes.
+fn is_ordering_race(errors: &str) -> bool {
+    errors.contains("expected 'InvocationCompleted', got 'ChainedInvoke")
+        || (errors.contains("expected 'ChainedInvoke")
+            && errors.contains("got 'InvocationCompleted'"))
+}
 
 /// Requirements that cannot pass against the local emulator, and why. Any other failure fails
 /// the run.
@@ -119,15 +132,21 @@ pub fn run(args: &ConformanceArgs) -> Result<(), String> {
     let mut reports = Vec::new();
     for group in [together, alone] {
         if !group.is_empty() {
+            let label = match group.as_slice() {
+                [suite] => suite.clone(),
+                _ => "run".to_string(),
+            };
             reports.extend(run_suites(
                 &root,
                 &script,
                 &venv,
                 &group,
                 args.only.as_deref(),
+                &label,
             )?);
         }
     }
+    rerun_races(&root, &script, &venv, &mut reports)?;
     reports.sort_by_key(|r| SUITES.iter().position(|s| *s == r.suite));
     let ran = started.elapsed();
 
@@ -183,6 +202,54 @@ pub fn run(args: &ConformanceArgs) -> Result<(), String> {
             unexpected.join("\n  ")
         ))
     }
+}
+
+/// Runs each requirement that failed on the ordering race once more, by itself (output under
+/// `target/conformance/rerun-<id>/`), and takes that run's outcome, saying so.
+fn rerun_races(
+    root: &Path,
+    script: &Path,
+    venv: &Path,
+    reports: &mut [SuiteReport],
+) -> Result<(), String> {
+    for report in reports.iter_mut() {
+        let raced: Vec<(String, String)> = report
+            .failed
+            .iter()
+            .filter(|(_, errors)| is_ordering_race(errors))
+            .cloned()
+            .collect();
+        for (id, errors) in raced {
+            println!(
+                "conformance: {id} failed on the emulator's ordering race ({errors}); running it again by itself"
+            );
+            let only = [id.clone()];
+            let again = run_suites(
+                root,
+                script,
+                venv,
+                std::slice::from_ref(&report.suite),
+                Some(&only),
+                &format!("rerun-{id}"),
+            )?;
+            let Some(outcome) = again.into_iter().find(|r| r.suite == report.suite) else {
+                continue;
+            };
+            if outcome.passed.contains(&id) {
+                println!("conformance: {id} passed when run again by itself");
+                report.failed.retain(|(failed, _)| *failed != id);
+                report.passed.push(id);
+            } else {
+                println!("conformance: {id} failed again when run by itself");
+                if let Some((_, second)) = outcome.failed.into_iter().find(|(f, _)| *f == id)
+                    && let Some(entry) = report.failed.iter_mut().find(|(f, _)| *f == id)
+                {
+                    entry.1 = format!("{errors}; run again by itself: {second}");
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 fn template(suite: &str) -> String {
@@ -312,12 +379,9 @@ fn run_suites(
     venv: &Path,
     suites: &[String],
     only: Option<&[String]>,
+    label: &str,
 ) -> Result<Vec<SuiteReport>, String> {
-    let label = match suites {
-        [suite] => suite.clone(),
-        _ => "run".to_string(),
-    };
-    let out = root.join("target/conformance").join(&label);
+    let out = root.join("target/conformance").join(label);
     fs::create_dir_all(&out).map_err(|e| format!("cannot create {}: {e}", out.display()))?;
     let template = joined_template(root, suites, &out)?;
     let _ = fs::remove_file(out.join("report.json"));
@@ -404,4 +468,30 @@ fn run_suites(
         }
     }
     Ok(reports)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_ordering_race;
+
+    #[test]
+    fn the_ordering_race_is_told_from_other_failures() {
+        // What a CI run printed for 5-11.
+        assert!(is_ordering_race(
+            "FAILED Event[EventId=5].EventType: expected 'InvocationCompleted', got \
+             'ChainedInvokeSucceeded'; Event[EventId=5].InvocationCompletedDetails: key missing"
+        ));
+        assert!(is_ordering_race(
+            "FAILED Event[EventId=5].EventType: expected 'ChainedInvokeFailed', got \
+             'InvocationCompleted'"
+        ));
+        // A missing or extra event, a wrong result, another event type: not the race.
+        assert!(!is_ordering_race(
+            "FAILED Event[EventId=5].EventType: expected 'InvocationCompleted', got 'StepStarted'"
+        ));
+        assert!(!is_ordering_race("FAILED Event[EventId=7]: missing"));
+        assert!(!is_ordering_race(
+            "FAILED Result: expected '\"a\"', got '\"b\"'"
+        ));
+    }
 }
