@@ -150,7 +150,7 @@ impl BackendError {
     }
 
     /// From a lambda-sdk error: service errors by [`classify`](Self::classify); a request the SDK
-    /// refused to send is final; transport failures, timeouts and unreadable responses are
+    /// refused to send, and missing or misconfigured credentials, are final; transport failures, timeouts and unreadable responses are
     /// worth retrying (the client has already retried what it retries).
     pub fn from_sdk<E: OperationError>(operation: &str, error: lambda_sdk::Error<E>) -> Self {
         let kind = match &error {
@@ -158,6 +158,10 @@ impl BackendError {
                 BackendError::classify(service.status(), error.code(), error.message().as_deref())
             }
             lambda_sdk::Error::Construction(_) => BackendErrorKind::Terminal,
+            // Missing or misconfigured credentials stay so; a source that failed may answer.
+            lambda_sdk::Error::Credentials(_) if !error.is_retryable() => {
+                BackendErrorKind::Terminal
+            }
             _ => BackendErrorKind::Retryable,
         };
         BackendError {

@@ -14,6 +14,7 @@ use crate::error::{
     ConstructionError, Error, OperationError, ResponseError, TimeoutError, TimeoutKind,
 };
 use crate::http::HttpError;
+use crate::request_info::CallHeaders;
 use crate::rest_json::{self, PreparedRequest};
 use crate::retry::{self, RetryKind};
 use crate::sign::{SigningScope, sign_request};
@@ -236,6 +237,8 @@ impl Handle {
         let started = Instant::now();
         let deadline = config.timeouts.operation().map(|t| started + t);
         let max_attempts = config.retry.max_attempts();
+        let real = crate::env::Env::real();
+        let call_headers = CallHeaders::new(config.env().unwrap_or(&real));
         let mut attempt = 0;
         let mut spent = 0;
         loop {
@@ -249,6 +252,7 @@ impl Handle {
                     endpoint,
                     deadline,
                     attempt,
+                    &call_headers,
                     parse,
                     parse_stream,
                 )
@@ -339,6 +343,7 @@ impl Handle {
         endpoint: &Endpoint,
         deadline: Option<Instant>,
         attempt: u32,
+        call_headers: &CallHeaders,
         parse: &(dyn Fn(&HttpResponse) -> Result<O, Error<E>> + Sync),
         parse_stream: Option<&StreamParser<'_, O, E>>,
     ) -> Result<(O, ResponseMetadata), AttemptError<E>>
@@ -359,12 +364,13 @@ impl Handle {
             let credentials =
                 crate::credentials::ProvideCredentials::provide_credentials(&*config.credentials)
                     .await
-                    .map_err(|e| {
-                        AttemptError::Done(Error::Construction(ConstructionError::other(format!(
-                            "no credentials to sign with: {e}"
-                        ))))
-                    })?;
-            let http_request = self.build(operation, request, url, endpoint, &credentials)?;
+                    .map_err(|e| AttemptError::Done(Error::Credentials(e)))?;
+            let mut http_request = self.build(operation, request, url, endpoint, &credentials)?;
+            call_headers.add_to(
+                http_request.headers_mut(),
+                attempt,
+                config.retry.max_attempts(),
+            );
             let response = match parse_stream {
                 None => config
                     .http
@@ -545,38 +551,42 @@ impl<E: OperationError> AttemptError<E> {
     }
 }
 
-/// A fresh idempotency token: a random UUID (version 4).
+/// A fresh idempotency token: a random UUID (version 4), from the operating system's random
+/// source (`getrandom`, which ring already uses for TLS). Should that fail, the bytes come from
+/// the clock, the process id and a counter, mixed: still unique, if not unpredictable.
 pub fn idempotency_token() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let state = std::collections::hash_map::RandomState::new();
-    let word = |salt: u64| {
-        let mut h = state.build_hasher();
-        h.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
-        h.write_u64(salt);
-        h.write_u128(
-            SystemTime::now()
-                .duration_since(SystemTime::UNIX_EPOCH)
-                .map(|d| d.as_nanos())
-                .unwrap_or_default(),
-        );
-        h.finish()
-    };
     let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&word(1).to_le_bytes());
-    bytes[8..].copy_from_slice(&word(2).to_le_bytes());
+    if getrandom::getrandom(&mut bytes).is_err() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static COUNTER: AtomicU64 = AtomicU64::new(0);
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        let mix = |mut z: u64| {
+            // splitmix64's finalizer.
+            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+            z ^ (z >> 31)
+        };
+        let count = COUNTER.fetch_add(1, Ordering::Relaxed);
+        let high = mix(nanos as u64 ^ (u64::from(std::process::id()) << 32));
+        let low = mix((nanos >> 64) as u64 ^ count.rotate_left(17) ^ high);
+        bytes[..8].copy_from_slice(&high.to_le_bytes());
+        bytes[8..].copy_from_slice(&low.to_le_bytes());
+    }
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    format!(
-        "{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut token = String::with_capacity(36);
+    for (i, byte) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            token.push('-');
+        }
+        token.push(char::from(HEX[usize::from(byte >> 4)]));
+        token.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    token
 }
 
 /// Errors a generated operation hands back from its response parser.

@@ -1,10 +1,11 @@
-//! The error of every operation: five cases kept apart, so a caller can tell a request the SDK
-//! refused from a network failure, a timeout, a response it could not read, and an error the
-//! service returned.
+//! The error of every operation: six cases kept apart, so a caller can tell a request the SDK
+//! refused from a network failure, a timeout, a response it could not read, an error the
+//! service returned, and missing credentials.
 
 use std::fmt;
 use std::time::Duration;
 
+use crate::credentials::CredentialsError;
 use crate::http::{HttpError, source_chain};
 
 /// What the generated `{Op}Error` enums tell the runtime about themselves.
@@ -314,6 +315,9 @@ pub enum Error<E> {
     Response(ResponseError),
     /// The service returned an error (boxed: it carries the typed error and its metadata).
     Service(Box<ServiceError<E>>),
+    /// There were no credentials to sign the request with: the credentials source found none
+    /// or failed. [`CredentialsError::kind`] says which; nothing was sent.
+    Credentials(CredentialsError),
 }
 
 impl<E> Error<E> {
@@ -340,6 +344,7 @@ impl<E: OperationError> Error<E> {
             Error::Transport(e) => Some(e.to_string()),
             Error::Timeout(e) => Some(e.to_string()),
             Error::Response(e) => Some(e.to_string()),
+            Error::Credentials(e) => Some(e.to_string()),
         }
     }
 
@@ -361,10 +366,14 @@ impl<E: OperationError> Error<E> {
     }
 
     /// Whether retrying the same request may succeed: throttling, transient server errors,
-    /// transport failures and timeouts. The SDK already retried it as configured.
+    /// transport failures, timeouts and a credentials source that failed (rather than one
+    /// that is missing or misconfigured). The SDK already retried it as configured.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Construction(_) | Error::Response(_) => false,
+            Error::Credentials(e) => {
+                e.kind() == crate::credentials::CredentialsErrorKind::ProviderFailed
+            }
             Error::Transport(e) => crate::retry::transport_is_retryable(e),
             Error::Timeout(_) => true,
             Error::Service(s) => crate::retry::classify_service(&s.error, &s.meta).is_some(),
@@ -379,6 +388,7 @@ impl<E: OperationError> fmt::Display for Error<E> {
             Error::Transport(e) => write!(f, "transport error: {e}"),
             Error::Timeout(e) => e.fmt(f),
             Error::Response(e) => e.fmt(f),
+            Error::Credentials(e) => write!(f, "no credentials to sign with: {e}"),
             Error::Service(s) => match s.error.message() {
                 Some(m) => write!(f, "{}: {m} (HTTP {})", s.error.code(), s.meta.status),
                 None => write!(f, "{} (HTTP {}, no message)", s.error.code(), s.meta.status),
@@ -397,6 +407,7 @@ impl<E: OperationError> fmt::Debug for Error<E> {
                 .field("error", &source_chain(e))
                 .finish(),
             Error::Timeout(e) => f.debug_tuple("Timeout").field(e).finish(),
+            Error::Credentials(e) => f.debug_tuple("Credentials").field(e).finish(),
             Error::Response(e) => f
                 .debug_struct("Response")
                 .field("status", &e.status)
@@ -422,6 +433,7 @@ impl<E: OperationError> std::error::Error for Error<E> {
             Error::Transport(e) => Some(e),
             Error::Timeout(e) => Some(e),
             Error::Response(e) => Some(e),
+            Error::Credentials(e) => Some(e),
             Error::Service(s) => Some(&s.error),
         }
     }
@@ -430,6 +442,12 @@ impl<E: OperationError> std::error::Error for Error<E> {
 impl<E> From<ConstructionError> for Error<E> {
     fn from(e: ConstructionError) -> Self {
         Error::Construction(e)
+    }
+}
+
+impl<E> From<CredentialsError> for Error<E> {
+    fn from(e: CredentialsError) -> Self {
+        Error::Credentials(e)
     }
 }
 
@@ -450,5 +468,48 @@ impl OperationError for Unhandled {
 
     fn modeled(&self) -> Option<ModeledError> {
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::credentials::CredentialsErrorKind;
+
+    #[test]
+    fn a_credentials_failure_is_its_own_case_and_only_a_failed_source_is_retryable() {
+        let cases = [
+            (CredentialsError::not_configured("the environment"), false),
+            (
+                CredentialsError::invalid_configuration("a key without a secret"),
+                false,
+            ),
+            (CredentialsError::unsupported("`role_arn`"), false),
+            (
+                CredentialsError::provider_failed("the container endpoint answered 500"),
+                true,
+            ),
+        ];
+        for (credentials, retryable) in cases {
+            let kind = credentials.kind();
+            let err: Error<Unhandled> = credentials.into();
+            assert!(
+                matches!(&err, Error::Credentials(e) if e.kind() == kind),
+                "{err:?}"
+            );
+            assert_eq!(err.is_retryable(), retryable, "{kind:?}");
+            assert_eq!(err.code(), None);
+            assert!(
+                err.to_string().starts_with("no credentials to sign with: "),
+                "{err}"
+            );
+            assert!(format!("{err:?}").starts_with("Credentials("), "{err:?}");
+            let source = std::error::Error::source(&err).map(|s| s.to_string());
+            assert_eq!(source, err.message());
+        }
+        assert!(matches!(
+            Error::<Unhandled>::from(CredentialsError::unsupported("x")),
+            Error::Credentials(e) if e.kind() == CredentialsErrorKind::Unsupported
+        ));
     }
 }

@@ -66,6 +66,7 @@ pub mod partitions;
 pub mod primitives;
 #[cfg(feature = "profile")]
 pub mod profile;
+mod request_info;
 pub mod rest_json;
 pub mod retry;
 pub mod sign;

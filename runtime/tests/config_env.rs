@@ -9,7 +9,7 @@
 
 use lambda_sdk_runtime::client::{Handle, HttpResponse};
 use lambda_sdk_runtime::config::{Config, ConfigError};
-use lambda_sdk_runtime::credentials::Credentials;
+use lambda_sdk_runtime::credentials::{Credentials, CredentialsErrorKind};
 use lambda_sdk_runtime::endpoint::{Endpoint, EndpointParams, resolve};
 use lambda_sdk_runtime::endpoint_rules::functions::partition;
 use lambda_sdk_runtime::endpoint_rules::{RulesError, RulesErrorKind};
@@ -523,9 +523,13 @@ async fn credentials_are_resolved_lazily() {
         .call("Op", &(), RequestBuilder::new("GET").finish(), parse)
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Construction(_)), "{err:?}");
+    assert!(
+        matches!(&err, Error::Credentials(e) if e.kind() == CredentialsErrorKind::NotConfigured),
+        "{err:?}"
+    );
+    assert!(!err.is_retryable());
     let text = err.to_string();
-    assert!(text.contains("no credentials to sign with"), "{text}");
+    assert!(text.starts_with("no credentials to sign with: "), "{text}");
     assert!(text.contains("looked in"), "{text}");
 
     // The credentials file is read at the call, not when the config was built.

@@ -482,6 +482,7 @@ fn outcome<T: Debug, E: OperationError + Debug>(
                 Error::Timeout(_) => "Timeout",
                 Error::Response(_) => "Response",
                 Error::Service(_) => "Service",
+                Error::Credentials(_) => "Credentials",
                 _ => "other",
             };
             texts.extend(error_texts(&err));

@@ -1088,3 +1088,90 @@ async fn the_retry_quota_bounds_retries_across_calls() {
     call().await.expect_err("503");
     assert_eq!(server.requests().len(), 4, "an empty quota allows no retry");
 }
+
+/// The tracing and retry headers of every attempt, against what botocore sent for the same
+/// environment (`tests/data/botocore/request_headers.json`, recorded by the script beside it):
+/// `X-Amzn-Trace-Id` from `_X_AMZN_TRACE_ID` inside Lambda only, encoded the same way; one
+/// `amz-sdk-invocation-id` for all attempts of a call; `amz-sdk-request: attempt=N; max=M`
+/// (botocore adds a `ttl=` on retries, which AWS's Rust SDK does not send); none of them signed.
+#[tokio::test]
+async fn tracing_and_retry_headers_match_botocore() {
+    let path = lambda_sdk_tests::repo_root().join("tests/data/botocore/request_headers.json");
+    let text = std::fs::read_to_string(&path).expect("the botocore fixture");
+    let recorded: serde_json::Value = serde_json::from_str(&text).expect("fixture JSON");
+    let cases = recorded.as_object().expect("cases");
+    assert_eq!(cases.len(), 3);
+    for (case, answer) in cases {
+        let mut env: Vec<(String, String)> = answer["env"]
+            .as_object()
+            .expect("env")
+            .iter()
+            .map(|(k, v)| (k.clone(), v.as_str().expect("value").to_string()))
+            .collect();
+        env.push(("AWS_REGION".into(), "us-east-1".into()));
+        let botocore = answer["attempts"].as_array().expect("attempts");
+        let server = WireServer::start(|_, _| Reply::json(500, json!({}))).await;
+        let config = Config::builder_from_env_with(lambda_sdk_runtime::env::Env::from_vars(env))
+            .expect("builder")
+            .region("us-east-1")
+            .credentials(Credentials::new("AKIDEXAMPLE", "SECRETKEY", None))
+            .endpoint_url(server.endpoint())
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(botocore.len() as u32)
+                    .with_initial_backoff(Duration::from_millis(1))
+                    .with_max_backoff(Duration::from_millis(5)),
+            )
+            .build()
+            .expect("config");
+        let _ = Client::new(config)
+            .get_durable_execution(GetDurableExecutionRequest {
+                durable_execution_arn: ARN.into(),
+                ..Default::default()
+            })
+            .await
+            .expect_err("500 every time");
+        let ours = server.requests();
+        assert_eq!(ours.len(), botocore.len(), "{case}: attempts");
+        let id = ours[0]
+            .header("amz-sdk-invocation-id")
+            .expect("id")
+            .to_string();
+        assert_eq!(id.len(), 36, "{case}: {id}");
+        for (n, (sent, theirs)) in ours.iter().zip(botocore).enumerate() {
+            assert_eq!(
+                sent.header("x-amzn-trace-id"),
+                theirs["x-amzn-trace-id"].as_str(),
+                "{case}, attempt {}",
+                n + 1
+            );
+            assert_eq!(sent.header("amz-sdk-invocation-id"), Some(id.as_str()));
+            let request = sent.header("amz-sdk-request").expect("amz-sdk-request");
+            assert_eq!(
+                request,
+                format!("attempt={}; max={}", n + 1, botocore.len())
+            );
+            let theirs_request = theirs["amz-sdk-request"].as_str().expect("recorded");
+            assert!(
+                theirs_request.ends_with(request),
+                "{theirs_request} vs {request}"
+            );
+            let auth = sent.header("authorization").expect("signed");
+            let signed = auth
+                .split("SignedHeaders=")
+                .nth(1)
+                .and_then(|rest| rest.split(',').next())
+                .expect("SignedHeaders");
+            for header in [
+                "x-amzn-trace-id",
+                "amz-sdk-invocation-id",
+                "amz-sdk-request",
+            ] {
+                assert!(
+                    !signed.split(';').any(|h| h == header),
+                    "{header} signed: {signed}"
+                );
+            }
+        }
+    }
+}

@@ -237,12 +237,13 @@ pub fn config_rs() -> TokenStream {
 /// `src/error.rs`: error types, re-exported from the runtime.
 pub fn error_rs() -> TokenStream {
     quote! {
-        //! Errors: the five cases of [`Error`] and what each carries.
+        //! Errors: the six cases of [`Error`] and what each carries.
 
         pub use ::lambda_sdk_runtime::error::{
             ConstructionError, Error, ErrorMetadata, OperationError, ResponseError, ServiceError, TimeoutError,
             TimeoutKind, Unhandled,
         };
+        pub use ::lambda_sdk_runtime::credentials::{CredentialsError, CredentialsErrorKind};
         pub use ::lambda_sdk_runtime::http::{HttpError, HttpErrorKind};
     }
 }
