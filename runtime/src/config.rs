@@ -188,7 +188,9 @@ impl Config {
     ///   container credentials, then EC2 instance metadata (IMDSv2), each but the first with
     ///   its cargo feature (see [`DefaultChain`]);
     /// - endpoint: `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`;
-    /// - `AWS_MAX_ATTEMPTS`, `AWS_CA_BUNDLE`, and `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/
+    /// - retries: `AWS_MAX_ATTEMPTS`, else `max_attempts` of the profile; `AWS_RETRY_MODE`,
+    ///   else `retry_mode` of the profile, which must be `standard` (`adaptive` is refused);
+    /// - `AWS_CA_BUNDLE`, and `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/
     ///   `NO_PROXY` (with the `proxy` cargo feature, on by default).
     ///
     /// # Errors
@@ -268,7 +270,44 @@ impl Config {
             )));
         };
         builder = builder.region(region);
-        if let Some(attempts) = env.get("AWS_MAX_ATTEMPTS") {
+        // A setting from the environment, else from the selected profile, with where it came
+        // from (for error messages).
+        let setting = |var: &str, key: &str| -> Option<(String, String)> {
+            if let Some(value) = env.get(var) {
+                return Some((value, var.to_string()));
+            }
+            #[cfg(feature = "profile")]
+            if let Ok(profiles) = &profiles
+                && let Some(value) = profiles.selected().and_then(|p| p.get(key))
+            {
+                return Some((
+                    value.to_string(),
+                    format!("`{key}` of profile `{}`", profiles.profile_name()),
+                ));
+            }
+            #[cfg(not(feature = "profile"))]
+            let _ = key;
+            None
+        };
+        if let Some((mode, from)) = setting("AWS_RETRY_MODE", "retry_mode") {
+            match mode.trim().to_ascii_lowercase().as_str() {
+                "standard" => {}
+                "adaptive" => {
+                    return Err(ConfigError::new(format!(
+                        "{from} is \"adaptive\": client-side rate limiting is not implemented \
+                         by lambda-sdk; use \"standard\" (retries with jitter, Retry-After and \
+                         a retry quota)"
+                    )));
+                }
+                _ => {
+                    return Err(ConfigError::new(format!(
+                        "{from} is {mode:?}; it must be \"standard\" (\"adaptive\" is not \
+                         implemented)"
+                    )));
+                }
+            }
+        }
+        if let Some((attempts, from)) = setting("AWS_MAX_ATTEMPTS", "max_attempts") {
             let n: u32 = attempts
                 .trim()
                 .parse()
@@ -276,7 +315,7 @@ impl Config {
                 .filter(|n| *n >= 1)
                 .ok_or_else(|| {
                     ConfigError::new(format!(
-                        "AWS_MAX_ATTEMPTS is {attempts:?}, not a whole number of at least 1"
+                        "{from} is {attempts:?}, not a whole number of at least 1"
                     ))
                 })?;
             builder = builder.retry_config(RetryConfig::standard().with_max_attempts(n));

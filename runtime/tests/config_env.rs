@@ -9,7 +9,7 @@
 
 use lambda_sdk_runtime::client::{Handle, HttpResponse};
 use lambda_sdk_runtime::config::{Config, ConfigError};
-use lambda_sdk_runtime::credentials::{Credentials, CredentialsErrorKind};
+use lambda_sdk_runtime::credentials::Credentials;
 use lambda_sdk_runtime::endpoint::{Endpoint, EndpointParams, resolve};
 use lambda_sdk_runtime::endpoint_rules::functions::partition;
 use lambda_sdk_runtime::endpoint_rules::{RulesError, RulesErrorKind};
@@ -200,6 +200,50 @@ fn max_attempts_from_the_environment() {
         );
         assert!(err.contains("at least 1"), "{err}");
     }
+}
+
+#[cfg(feature = "profile")]
+#[test]
+fn retry_settings_from_the_profile_and_the_environment() {
+    let dir = TempDir::new("retry-profile");
+    let config_file = dir.write(
+        "config",
+        "[default]\nregion = us-east-1\nmax_attempts = 6\nretry_mode = Standard\n\
+         [profile adaptive]\nregion = us-east-1\nretry_mode = adaptive\n\
+         [profile bad]\nregion = us-east-1\nmax_attempts = none\n",
+    );
+    let base = [("AWS_CONFIG_FILE", config_file.as_str())];
+    let config = from_env(&dir, &base).unwrap();
+    assert_eq!(config.retry_config().max_attempts(), 6, "the profile's");
+    let mut vars = base.to_vec();
+    vars.extend([("AWS_MAX_ATTEMPTS", "2"), ("AWS_RETRY_MODE", "standard")]);
+    let config = from_env(&dir, &vars).unwrap();
+    assert_eq!(
+        config.retry_config().max_attempts(),
+        2,
+        "the environment's first"
+    );
+
+    let mut vars = base.to_vec();
+    vars.push(("AWS_PROFILE", "adaptive"));
+    let err = from_env(&dir, &vars).unwrap_err().to_string();
+    assert!(
+        err.starts_with("`retry_mode` of profile `adaptive` is \"adaptive\""),
+        "{err}"
+    );
+    assert!(err.contains("not implemented"), "{err}");
+    let mut vars = base.to_vec();
+    vars.push(("AWS_RETRY_MODE", "legacy"));
+    let err = from_env(&dir, &vars).unwrap_err().to_string();
+    assert!(err.starts_with("AWS_RETRY_MODE is \"legacy\""), "{err}");
+    assert!(err.contains("must be \"standard\""), "{err}");
+    let mut vars = base.to_vec();
+    vars.push(("AWS_PROFILE", "bad"));
+    let err = from_env(&dir, &vars).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "`max_attempts` of profile `bad` is \"none\", not a whole number of at least 1"
+    );
 }
 
 #[test]
@@ -523,8 +567,9 @@ async fn credentials_are_resolved_lazily() {
         .call("Op", &(), RequestBuilder::new("GET").finish(), parse)
         .await
         .unwrap_err();
+    use lambda_sdk_runtime::credentials::CredentialsErrorKind::NotConfigured;
     assert!(
-        matches!(&err, Error::Credentials(e) if e.kind() == CredentialsErrorKind::NotConfigured),
+        matches!(&err, Error::Credentials(e) if e.kind() == NotConfigured),
         "{err:?}"
     );
     assert!(!err.is_retryable());
