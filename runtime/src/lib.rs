@@ -63,6 +63,7 @@ mod json_path;
 mod md5;
 pub mod paginate;
 pub mod partitions;
+mod percent;
 pub mod primitives;
 #[cfg(feature = "profile")]
 pub mod profile;

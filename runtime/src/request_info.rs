@@ -65,19 +65,9 @@ fn trace_id(env: &Env) -> Option<HeaderValue> {
 /// Percent-encodes every byte but ASCII letters and digits and `_.-~=;:+&[]{}"',` (botocore's
 /// `quote(trace_id, safe='-=;:+&[]{}"\',')`), so that any value makes a valid header.
 fn encode_trace_id(value: &str) -> String {
-    const KEEP: &[u8] = b"_.-~=;:+&[]{}\"',";
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(value.len());
-    for &byte in value.as_bytes() {
-        if byte.is_ascii_alphanumeric() || KEEP.contains(&byte) {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        }
-    }
-    out
+    crate::percent::encode(value, |byte| {
+        byte.is_ascii_alphanumeric() || b"_.-~=;:+&[]{}\"',".contains(&byte)
+    })
 }
 
 #[cfg(test)]

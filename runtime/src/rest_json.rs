@@ -65,10 +65,6 @@ pub struct RequestBuilder {
 }
 
 /// Characters sent as they are in labels and query strings (RFC 3986 unreserved).
-fn is_unreserved(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
-}
-
 /// One path segment, percent-encoded; `.` and `..` become `%2E` and `%2E%2E`.
 fn encode_segment(segment: &str) -> String {
     match segment {
@@ -80,18 +76,11 @@ fn encode_segment(segment: &str) -> String {
 
 /// Percent-encodes every byte that is not unreserved (and `/` when `keep_slash`).
 pub fn percent_encode(value: &str, keep_slash: bool) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(value.len());
-    for &b in value.as_bytes() {
-        if is_unreserved(b) || (keep_slash && b == b'/') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 15)] as char);
-        }
+    if keep_slash {
+        crate::percent::encode(value, |b| crate::percent::unreserved(b) || b == b'/')
+    } else {
+        crate::percent::encode(value, crate::percent::unreserved)
     }
-    out
 }
 
 impl RequestBuilder {

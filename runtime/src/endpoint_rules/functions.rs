@@ -153,18 +153,7 @@ pub fn substring(input: &str, start: i64, stop: i64, reverse: bool) -> Option<St
 /// `uriEncode`: RFC 3986 percent-encoding of everything but the unreserved characters
 /// (`A-Z a-z 0-9 - _ . ~`), with upper-case hex digits, byte by byte of the UTF-8 form.
 pub fn uri_encode(input: &str) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut out = String::with_capacity(input.len());
-    for byte in input.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(byte >> 4)]));
-            out.push(char::from(HEX[usize::from(byte & 0x0f)]));
-        }
-    }
-    out
+    crate::percent::encode(input, crate::percent::unreserved)
 }
 
 /// `isValidHostLabel`: one RFC 1123 label (1 to 63 letters, digits and hyphens, starting
