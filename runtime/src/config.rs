@@ -269,7 +269,7 @@ impl Config {
                  Set AWS_REGION, or build the config with Config::builder().region(..)"
             )));
         };
-        builder = builder.region(region);
+        builder = builder.region(region.clone());
         // A setting from the environment, else from the selected profile, with where it came
         // from (for error messages).
         let setting = |var: &str, key: &str| -> Option<(String, String)> {
@@ -374,7 +374,9 @@ impl Config {
             }
         }
         builder.env = Some(env.clone());
-        builder.credentials = Some(Arc::new(DefaultChain::new(env, credentials_http)));
+        builder.credentials = Some(Arc::new(
+            DefaultChain::new(env, credentials_http).with_region(region),
+        ));
         Ok(builder)
     }
 

@@ -36,6 +36,7 @@
 //! | `credential-process` (implies `profile`) | `credential_process` in a profile: a command that prints credentials | a profile that sets `credential_process` is an error naming the feature |
 //! | `container-credentials` | `credentials::ContainerProvider`: ECS tasks and EKS Pod Identity | a set `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or `_FULL_URI` is an error of the credentials chain (when no earlier source has credentials) |
 //! | `imds` | `credentials::ImdsProvider`: the EC2 instance profile (IMDSv2) | the "no credentials found" error says instance metadata was not compiled in |
+//! | `sts` | roles through AWS STS: `credentials::WebIdentityProvider` (`AWS_WEB_IDENTITY_TOKEN_FILE` + `AWS_ROLE_ARN`, as on EKS with IRSA) and profiles that assume a role (`role_arn` with `source_profile`, `credential_source` or `web_identity_token_file`) | a set `AWS_WEB_IDENTITY_TOKEN_FILE` or `AWS_ROLE_ARN`, or a profile with `role_arn`, is an error naming the feature |
 //! | `proxy` | `HTTPS_PROXY` / `HTTP_PROXY` / `ALL_PROXY` / `NO_PROXY` and `ConfigBuilder::proxy` (CONNECT tunnels; hyper-util's `client-proxy`) | a set proxy variable is an error of `Config::from_env` (unless `NO_PROXY` is `*`): requests would otherwise bypass a proxy the network may require |
 //! | `http2` (off by default) | HTTP/2, negotiated by ALPN over TLS | HTTP/1.1 only |
 //! | `stream` (off by default) | paginators ([`paginate::Paginator`], [`paginate::ItemPaginator`]) also implement `futures_core::Stream` | `next().await` and `try_collect()` only |

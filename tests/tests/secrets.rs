@@ -66,6 +66,7 @@ const PROXY_USER: &str = "alice";
 const PROXY_PASSWORD: &str = "PROXYPASSWORD-MARKER-0c3b";
 const ENDPOINT_PASSWORD: &str = "ENDPOINTPASSWORD-MARKER-77aa";
 const CONTAINER_TOKEN: &str = "CONTAINERTOKEN-MARKER-e51f";
+const WEB_IDENTITY_TOKEN: &str = "WEBIDENTITYTOKEN-MARKER-3d9b";
 
 /// Every form a secret could take in printed output.
 fn forbidden() -> &'static [String] {
@@ -79,6 +80,7 @@ fn forbidden() -> &'static [String] {
             PROXY_PASSWORD,
             ENDPOINT_PASSWORD,
             CONTAINER_TOKEN,
+            WEB_IDENTITY_TOKEN,
         ] {
             forms.push(secret.to_string());
             let json = serde_json::to_string(secret).unwrap_or_default();
@@ -1240,5 +1242,113 @@ async fn credential_provider_errors_never_print_a_secret() {
     );
 
     assert!(texts.len() > 40, "errors were formatted: {}", texts.len());
+    assert_all_clean(texts.iter().map(|(w, t)| (w.as_str(), t.as_str())));
+}
+
+/// Web identity and assume-role: the web identity token and the role credentials STS hands
+/// out never reach Debug, Display, error texts or the logs, whether STS answers with
+/// credentials, refuses (quoting the token back, as an echoing proxy would), or answers with
+/// a broken document that holds them.
+#[tokio::test]
+async fn role_credentials_and_web_identity_tokens_never_print() {
+    let log = Log::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let credentials_xml = format!(
+        "<Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>{SECRET_KEY}\
+         </SecretAccessKey><SessionToken>{SESSION_TOKEN}</SessionToken>\
+         <Expiration>2099-01-01T00:00:00Z</Expiration></Credentials>"
+    );
+    // STS answers by the role's name; the service call gets an empty execution.
+    let server = WireServer::start(move |req, _| {
+        let body = String::from_utf8_lossy(&req.body).into_owned();
+        if !body.contains("Action=") {
+            return Reply::json(404, json!({"__type": "ResourceNotFoundException"}));
+        }
+        if body.contains("role%2Fdenied") {
+            Reply::status(400).body(format!(
+                "<ErrorResponse><Error><Code>InvalidIdentityToken</Code><Message>token \
+                 {WEB_IDENTITY_TOKEN} is not valid</Message></Error></ErrorResponse>"
+            ))
+        } else if body.contains("role%2Fbroken") {
+            Reply::status(200).body(format!(
+                "<AssumeRoleResponse>{}</AssumeRoleResponse>",
+                credentials_xml.replace("<Expiration>2099-01-01T00:00:00Z</Expiration>", "")
+            ))
+        } else {
+            Reply::status(200).body(format!(
+                "<AssumeRoleWithWebIdentityResponse><AssumeRoleWithWebIdentityResult>\
+                 {credentials_xml}</AssumeRoleWithWebIdentityResult>\
+                 </AssumeRoleWithWebIdentityResponse>"
+            ))
+        }
+    })
+    .await;
+    let dir = TempDir::new("sts");
+    let token_file = dir.write("token", WEB_IDENTITY_TOKEN);
+    let mut texts: Vec<(String, String)> = Vec::new();
+    for role in ["ok", "denied", "broken"] {
+        let env = local_env(
+            &dir,
+            &[
+                ("AWS_REGION", "us-east-1".to_string()),
+                ("AWS_ENDPOINT_URL", server.endpoint()),
+                ("AWS_MAX_ATTEMPTS", "1".to_string()),
+                ("AWS_WEB_IDENTITY_TOKEN_FILE", token_file.clone()),
+                ("AWS_ROLE_ARN", format!("arn:aws:iam::1:role/{role}")),
+            ],
+        );
+        let config = Config::from_env_with(env.clone()).expect("config");
+        texts.push((format!("{role}: config"), format!("{config:?} {config:#?}")));
+        let http = HttpClient::new(&HttpSettings::default()).expect("http client");
+        let chain = DefaultChain::new(env, http);
+        texts.push((format!("{role}: chain"), format!("{chain:?}")));
+        match chain.provide_credentials().await {
+            Ok(c) => texts.push((format!("{role}: credentials"), format!("{c:?} {c:#?}"))),
+            Err(e) => {
+                for text in error_texts(&e) {
+                    texts.push((format!("{role}: chain error"), text));
+                }
+            }
+        }
+        let client = Client::new(config);
+        let outcome = client
+            .get_durable_execution(GetDurableExecutionRequest {
+                durable_execution_arn: "arn".into(),
+                ..Default::default()
+            })
+            .await;
+        match outcome {
+            Ok(response) => texts.push((format!("{role}: response"), format!("{response:?}"))),
+            Err(err) => {
+                if role != "ok" {
+                    assert!(matches!(err, Error::Credentials(_)), "{role}: {err:?}");
+                }
+                for text in error_texts(&err) {
+                    texts.push((format!("{role}: call error"), text));
+                }
+            }
+        }
+    }
+    // The calls reached STS and the service: the texts are of real outcomes.
+    let sent = server.requests();
+    assert!(
+        sent.iter().filter(|r| !r.body.is_empty()).count() >= 6,
+        "{}",
+        sent.len()
+    );
+    assert!(
+        sent.iter().any(|r| r
+            .header("authorization")
+            .is_some_and(|a| a.contains("ASIAROLE"))),
+        "the service call was signed with the role's credentials"
+    );
+    texts.push(("logs".to_string(), log.text()));
     assert_all_clean(texts.iter().map(|(w, t)| (w.as_str(), t.as_str())));
 }

@@ -110,6 +110,21 @@ pub fn run() -> Result<(), String> {
             &["package", "--workspace", "--no-verify", "--allow-dirty"],
         )
     })?;
+    // In a target folder of its own for each run: cargo verifies the packages against a
+    // local registry under the target folder, and extracts each crate of it into
+    // `$CARGO_HOME/registry/src/<hash of that path>/` once, reusing the extracted sources of an
+    // earlier run at the same path even when the packages changed (seen: a fresh clone at the
+    // path of an earlier one compiled lambda-sdk-durable against the earlier runtime).
+    let verify_dir = root.join("target/package-verify");
+    let _ = std::fs::remove_dir_all(&verify_dir);
+    let run_dir = verify_dir.join(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default()
+            .to_string(),
+    );
+    let run_dir = run_dir.to_string_lossy().into_owned();
     step(
         "cargo package -p lambda-sdk-runtime -p lambda-sdk -p lambda-sdk-codegen -p lambda-sdk-durable",
         || {
@@ -118,6 +133,8 @@ pub fn run() -> Result<(), String> {
                 &[
                     "package",
                     "--allow-dirty",
+                    "--target-dir",
+                    &run_dir,
                     "-p",
                     "lambda-sdk-runtime",
                     "-p",
@@ -143,15 +160,16 @@ pub fn run() -> Result<(), String> {
 /// The runtime's feature sets checked with clippy besides the default: none of the optional
 /// parts; the profile without `credential_process` and IMDS without containers, with the mock;
 /// and `credential_process` without the network sources, with the proxy and streams.
-const RUNTIME_FEATURE_SETS: [&str; 3] = [
+const RUNTIME_FEATURE_SETS: [&str; 4] = [
     "",
     "profile,imds,testing",
-    "credential-process,proxy,stream",
+    "credential-process,proxy,stream,sts",
+    "sts",
 ];
 
 /// The feature sets whose unit tests run besides the default: the ones with tests that only
 /// exist when a part is left out (`#[cfg(not(feature = ...))]`).
-const RUNTIME_FEATURE_SETS_TESTED: [&str; 2] = ["", "profile,imds"];
+const RUNTIME_FEATURE_SETS_TESTED: [&str; 3] = ["", "profile,imds", "sts"];
 
 /// The `cargo doc` runs of the test command: the mock, the streams and the durable testing
 /// runner documented too.

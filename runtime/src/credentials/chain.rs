@@ -1,4 +1,5 @@
-//! The default credentials chain: environment, profile, container, instance metadata.
+//! The default credentials chain: environment, profile, web identity, container, instance
+//! metadata.
 
 #[cfg(feature = "container-credentials")]
 use super::ContainerProvider;
@@ -6,6 +7,8 @@ use super::ContainerProvider;
 use super::ImdsProvider;
 #[cfg(feature = "profile")]
 use super::ProfileProvider;
+#[cfg(feature = "sts")]
+use super::WebIdentityProvider;
 use super::{
     BoxFuture, Credentials, CredentialsError, CredentialsErrorKind, EnvironmentProvider,
     ProvideCredentials,
@@ -19,10 +22,8 @@ use crate::http::HttpClient;
 ///    `AWS_SESSION_TOKEN`;
 /// 2. `ProfileProvider`: the selected profile of `~/.aws/credentials` and `~/.aws/config`
 ///    (read at the call, so a broken file only matters when the environment has no
-///    credentials);
-/// 3. `AWS_WEB_IDENTITY_TOKEN_FILE` or `AWS_ROLE_ARN` set: an
-///    [`Unsupported`](CredentialsErrorKind::Unsupported) error (web identity federation is not
-///    implemented);
+///    credentials), roles included;
+/// 3. `WebIdentityProvider`: `AWS_WEB_IDENTITY_TOKEN_FILE` and `AWS_ROLE_ARN` (EKS IRSA);
 /// 4. `ContainerProvider`: ECS and EKS Pod Identity;
 /// 5. `ImdsProvider`: the EC2 instance profile.
 ///
@@ -33,14 +34,15 @@ use crate::http::HttpClient;
 /// returns a [`NotConfigured`](CredentialsErrorKind::NotConfigured) error listing where it
 /// looked.
 ///
-/// Sources 2, 4 and 5 need the cargo features `profile`, `container-credentials` and `imds`
-/// (all on by default). A source that is compiled out is listed in the "no AWS credentials
+/// Sources 2 to 5 need the cargo features `profile`, `sts`, `container-credentials` and
+/// `imds` (all on by default; roles in profiles need `sts` too). A source that is compiled out is listed in the "no AWS credentials
 /// found" error with the feature that enables it, and where the chain would have asked it,
 /// a variable that asks for it stops the chain with an
 /// [`Unsupported`](CredentialsErrorKind::Unsupported) error naming the variable and the
 /// feature, rather than going on to a later source (which may hold other credentials, such
 /// as the EC2 instance's instead of an ECS task's):
 /// - without `profile`: `AWS_PROFILE`, `AWS_CONFIG_FILE` or `AWS_SHARED_CREDENTIALS_FILE`;
+/// - without `sts`: `AWS_WEB_IDENTITY_TOKEN_FILE` or `AWS_ROLE_ARN`;
 /// - without `container-credentials`: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` or
 ///   `AWS_CONTAINER_CREDENTIALS_FULL_URI`.
 ///
@@ -66,6 +68,13 @@ use crate::http::HttpClient;
 /// ```
 #[derive(Clone, Debug)]
 pub struct DefaultChain {
+    /// Read for the sources this build leaves out.
+    #[cfg(any(
+        not(feature = "profile"),
+        not(feature = "container-credentials"),
+        not(feature = "imds"),
+        not(feature = "sts")
+    ))]
     env: Env,
     environment: EnvironmentProvider,
     #[cfg(feature = "profile")]
@@ -74,6 +83,8 @@ pub struct DefaultChain {
     container: ContainerProvider,
     #[cfg(feature = "imds")]
     imds: ImdsProvider,
+    #[cfg(feature = "sts")]
+    web_identity: WebIdentityProvider,
 }
 
 /// A source of the chain that this build leaves out: how the "no credentials" error names it,
@@ -81,7 +92,8 @@ pub struct DefaultChain {
 #[cfg(any(
     not(feature = "profile"),
     not(feature = "container-credentials"),
-    not(feature = "imds")
+    not(feature = "imds"),
+    not(feature = "sts")
 ))]
 struct LeftOut {
     name: &'static str,
@@ -92,7 +104,8 @@ struct LeftOut {
 #[cfg(any(
     not(feature = "profile"),
     not(feature = "container-credentials"),
-    not(feature = "imds")
+    not(feature = "imds"),
+    not(feature = "sts")
 ))]
 impl LeftOut {
     /// An error when a variable asks for this source; otherwise its entry in the list of
@@ -157,6 +170,13 @@ const CONTAINER_LEFT_OUT: LeftOut = LeftOut {
     ],
 };
 
+#[cfg(not(feature = "sts"))]
+const STS_LEFT_OUT: LeftOut = LeftOut {
+    name: "web identity",
+    feature: "sts",
+    asked_for_by: &["AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"],
+};
+
 #[cfg(not(feature = "imds"))]
 const IMDS_LEFT_OUT: LeftOut = LeftOut {
     name: "EC2 instance metadata",
@@ -167,18 +187,47 @@ const IMDS_LEFT_OUT: LeftOut = LeftOut {
 impl DefaultChain {
     /// The chain reading `env` and fetching through `http`. Does no I/O.
     pub fn new(env: Env, http: HttpClient) -> Self {
-        #[cfg(not(any(feature = "container-credentials", feature = "imds")))]
+        #[cfg(not(any(feature = "container-credentials", feature = "imds", feature = "sts")))]
         let _ = http;
         DefaultChain {
             environment: EnvironmentProvider::new(env.clone()),
-            #[cfg(feature = "profile")]
+            #[cfg(all(feature = "profile", feature = "sts"))]
+            profile: ProfileProvider::new(env.clone()).with_http_client(http.clone()),
+            #[cfg(all(feature = "profile", not(feature = "sts")))]
             profile: ProfileProvider::new(env.clone()),
+            #[cfg(feature = "sts")]
+            web_identity: WebIdentityProvider::new(env.clone(), http.clone()),
             #[cfg(feature = "container-credentials")]
             container: ContainerProvider::new(env.clone(), http.clone()),
             #[cfg(feature = "imds")]
             imds: ImdsProvider::new(env.clone(), http),
+            #[cfg(any(
+                not(feature = "profile"),
+                not(feature = "container-credentials"),
+                not(feature = "imds"),
+                not(feature = "sts")
+            ))]
             env,
         }
+    }
+
+    /// The region of the STS calls that web identity and assume-role profiles make (by
+    /// default `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`).
+    /// [`Config::from_env`](crate::config::Config::from_env) passes the config's region.
+    pub fn with_region(self, region: impl Into<String>) -> Self {
+        let region: String = region.into();
+        #[cfg(not(feature = "sts"))]
+        let _ = region;
+        #[cfg(feature = "sts")]
+        let this = DefaultChain {
+            web_identity: self.web_identity.with_region(region.clone()),
+            #[cfg(feature = "profile")]
+            profile: self.profile.with_region(region),
+            ..self
+        };
+        #[cfg(not(feature = "sts"))]
+        let this = self;
+        this
     }
 
     async fn load(&self) -> Result<Credentials, CredentialsError> {
@@ -203,16 +252,16 @@ impl DefaultChain {
             looked_in.push(PROFILE_LEFT_OUT.check(&self.env)?);
             shared_credentials_file_left_out(&self.env)?;
         }
-        for var in ["AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"] {
-            if self.env.get(var).is_some() {
-                return Err(CredentialsError::unsupported(format!(
-                    "the environment variable {var} asks for web identity federation (assume a \
-                     role with a web identity token), which this SDK does not implement; set \
-                     AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, or pass your own \
-                     source with a `ProvideCredentials` implementation"
-                )));
+        #[cfg(feature = "sts")]
+        match self.web_identity.provide_credentials().await {
+            Ok(credentials) => return Ok(credentials),
+            Err(e) if e.kind() == CredentialsErrorKind::NotConfigured => {
+                looked_in.push(e.looked_in());
             }
+            Err(e) => return Err(e),
         }
+        #[cfg(not(feature = "sts"))]
+        looked_in.push(STS_LEFT_OUT.check(&self.env)?);
         #[cfg(feature = "container-credentials")]
         match self.container.provide_credentials().await {
             Ok(credentials) => return Ok(credentials),
@@ -394,16 +443,31 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn web_identity_is_unsupported_unless_an_earlier_source_answers() {
+    async fn half_a_web_identity_setup_is_an_error_unless_an_earlier_source_answers() {
         let dir = TempDir::new();
-        for var in ["AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"] {
+        for (var, other) in [
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_ARN"),
+            ("AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"),
+        ] {
             let err = chain(&dir, &[(var, "x")])
                 .provide_credentials()
                 .await
                 .unwrap_err();
-            assert_eq!(err.kind(), CredentialsErrorKind::Unsupported);
-            assert!(err.to_string().contains(var), "{err}");
-            assert!(err.to_string().contains("`ProvideCredentials`"), "{err}");
+            #[cfg(feature = "sts")]
+            {
+                assert_eq!(err.kind(), CredentialsErrorKind::InvalidConfiguration);
+                assert!(
+                    err.to_string().contains(&format!("{other} is not")),
+                    "{err}"
+                );
+            }
+            #[cfg(not(feature = "sts"))]
+            {
+                let _ = other;
+                assert_eq!(err.kind(), CredentialsErrorKind::Unsupported);
+                assert!(err.to_string().contains(var), "{err}");
+                assert!(err.to_string().contains("`sts` cargo feature"), "{err}");
+            }
         }
         #[cfg(feature = "profile")]
         {
@@ -438,10 +502,15 @@ mod tests {
         let text = err.to_string();
         let credentials = dir.path().join(".aws/credentials");
         let config = dir.path().join(".aws/config");
+        let web_identity = if cfg!(feature = "sts") {
+            "web identity (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not set)"
+        } else {
+            "web identity: not compiled in (enable lambda-sdk's `sts` feature)"
+        };
         let expected_start = format!(
             "no AWS credentials found; looked in: environment variables \
              AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (not set), profile `default` in {} \
-             and {} (neither file exists), container credentials \
+             and {} (neither file exists), {web_identity}, container credentials \
              (AWS_CONTAINER_CREDENTIALS_FULL_URI and AWS_CONTAINER_CREDENTIALS_RELATIVE_URI not \
              set), EC2 instance metadata at {imds} (token request failed: ",
             credentials.display(),
@@ -579,7 +648,8 @@ mod tests {
     #[cfg(not(all(
         feature = "profile",
         feature = "container-credentials",
-        feature = "imds"
+        feature = "imds",
+        feature = "sts"
     )))]
     #[tokio::test]
     async fn nothing_found_names_the_sources_not_compiled_in() {
@@ -591,6 +661,10 @@ mod tests {
             (
                 cfg!(feature = "profile"),
                 "profile files: not compiled in (enable lambda-sdk's `profile` feature)",
+            ),
+            (
+                cfg!(feature = "sts"),
+                "web identity: not compiled in (enable lambda-sdk's `sts` feature)",
             ),
             (
                 cfg!(feature = "container-credentials"),
@@ -607,13 +681,15 @@ mod tests {
         #[cfg(not(any(
             feature = "profile",
             feature = "container-credentials",
-            feature = "imds"
+            feature = "imds",
+            feature = "sts"
         )))]
         assert_eq!(
             text,
             "no AWS credentials found; looked in: environment variables \
              AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (not set), profile files: not compiled in \
-             (enable lambda-sdk's `profile` feature), container credentials: not compiled in \
+             (enable lambda-sdk's `profile` feature), web identity: not compiled in (enable \
+             lambda-sdk's `sts` feature), container credentials: not compiled in \
              (enable lambda-sdk's `container-credentials` feature), EC2 instance metadata: not \
              compiled in (enable lambda-sdk's `imds` feature). Set one of these, or pass your \
              own source with a `ProvideCredentials` implementation."

@@ -3,13 +3,16 @@
 //! - [`Credentials`]: an access key id, a secret access key, an optional session token and an
 //!   optional expiry. `Debug` never prints the secret or the token.
 //! - [`ProvideCredentials`]: a source of credentials. Implement it to plug in a source this
-//!   crate does not have (assume-role, SSO, a vault, …).
+//!   crate does not have (SSO, a vault, …).
 //! - The sources of the standard chain, each usable alone: `EnvironmentProvider`,
 //!   `ProfileProvider` (static keys and `credential_process`; cargo features `profile` and
 //!   `credential-process`), `ContainerProvider` (ECS, EKS Pod Identity; feature
 //!   `container-credentials`) and `ImdsProvider` (EC2 instance metadata, IMDSv2; feature
 //!   `imds`). All features are on by default; see the crate documentation.
-//! - [`DefaultChain`]: the four above, in that order (those compiled in).
+//! - `WebIdentityProvider` (feature `sts`): a role through AWS STS with a web identity token
+//!   (EKS IRSA); the same feature lets `ProfileProvider` assume the roles profiles name.
+//! - [`DefaultChain`]: environment, profile, web identity, container, instance metadata, in
+//!   that order (those compiled in).
 //! - [`CachingProvider`]: caches what another source returns and refreshes it before it expires.
 //!
 //! ```no_run
@@ -38,7 +41,7 @@ mod container;
 ))]
 mod document;
 mod environment;
-#[cfg(any(feature = "container-credentials", feature = "imds"))]
+#[cfg(any(feature = "container-credentials", feature = "imds", feature = "sts"))]
 mod http_util;
 #[cfg(feature = "imds")]
 mod imds;
@@ -46,6 +49,8 @@ mod imds;
 mod process;
 #[cfg(feature = "profile")]
 mod profile;
+#[cfg(feature = "sts")]
+mod sts;
 #[cfg(test)]
 // Some helpers serve only the tests of the optional sources.
 #[cfg_attr(
@@ -57,6 +62,8 @@ mod profile;
     allow(dead_code)
 )]
 pub(crate) mod test_util;
+#[cfg(feature = "sts")]
+mod web_identity;
 
 use std::fmt;
 use std::future::Future;
@@ -73,6 +80,8 @@ pub use environment::EnvironmentProvider;
 pub use imds::ImdsProvider;
 #[cfg(feature = "profile")]
 pub use profile::ProfileProvider;
+#[cfg(feature = "sts")]
+pub use web_identity::WebIdentityProvider;
 
 use crate::DateTime;
 
@@ -245,8 +254,8 @@ pub enum CredentialsErrorKind {
     /// The source is configured, but wrongly (a key without a secret, a bad URI, a malformed
     /// profile file, an unknown profile).
     InvalidConfiguration,
-    /// The configuration asks for a source this crate does not implement (assume-role, SSO,
-    /// web identity, …): implement [`ProvideCredentials`] for it. Or it asks for a source this
+    /// The configuration asks for a source this crate does not implement (SSO, a role that
+    /// needs an MFA code, …): implement [`ProvideCredentials`] for it. Or it asks for a source this
     /// build leaves out (a cargo feature such as `profile` or `container-credentials` turned
     /// off): the message names the setting and the feature.
     Unsupported,
@@ -318,6 +327,27 @@ impl CredentialsError {
         self
     }
 
+    /// The same error with `context` before its message (`context: message`); a
+    /// `NotConfigured` error becomes `InvalidConfiguration`, since what asked for the source
+    /// expected it to be there.
+    #[cfg(all(feature = "sts", feature = "profile"))]
+    pub(crate) fn in_context(mut self, context: &str) -> Self {
+        if self.kind == CredentialsErrorKind::NotConfigured {
+            self.kind = CredentialsErrorKind::InvalidConfiguration;
+        }
+        self.message = format!("{context}: {}", self.message);
+        self
+    }
+
+    /// The same error with every occurrence of `secret` in its message masked.
+    #[cfg(feature = "sts")]
+    pub(crate) fn redacted(mut self, secret: &str) -> Self {
+        if !secret.is_empty() && self.message.contains(secret) {
+            self.message = self.message.replace(secret, REDACTED);
+        }
+        self
+    }
+
     /// What kind of failure this is.
     pub fn kind(&self) -> CredentialsErrorKind {
         self.kind
@@ -368,7 +398,8 @@ impl std::error::Error for CredentialsError {
 #[cfg(any(
     feature = "container-credentials",
     feature = "imds",
-    feature = "credential-process"
+    feature = "credential-process",
+    feature = "sts"
 ))]
 fn parse_expiry(text: &str, what: &str) -> Result<SystemTime, CredentialsError> {
     DateTime::from_str(text, crate::DateTimeFormat::DateTime)

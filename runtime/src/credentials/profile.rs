@@ -13,11 +13,31 @@ use super::{BoxFuture, Credentials, CredentialsError, ProvideCredentials};
 use crate::env::Env;
 use crate::profile::{Profile, ProfileSet};
 
-/// Profile keys naming credential sources this crate does not implement, and what they are.
+#[cfg(feature = "sts")]
+mod role;
+
+/// Profile keys naming credential sources this build does not have, and what they are.
+#[cfg(feature = "sts")]
+const UNSUPPORTED: [(&str, &str); 3] = [
+    ("sso_session", "IAM Identity Center (SSO)"),
+    ("sso_start_url", "IAM Identity Center (SSO)"),
+    ("login_session", "`aws login` console credentials"),
+];
+/// Profile keys naming credential sources this build does not have, and what they are.
+#[cfg(not(feature = "sts"))]
 const UNSUPPORTED: [(&str, &str); 6] = [
-    ("role_arn", "assume an IAM role"),
-    ("credential_source", "assume an IAM role"),
-    ("web_identity_token_file", "web identity federation"),
+    (
+        "role_arn",
+        "assume an IAM role; lambda-sdk's `sts` cargo feature",
+    ),
+    (
+        "credential_source",
+        "assume an IAM role; lambda-sdk's `sts` cargo feature",
+    ),
+    (
+        "web_identity_token_file",
+        "web identity federation; lambda-sdk's `sts` cargo feature",
+    ),
     ("sso_session", "IAM Identity Center (SSO)"),
     ("sso_start_url", "IAM Identity Center (SSO)"),
     ("login_session", "`aws login` console credentials"),
@@ -31,19 +51,25 @@ const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 /// `~/.aws/config`.
 ///
 /// In the profile, in this order:
-/// 1. A key naming a source this crate does not implement (`role_arn`, `credential_source`,
-///    `web_identity_token_file`, `sso_session`, `sso_start_url`, `login_session`) is an
-///    [`Unsupported`](super::CredentialsErrorKind::Unsupported) error naming the key and the
-///    profile: implement [`ProvideCredentials`] for such sources.
-/// 2. `aws_access_key_id` and `aws_secret_access_key` (and `aws_session_token`): static keys.
-/// 3. `credential_process` (with the `credential-process` cargo feature, on by default): the
+/// 1. `role_arn` (with the `sts` cargo feature, on by default): the role, assumed through AWS
+///    STS with the credentials that `source_profile`, `credential_source` or
+///    `web_identity_token_file` say (chains of source profiles are followed); needs
+///    [`with_http_client`](Self::with_http_client), which [`DefaultChain`](super::DefaultChain)
+///    sets. Without the feature, a profile with `role_arn`, `credential_source` or
+///    `web_identity_token_file` is an [`Unsupported`](super::CredentialsErrorKind::Unsupported)
+///    error naming the key and the feature.
+/// 2. A key naming a source this crate does not implement (`sso_session`, `sso_start_url`,
+///    `login_session`) is an [`Unsupported`](super::CredentialsErrorKind::Unsupported) error
+///    naming the key and the profile: implement [`ProvideCredentials`] for such sources.
+/// 3. `aws_access_key_id` and `aws_secret_access_key` (and `aws_session_token`): static keys.
+/// 4. `credential_process` (with the `credential-process` cargo feature, on by default): the
 ///    command is run through `sh -c` (`cmd /C` on Windows) with a deadline (60 s by default,
 ///    `with_process_timeout`; the process is killed when it passes), and its stdout must be
 ///    `{"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}`. On
 ///    failure the error holds the exit status and the start of stderr, never stdout. Without
 ///    the feature, a profile that sets `credential_process` (and no static keys) is an
 ///    [`Unsupported`](super::CredentialsErrorKind::Unsupported) error naming the feature.
-/// 4. Only one of `aws_access_key_id`/`aws_secret_access_key`: an
+/// 5. Only one of `aws_access_key_id`/`aws_secret_access_key`: an
 ///    [`InvalidConfiguration`](super::CredentialsErrorKind::InvalidConfiguration) error.
 ///
 /// No such profile, or a profile with none of these keys, is a
@@ -64,11 +90,10 @@ const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 /// let provider = ProfileProvider::from_profile_set(profiles);
 /// assert_eq!(provider.provide_credentials().await?.access_key_id(), "AKIDEXAMPLE");
 ///
-/// let profiles = ProfileSet::parse("[profile ci]\nrole_arn = arn:aws:iam::1:role/x\n", "", "ci")
-///     .unwrap();
+/// let profiles = ProfileSet::parse("[profile ci]\nsso_session = corp\n", "", "ci").unwrap();
 /// let err = ProfileProvider::from_profile_set(profiles).provide_credentials().await.unwrap_err();
 /// assert!(err.to_string().starts_with(
-///     "profile `ci` in <credentials> and <config> sets `role_arn` (assume an IAM role)"
+///     "profile `ci` in <credentials> and <config> sets `sso_session` (IAM Identity Center (SSO))"
 /// ));
 /// # Ok::<(), lambda_sdk_runtime::credentials::CredentialsError>(())
 /// # }).unwrap();
@@ -78,6 +103,13 @@ pub struct ProfileProvider {
     source: Source,
     #[cfg(feature = "credential-process")]
     process_timeout: Duration,
+    /// What STS calls and `credential_source` read (the endpoint variables, the region).
+    #[cfg(feature = "sts")]
+    env: Env,
+    #[cfg(feature = "sts")]
+    http: Option<crate::http::HttpClient>,
+    #[cfg(feature = "sts")]
+    region: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -93,19 +125,52 @@ impl ProfileProvider {
     /// so nothing is read until credentials are needed.
     pub fn new(env: Env) -> Self {
         ProfileProvider {
+            #[cfg(feature = "sts")]
+            env: env.clone(),
             source: Source::Env(env),
             #[cfg(feature = "credential-process")]
             process_timeout: DEFAULT_PROCESS_TIMEOUT,
+            #[cfg(feature = "sts")]
+            http: None,
+            #[cfg(feature = "sts")]
+            region: None,
         }
     }
 
-    /// A provider using profiles already read.
+    /// A provider using profiles already read (STS calls, if any, read the process
+    /// environment).
     pub fn from_profile_set(profiles: ProfileSet) -> Self {
         ProfileProvider {
             source: Source::Loaded(Arc::new(profiles)),
             #[cfg(feature = "credential-process")]
             process_timeout: DEFAULT_PROCESS_TIMEOUT,
+            #[cfg(feature = "sts")]
+            env: Env::real(),
+            #[cfg(feature = "sts")]
+            http: None,
+            #[cfg(feature = "sts")]
+            region: None,
         }
+    }
+
+    /// The HTTP client for AWS STS, which profiles that assume a role (`role_arn`) call.
+    /// Without one, such a profile is an error. [`DefaultChain`](super::DefaultChain) sets it.
+    ///
+    /// Needs the `sts` cargo feature (on by default).
+    #[cfg(feature = "sts")]
+    pub fn with_http_client(mut self, http: crate::http::HttpClient) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// The region of STS calls (otherwise `AWS_REGION`, `AWS_DEFAULT_REGION`, then the
+    /// selected profile's `region`).
+    ///
+    /// Needs the `sts` cargo feature (on by default).
+    #[cfg(feature = "sts")]
+    pub fn with_region(mut self, region: impl Into<String>) -> Self {
+        self.region = Some(region.into());
+        self
     }
 
     /// How long a `credential_process` may run before it is killed (default 60 s).
@@ -143,12 +208,29 @@ impl ProfileProvider {
             )));
         };
         let located = format!("profile `{name}` in {files}");
-        resolve(self, profile, &located).await
+        #[cfg(feature = "sts")]
+        if profile.get("role_arn").is_some() {
+            return role::assume(self, &profiles, profile, &located).await;
+        }
+        #[cfg(feature = "sts")]
+        for key in [
+            "web_identity_token_file",
+            "source_profile",
+            "credential_source",
+        ] {
+            if profile.get(key).is_some() && profile.get("aws_access_key_id").is_none() {
+                return Err(CredentialsError::invalid_configuration(format!(
+                    "{located} sets `{key}` but not `role_arn`: say which role to assume"
+                )));
+            }
+        }
+        resolve_base(self, profile, &located).await
     }
 }
 
-/// Credentials from `profile`; `located` ("profile `x` in FILES") starts every message.
-async fn resolve(
+/// Credentials from `profile` itself (static keys or `credential_process`), not through a
+/// role; `located` ("profile `x` in FILES") starts every message.
+async fn resolve_base(
     provider: &ProfileProvider,
     profile: &Profile,
     located: &str,
@@ -375,14 +457,12 @@ mod tests {
 
     #[tokio::test]
     async fn unsupported_sources_name_key_and_profile() {
-        for key in [
-            "role_arn",
-            "credential_source",
-            "web_identity_token_file",
-            "sso_session",
-            "sso_start_url",
-            "login_session",
-        ] {
+        #[cfg(not(feature = "sts"))]
+        let role_keys = ["role_arn", "credential_source", "web_identity_token_file"];
+        #[cfg(feature = "sts")]
+        let role_keys: [&str; 0] = [];
+        let others = ["sso_session", "sso_start_url", "login_session"];
+        for key in role_keys.into_iter().chain(others) {
             // Even with static keys present, as the AWS CLI would use the role.
             let config = format!(
                 "[profile ci]\n{key} = x\naws_access_key_id = A\naws_secret_access_key = {SECRET}\n"
