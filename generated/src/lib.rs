@@ -64,6 +64,7 @@
 //!   - `container-credentials`: ECS and EKS Pod Identity (`AWS_CONTAINER_CREDENTIALS_*_URI`).
 //!   - `imds`: the EC2 instance profile, from instance metadata (IMDSv2).
 //!   - `sts`: roles through AWS STS: web identity (EKS IRSA) and assume-role profiles (`role_arn`).
+//!   - `sso`: IAM Identity Center profiles (`sso_session`), from the token `aws sso login` caches.
 //!   - `proxy`: `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` and `ConfigBuilder::proxy` (CONNECT tunnels).
 //! - `http2`, off by default: HTTP/2 (negotiated by ALPN over TLS); HTTP/1.1 is the default.
 //! - `stream`, off by default: Paginators also implement `futures_core::Stream`.

@@ -24,9 +24,10 @@
 //! ```
 //!
 //! - Section headers are `[default]` and `[profile NAME]` in the config file, `[NAME]` in the
-//!   credentials file. Other sections (`[sso-session …]`, `[services …]`, a `[NAME]` without
-//!   the prefix in the config file, a name with characters outside `A-Za-z0-9_-/.%@:+`) are
-//!   ignored, with a `tracing` warning for the suspicious ones. When the config file has both
+//!   credentials file. The config file's `[sso-session NAME]` and `[services NAME]` sections
+//!   are kept apart ([`ProfileSet::sso_session`], [`ProfileSet::services`]). Other sections (a
+//!   `[NAME]` without the prefix in the config file, a name with characters outside
+//!   `A-Za-z0-9_-/.%@:+`) are ignored, with a `tracing` warning. When the config file has both
 //!   `[default]` and `[profile default]`, the latter wins and the former is ignored.
 //! - Lines whose first non-blank character is `#` or `;` are comments. After a section header
 //!   anything starting with `#` or `;` is a comment; in a property value, `#` and `;` start a
@@ -80,6 +81,10 @@ use crate::env::Env;
 #[derive(Clone, Debug)]
 pub struct ProfileSet {
     profiles: BTreeMap<String, Profile>,
+    /// `[sso-session NAME]` sections of the config file.
+    sso_sessions: BTreeMap<String, Profile>,
+    /// `[services NAME]` sections of the config file.
+    services: BTreeMap<String, Profile>,
     profile_name: String,
     profile_name_from_env: bool,
     config: FileStatus,
@@ -142,8 +147,11 @@ impl ProfileSet {
             (Some(text), Some(path)) => parse_file(text, path, FileKind::Credentials)?,
             _ => Vec::new(),
         };
+        let merged = merge(config_sections, credentials_sections);
         Ok(ProfileSet {
-            profiles: merge(config_sections, credentials_sections),
+            profiles: merged.profiles,
+            sso_sessions: merged.sso_sessions,
+            services: merged.services,
             profile_name,
             profile_name_from_env,
             config: FileStatus {
@@ -172,8 +180,11 @@ impl ProfileSet {
         let config_sections = parse_file(config, &config_path, FileKind::Config)?;
         let credentials_sections =
             parse_file(credentials, &credentials_path, FileKind::Credentials)?;
+        let merged = merge(config_sections, credentials_sections);
         Ok(ProfileSet {
-            profiles: merge(config_sections, credentials_sections),
+            profiles: merged.profiles,
+            sso_sessions: merged.sso_sessions,
+            services: merged.services,
             profile_name: profile_name.to_owned(),
             profile_name_from_env: true,
             config: FileStatus {
@@ -200,6 +211,18 @@ impl ProfileSet {
     /// The profile called `name`, if either file defines it.
     pub fn get(&self, name: &str) -> Option<&Profile> {
         self.profiles.get(name)
+    }
+
+    /// The `[sso-session name]` section of the config file, if there is one (read like a
+    /// profile).
+    pub fn sso_session(&self, name: &str) -> Option<&Profile> {
+        self.sso_sessions.get(name)
+    }
+
+    /// The `[services name]` section of the config file, if there is one (read like a
+    /// profile; its per-service settings are sub-properties).
+    pub fn services(&self, name: &str) -> Option<&Profile> {
+        self.services.get(name)
     }
 
     /// The names of all profiles, sorted.
@@ -408,6 +431,10 @@ enum FileKind {
 enum SectionKind {
     /// A profile; `prefixed` when written `[profile NAME]`.
     Profile { prefixed: bool },
+    /// `[sso-session NAME]` (config file only).
+    SsoSession,
+    /// `[services NAME]` (config file only).
+    Services,
     /// Anything else: parsed for syntax, then dropped.
     Ignored,
 }
@@ -454,18 +481,24 @@ fn classify_section(
             (inner, SectionKind::Profile { prefixed: false })
         }
         (FileKind::Config, None) => {
-            let known = ["sso-session", "services"].iter().any(|kind| {
+            let named = |kind: &str| {
                 inner
                     .strip_prefix(kind)
-                    .is_some_and(|rest| rest.starts_with([' ', '\t']))
-            });
-            if !known {
-                tracing::warn!(
-                    "{} line {line}: section `[{inner}]` ignored: in the config file, profiles \
-                     other than `default` are written `[profile {inner}]`",
-                    path.display()
-                );
+                    .filter(|rest| rest.starts_with([' ', '\t']))
+                    .map(str::trim)
+                    .filter(|name| !name.is_empty())
+            };
+            if let Some(name) = named("sso-session") {
+                return (name.to_owned(), SectionKind::SsoSession);
             }
+            if let Some(name) = named("services") {
+                return (name.to_owned(), SectionKind::Services);
+            }
+            tracing::warn!(
+                "{} line {line}: section `[{inner}]` ignored: in the config file, profiles \
+                 other than `default` are written `[profile {inner}]`",
+                path.display()
+            );
             return (inner.to_owned(), SectionKind::Ignored);
         }
         (FileKind::Credentials, Some(name)) => {
@@ -592,7 +625,14 @@ fn continue_property(property: &mut Property, trimmed: &str) {
     property.value.push_str(text);
 }
 
-fn merge(config: Vec<Section>, credentials: Vec<Section>) -> BTreeMap<String, Profile> {
+/// The sections of both files, merged by kind and name.
+struct Merged {
+    profiles: BTreeMap<String, Profile>,
+    sso_sessions: BTreeMap<String, Profile>,
+    services: BTreeMap<String, Profile>,
+}
+
+fn merge(config: Vec<Section>, credentials: Vec<Section>) -> Merged {
     let has_prefixed_default = config
         .iter()
         .any(|s| s.name == "default" && s.kind == SectionKind::Profile { prefixed: true });
@@ -606,9 +646,16 @@ fn merge(config: Vec<Section>, credentials: Vec<Section>) -> BTreeMap<String, Pr
         );
     }
     let mut profiles: BTreeMap<String, Profile> = BTreeMap::new();
-    let config = config.into_iter().filter(|s| match s.kind {
-        SectionKind::Profile { prefixed } => prefixed || !has_prefixed_default,
-        SectionKind::Ignored => false,
+    let mut sso_sessions: BTreeMap<String, Profile> = BTreeMap::new();
+    let mut services: BTreeMap<String, Profile> = BTreeMap::new();
+    let mut others = Vec::new();
+    let config = config.into_iter().filter_map(|s| match s.kind {
+        SectionKind::Profile { prefixed } => (prefixed || !has_prefixed_default).then_some(s),
+        SectionKind::SsoSession | SectionKind::Services => {
+            others.push(s);
+            None
+        }
+        SectionKind::Ignored => None,
     });
     let credentials = credentials
         .into_iter()
@@ -622,7 +669,25 @@ fn merge(config: Vec<Section>, credentials: Vec<Section>) -> BTreeMap<String, Pr
             });
         profile.properties.extend(section.properties);
     }
-    profiles
+    for section in others {
+        let map = if section.kind == SectionKind::SsoSession {
+            &mut sso_sessions
+        } else {
+            &mut services
+        };
+        map.entry(section.name.clone())
+            .or_insert_with(|| Profile {
+                name: section.name,
+                properties: BTreeMap::new(),
+            })
+            .properties
+            .extend(section.properties);
+    }
+    Merged {
+        profiles,
+        sso_sessions,
+        services,
+    }
 }
 
 #[cfg(test)]
@@ -636,6 +701,37 @@ mod tests {
 
     fn parse_err(config: &str) -> ProfileError {
         ProfileSet::parse(config, "", "default").unwrap_err()
+    }
+
+    #[test]
+    fn sso_session_and_services_sections_are_kept_apart() {
+        let config = "\
+[profile dev]
+sso_session = corp
+[sso-session corp]
+sso_start_url = https://corp.awsapps.com/start
+sso_region = eu-west-1
+[services local]
+lambda =
+  endpoint_url = http://127.0.0.1:5055
+[sso-session corp]
+sso_registration_scopes = sso:account:access
+";
+        let profiles = parse(config, "", "dev");
+        let session = profiles.sso_session("corp").unwrap();
+        assert_eq!(session.get("sso_region"), Some("eu-west-1"));
+        assert_eq!(
+            session.get("sso_registration_scopes"),
+            Some("sso:account:access")
+        );
+        let services = profiles.services("local").unwrap();
+        assert_eq!(
+            services.sub_property("lambda", "endpoint_url"),
+            Some("http://127.0.0.1:5055")
+        );
+        assert!(profiles.get("corp").is_none() && profiles.get("local").is_none());
+        assert!(profiles.sso_session("dev").is_none());
+        assert_eq!(profiles.profile_names().collect::<Vec<_>>(), ["dev"]);
     }
 
     #[test]

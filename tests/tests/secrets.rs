@@ -67,6 +67,9 @@ const PROXY_PASSWORD: &str = "PROXYPASSWORD-MARKER-0c3b";
 const ENDPOINT_PASSWORD: &str = "ENDPOINTPASSWORD-MARKER-77aa";
 const CONTAINER_TOKEN: &str = "CONTAINERTOKEN-MARKER-e51f";
 const WEB_IDENTITY_TOKEN: &str = "WEBIDENTITYTOKEN-MARKER-3d9b";
+const SSO_ACCESS_TOKEN: &str = "SSOACCESSTOKEN-MARKER-51c7";
+const SSO_REFRESH_TOKEN: &str = "SSOREFRESHTOKEN-MARKER-a08e";
+const SSO_CLIENT_SECRET: &str = "SSOCLIENTSECRET-MARKER-77f2";
 
 /// Every form a secret could take in printed output.
 fn forbidden() -> &'static [String] {
@@ -81,6 +84,9 @@ fn forbidden() -> &'static [String] {
             ENDPOINT_PASSWORD,
             CONTAINER_TOKEN,
             WEB_IDENTITY_TOKEN,
+            SSO_ACCESS_TOKEN,
+            SSO_REFRESH_TOKEN,
+            SSO_CLIENT_SECRET,
         ] {
             forms.push(secret.to_string());
             let json = serde_json::to_string(secret).unwrap_or_default();
@@ -1347,6 +1353,115 @@ async fn role_credentials_and_web_identity_tokens_never_print() {
         sent.iter().any(|r| r
             .header("authorization")
             .is_some_and(|a| a.contains("ASIAROLE"))),
+        "the service call was signed with the role's credentials"
+    );
+    texts.push(("logs".to_string(), log.text()));
+    assert_all_clean(texts.iter().map(|(w, t)| (w.as_str(), t.as_str())));
+}
+
+/// IAM Identity Center: the cached access token, the refresh token and the client secret never
+/// reach Debug, Display, errors or the logs, whether the portal answers, refuses (quoting the
+/// bearer token back), or OIDC refuses a refresh (quoting the refresh request back).
+#[tokio::test]
+async fn sso_tokens_never_print() {
+    let log = Log::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    // The portal echoes its bearer token in a refusal for role `Echo`; OIDC echoes the refresh
+    // request; other portal calls get the role's credentials (their secrets are markers too).
+    let server = WireServer::start(move |req, _| {
+        let bearer = req
+            .header("x-amz-sso_bearer_token")
+            .unwrap_or("")
+            .to_string();
+        if req.path == "/token" {
+            let body = String::from_utf8_lossy(&req.body).into_owned();
+            return Reply::status(400).body(format!("invalid_grant for {body}"));
+        }
+        if req.path.starts_with("/federation/credentials") {
+            if req.query.contains("role_name=Echo") {
+                return Reply::status(403).body(format!("{{\"message\":\"{bearer} denied\"}}"));
+            }
+            return Reply::json(
+                200,
+                json!({"roleCredentials": {"accessKeyId": "ASIASSO", "secretAccessKey": SECRET_KEY,
+                    "sessionToken": SESSION_TOKEN, "expiration": 4_102_444_800_000_i64}}),
+            );
+        }
+        Reply::json(404, json!({"__type": "ResourceNotFoundException"}))
+    })
+    .await;
+    let dir = TempDir::new("sso");
+    std::fs::create_dir_all(dir.0.join(".aws/sso/cache")).expect("cache folder");
+    dir.write(
+        ".aws/config",
+        "[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = \
+         eu-west-1\n[profile ok]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = Dev\n\
+         [profile echo]\nsso_session = corp\nsso_account_id = 1\nsso_role_name = Echo\n",
+    );
+    // sha1("corp")
+    let cache = ".aws/sso/cache/ee0bfd2552fbd840c02cc48b6e823320543c450f.json";
+    let mut texts: Vec<(String, String)> = Vec::new();
+    for (profile, expires) in [
+        ("ok", "2099-01-01T00:00:00Z"),
+        ("echo", "2099-01-01T00:00:00Z"),
+        ("ok", "2020-01-01T00:00:00Z"),
+    ] {
+        dir.write(
+            cache,
+            &json!({"accessToken": SSO_ACCESS_TOKEN, "expiresAt": expires,
+                "refreshToken": SSO_REFRESH_TOKEN, "clientId": "client",
+                "clientSecret": SSO_CLIENT_SECRET})
+            .to_string(),
+        );
+        let env = local_env(
+            &dir,
+            &[
+                ("AWS_PROFILE", profile.to_string()),
+                ("AWS_REGION", "us-east-1".to_string()),
+                ("AWS_ENDPOINT_URL", server.endpoint()),
+                ("AWS_MAX_ATTEMPTS", "1".to_string()),
+            ],
+        );
+        let what = format!("{profile} (expires {expires})");
+        let config = Config::from_env_with(env.clone()).expect("config");
+        texts.push((format!("{what}: config"), format!("{config:?} {config:#?}")));
+        let http = HttpClient::new(&HttpSettings::default()).expect("http client");
+        match DefaultChain::new(env, http).provide_credentials().await {
+            Ok(c) => texts.push((format!("{what}: credentials"), format!("{c:?} {c:#?}"))),
+            Err(e) => {
+                for text in error_texts(&e) {
+                    texts.push((format!("{what}: chain error"), text));
+                }
+            }
+        }
+        let outcome = Client::new(config)
+            .get_durable_execution(GetDurableExecutionRequest {
+                durable_execution_arn: "arn".into(),
+                ..Default::default()
+            })
+            .await;
+        if let Err(err) = outcome {
+            for text in error_texts(&err) {
+                texts.push((format!("{what}: call error"), text));
+            }
+        }
+    }
+    let sent = server.requests();
+    assert!(
+        sent.iter().any(|r| r.path == "/token"),
+        "a refresh was tried"
+    );
+    assert!(
+        sent.iter().any(|r| r
+            .header("authorization")
+            .is_some_and(|a| a.contains("ASIASSO"))),
         "the service call was signed with the role's credentials"
     );
     texts.push(("logs".to_string(), log.text()));

@@ -160,10 +160,11 @@ pub fn run() -> Result<(), String> {
 /// The runtime's feature sets checked with clippy besides the default: none of the optional
 /// parts; the profile without `credential_process` and IMDS without containers, with the mock;
 /// and `credential_process` without the network sources, with the proxy and streams.
-const RUNTIME_FEATURE_SETS: [&str; 4] = [
+const RUNTIME_FEATURE_SETS: [&str; 5] = [
     "",
     "profile,imds,testing",
     "credential-process,proxy,stream,sts",
+    "sso,container-credentials",
     "sts",
 ];
 

@@ -204,7 +204,7 @@ pub(crate) struct RuntimeFeature {
 
 /// The runtime's optional parts (`runtime/Cargo.toml`), passed through and on by default. An
 /// operation whose feature has one of these names is refused by the generator.
-pub(crate) const RUNTIME_FEATURES: [RuntimeFeature; 6] = [
+pub(crate) const RUNTIME_FEATURES: [RuntimeFeature; 7] = [
     RuntimeFeature {
         name: "profile",
         implies: &[],
@@ -226,13 +226,17 @@ pub(crate) const RUNTIME_FEATURES: [RuntimeFeature; 6] = [
         implies: &[],
     },
     RuntimeFeature {
+        name: "sso",
+        implies: &["profile"],
+    },
+    RuntimeFeature {
         name: "proxy",
         implies: &[],
     },
 ];
 
 /// The manifest's comment on [`RUNTIME_FEATURES`], one line each.
-pub(crate) const RUNTIME_FEATURES_COMMENT: [&str; 10] = [
+pub(crate) const RUNTIME_FEATURES_COMMENT: [&str; 11] = [
     "The runtime's optional parts, on by default. A program that reads its credentials from",
     "AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY / AWS_SESSION_TOKEN (as on AWS Lambda) needs",
     "none of them. Left out, a source is named in the \"no credentials found\" error with its",
@@ -242,6 +246,7 @@ pub(crate) const RUNTIME_FEATURES_COMMENT: [&str; 10] = [
     "container-credentials: ECS and EKS Pod Identity (`AWS_CONTAINER_CREDENTIALS_*_URI`).",
     "imds: the EC2 instance profile, from instance metadata (IMDSv2).",
     "sts: roles through AWS STS: web identity (EKS IRSA) and assume-role profiles (`role_arn`).",
+    "sso: IAM Identity Center profiles (`sso_session`), from the token `aws sso login` caches.",
     "proxy: `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` and `ConfigBuilder::proxy` (CONNECT tunnels).",
 ];
 

@@ -187,13 +187,18 @@ const IMDS_LEFT_OUT: LeftOut = LeftOut {
 impl DefaultChain {
     /// The chain reading `env` and fetching through `http`. Does no I/O.
     pub fn new(env: Env, http: HttpClient) -> Self {
-        #[cfg(not(any(feature = "container-credentials", feature = "imds", feature = "sts")))]
+        #[cfg(not(any(
+            feature = "container-credentials",
+            feature = "imds",
+            feature = "sts",
+            feature = "sso"
+        )))]
         let _ = http;
         DefaultChain {
             environment: EnvironmentProvider::new(env.clone()),
-            #[cfg(all(feature = "profile", feature = "sts"))]
+            #[cfg(all(feature = "profile", any(feature = "sts", feature = "sso")))]
             profile: ProfileProvider::new(env.clone()).with_http_client(http.clone()),
-            #[cfg(all(feature = "profile", not(feature = "sts")))]
+            #[cfg(all(feature = "profile", not(any(feature = "sts", feature = "sso"))))]
             profile: ProfileProvider::new(env.clone()),
             #[cfg(feature = "sts")]
             web_identity: WebIdentityProvider::new(env.clone(), http.clone()),

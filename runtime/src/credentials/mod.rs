@@ -41,7 +41,12 @@ mod container;
 ))]
 mod document;
 mod environment;
-#[cfg(any(feature = "container-credentials", feature = "imds", feature = "sts"))]
+#[cfg(any(
+    feature = "container-credentials",
+    feature = "imds",
+    feature = "sts",
+    feature = "sso"
+))]
 mod http_util;
 #[cfg(feature = "imds")]
 mod imds;
@@ -340,7 +345,7 @@ impl CredentialsError {
     }
 
     /// The same error with every occurrence of `secret` in its message masked.
-    #[cfg(feature = "sts")]
+    #[cfg(any(feature = "sts", feature = "sso"))]
     pub(crate) fn redacted(mut self, secret: &str) -> Self {
         if !secret.is_empty() && self.message.contains(secret) {
             self.message = self.message.replace(secret, REDACTED);
@@ -399,7 +404,8 @@ impl std::error::Error for CredentialsError {
     feature = "container-credentials",
     feature = "imds",
     feature = "credential-process",
-    feature = "sts"
+    feature = "sts",
+    feature = "sso"
 ))]
 fn parse_expiry(text: &str, what: &str) -> Result<SystemTime, CredentialsError> {
     DateTime::from_str(text, crate::DateTimeFormat::DateTime)

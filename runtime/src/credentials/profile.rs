@@ -16,31 +16,27 @@ use crate::profile::{Profile, ProfileSet};
 #[cfg(feature = "sts")]
 mod role;
 
-/// Profile keys naming credential sources this build does not have, and what they are.
-#[cfg(feature = "sts")]
-const UNSUPPORTED: [(&str, &str); 3] = [
-    ("sso_session", "IAM Identity Center (SSO)"),
-    ("sso_start_url", "IAM Identity Center (SSO)"),
-    ("login_session", "`aws login` console credentials"),
-];
-/// Profile keys naming credential sources this build does not have, and what they are.
-#[cfg(not(feature = "sts"))]
-const UNSUPPORTED: [(&str, &str); 6] = [
-    (
-        "role_arn",
-        "assume an IAM role; lambda-sdk's `sts` cargo feature",
-    ),
-    (
-        "credential_source",
-        "assume an IAM role; lambda-sdk's `sts` cargo feature",
-    ),
+#[cfg(feature = "sso")]
+mod sso;
+
+/// Profile keys naming a credential source this build does not have: the key, what it asks
+/// for, and the cargo feature that has it (`None`: not implemented).
+const UNSUPPORTED: &[(&str, &str, Option<&str>)] = &[
+    #[cfg(not(feature = "sts"))]
+    ("role_arn", "assume an IAM role", Some("sts")),
+    #[cfg(not(feature = "sts"))]
+    ("credential_source", "assume an IAM role", Some("sts")),
+    #[cfg(not(feature = "sts"))]
     (
         "web_identity_token_file",
-        "web identity federation; lambda-sdk's `sts` cargo feature",
+        "web identity federation",
+        Some("sts"),
     ),
-    ("sso_session", "IAM Identity Center (SSO)"),
-    ("sso_start_url", "IAM Identity Center (SSO)"),
-    ("login_session", "`aws login` console credentials"),
+    #[cfg(not(feature = "sso"))]
+    ("sso_session", "IAM Identity Center (SSO)", Some("sso")),
+    #[cfg(not(feature = "sso"))]
+    ("sso_start_url", "IAM Identity Center (SSO)", Some("sso")),
+    ("login_session", "`aws login` console credentials", None),
 ];
 
 /// The default time a `credential_process` may take.
@@ -58,18 +54,23 @@ const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 ///    sets. Without the feature, a profile with `role_arn`, `credential_source` or
 ///    `web_identity_token_file` is an [`Unsupported`](super::CredentialsErrorKind::Unsupported)
 ///    error naming the key and the feature.
-/// 2. A key naming a source this crate does not implement (`sso_session`, `sso_start_url`,
-///    `login_session`) is an [`Unsupported`](super::CredentialsErrorKind::Unsupported) error
-///    naming the key and the profile: implement [`ProvideCredentials`] for such sources.
+/// 2. A key naming a source this crate does not implement (`login_session`), or one this
+///    build leaves out (`sso_session` and `sso_start_url` without the `sso` feature), is an
+///    [`Unsupported`](super::CredentialsErrorKind::Unsupported) error naming the key and the
+///    profile: implement [`ProvideCredentials`] for such sources.
 /// 3. `aws_access_key_id` and `aws_secret_access_key` (and `aws_session_token`): static keys.
-/// 4. `credential_process` (with the `credential-process` cargo feature, on by default): the
+/// 4. `sso_session` or `sso_start_url` (with the `sso` cargo feature, on by default): IAM
+///    Identity Center, from the token `aws sso login` cached (refreshed through SSO OIDC when
+///    it is about to expire), exchanged for the role's credentials; a missing or expired login
+///    is an error that says to run `aws sso login --profile NAME`.
+/// 5. `credential_process` (with the `credential-process` cargo feature, on by default): the
 ///    command is run through `sh -c` (`cmd /C` on Windows) with a deadline (60 s by default,
 ///    `with_process_timeout`; the process is killed when it passes), and its stdout must be
 ///    `{"Version": 1, "AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration"}`. On
 ///    failure the error holds the exit status and the start of stderr, never stdout. Without
 ///    the feature, a profile that sets `credential_process` (and no static keys) is an
 ///    [`Unsupported`](super::CredentialsErrorKind::Unsupported) error naming the feature.
-/// 5. Only one of `aws_access_key_id`/`aws_secret_access_key`: an
+/// 6. Only one of `aws_access_key_id`/`aws_secret_access_key`: an
 ///    [`InvalidConfiguration`](super::CredentialsErrorKind::InvalidConfiguration) error.
 ///
 /// No such profile, or a profile with none of these keys, is a
@@ -90,10 +91,10 @@ const DEFAULT_PROCESS_TIMEOUT: Duration = Duration::from_secs(60);
 /// let provider = ProfileProvider::from_profile_set(profiles);
 /// assert_eq!(provider.provide_credentials().await?.access_key_id(), "AKIDEXAMPLE");
 ///
-/// let profiles = ProfileSet::parse("[profile ci]\nsso_session = corp\n", "", "ci").unwrap();
+/// let profiles = ProfileSet::parse("[profile ci]\nlogin_session = x\n", "", "ci").unwrap();
 /// let err = ProfileProvider::from_profile_set(profiles).provide_credentials().await.unwrap_err();
 /// assert!(err.to_string().starts_with(
-///     "profile `ci` in <credentials> and <config> sets `sso_session` (IAM Identity Center (SSO))"
+///     "profile `ci` in <credentials> and <config> sets `login_session` (`aws login` console"
 /// ));
 /// # Ok::<(), lambda_sdk_runtime::credentials::CredentialsError>(())
 /// # }).unwrap();
@@ -103,10 +104,11 @@ pub struct ProfileProvider {
     source: Source,
     #[cfg(feature = "credential-process")]
     process_timeout: Duration,
-    /// What STS calls and `credential_source` read (the endpoint variables, the region).
-    #[cfg(feature = "sts")]
+    /// What STS and SSO calls and `credential_source` read (the endpoint variables, the
+    /// region, the home directory).
+    #[cfg(any(feature = "sts", feature = "sso"))]
     env: Env,
-    #[cfg(feature = "sts")]
+    #[cfg(any(feature = "sts", feature = "sso"))]
     http: Option<crate::http::HttpClient>,
     #[cfg(feature = "sts")]
     region: Option<String>,
@@ -125,12 +127,12 @@ impl ProfileProvider {
     /// so nothing is read until credentials are needed.
     pub fn new(env: Env) -> Self {
         ProfileProvider {
-            #[cfg(feature = "sts")]
+            #[cfg(any(feature = "sts", feature = "sso"))]
             env: env.clone(),
             source: Source::Env(env),
             #[cfg(feature = "credential-process")]
             process_timeout: DEFAULT_PROCESS_TIMEOUT,
-            #[cfg(feature = "sts")]
+            #[cfg(any(feature = "sts", feature = "sso"))]
             http: None,
             #[cfg(feature = "sts")]
             region: None,
@@ -144,20 +146,21 @@ impl ProfileProvider {
             source: Source::Loaded(Arc::new(profiles)),
             #[cfg(feature = "credential-process")]
             process_timeout: DEFAULT_PROCESS_TIMEOUT,
-            #[cfg(feature = "sts")]
+            #[cfg(any(feature = "sts", feature = "sso"))]
             env: Env::real(),
-            #[cfg(feature = "sts")]
+            #[cfg(any(feature = "sts", feature = "sso"))]
             http: None,
             #[cfg(feature = "sts")]
             region: None,
         }
     }
 
-    /// The HTTP client for AWS STS, which profiles that assume a role (`role_arn`) call.
-    /// Without one, such a profile is an error. [`DefaultChain`](super::DefaultChain) sets it.
+    /// The HTTP client for AWS STS and IAM Identity Center, which profiles that assume a role
+    /// (`role_arn`) or use SSO call. Without one, such a profile is an error.
+    /// [`DefaultChain`](super::DefaultChain) sets it.
     ///
-    /// Needs the `sts` cargo feature (on by default).
-    #[cfg(feature = "sts")]
+    /// Needs the `sts` or the `sso` cargo feature (both on by default).
+    #[cfg(any(feature = "sts", feature = "sso"))]
     pub fn with_http_client(mut self, http: crate::http::HttpClient) -> Self {
         self.http = Some(http);
         self
@@ -224,7 +227,7 @@ impl ProfileProvider {
                 )));
             }
         }
-        resolve_base(self, profile, &located).await
+        resolve_base(self, &profiles, profile, &located).await
     }
 }
 
@@ -232,19 +235,27 @@ impl ProfileProvider {
 /// role; `located` ("profile `x` in FILES") starts every message.
 async fn resolve_base(
     provider: &ProfileProvider,
+    profiles: &ProfileSet,
     profile: &Profile,
     located: &str,
 ) -> Result<Credentials, CredentialsError> {
-    if let Some((key, what)) = UNSUPPORTED
+    if let Some((key, what, feature)) = UNSUPPORTED
         .iter()
-        .find(|(key, _)| profile.get(key).is_some())
+        .find(|(key, _, _)| profile.get(key).is_some())
     {
-        return Err(CredentialsError::unsupported(format!(
-            "{located} sets `{key}` ({what}), which this SDK does not implement; \
-             use static keys or `credential_process` in the profile, the environment variables \
-             AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, or pass your own source \
-             with a `ProvideCredentials` implementation"
-        )));
+        return Err(CredentialsError::unsupported(match feature {
+            Some(feature) => format!(
+                "{located} sets `{key}` ({what}), but this build leaves it out: enable \
+                 lambda-sdk's `{feature}` cargo feature, or pass your own source with a \
+                 `ProvideCredentials` implementation"
+            ),
+            None => format!(
+                "{located} sets `{key}` ({what}), which this SDK does not implement; \
+                 use static keys or `credential_process` in the profile, the environment \
+                 variables AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/AWS_SESSION_TOKEN, or pass \
+                 your own source with a `ProvideCredentials` implementation"
+            ),
+        }));
     }
     let key = profile.get("aws_access_key_id");
     let secret = profile.get("aws_secret_access_key");
@@ -254,6 +265,12 @@ async fn resolve_base(
             .or_else(|| profile.get("aws_security_token"));
         return Ok(Credentials::new(key, secret, token.map(str::to_owned)));
     }
+    #[cfg(feature = "sso")]
+    if profile.get("sso_session").is_some() || profile.get("sso_start_url").is_some() {
+        return sso::credentials(provider, profiles, profile, located).await;
+    }
+    #[cfg(not(feature = "sso"))]
+    let _ = profiles;
     if let Some(command) = profile.get("credential_process") {
         #[cfg(feature = "credential-process")]
         return run_credential_process(command, located, provider.process_timeout).await;
@@ -461,8 +478,15 @@ mod tests {
         let role_keys = ["role_arn", "credential_source", "web_identity_token_file"];
         #[cfg(feature = "sts")]
         let role_keys: [&str; 0] = [];
-        let others = ["sso_session", "sso_start_url", "login_session"];
-        for key in role_keys.into_iter().chain(others) {
+        #[cfg(not(feature = "sso"))]
+        let sso_keys = ["sso_session", "sso_start_url"];
+        #[cfg(feature = "sso")]
+        let sso_keys: [&str; 0] = [];
+        for key in role_keys
+            .into_iter()
+            .chain(sso_keys)
+            .chain(["login_session"])
+        {
             // Even with static keys present, as the AWS CLI would use the role.
             let config = format!(
                 "[profile ci]\n{key} = x\naws_access_key_id = A\naws_secret_access_key = {SECRET}\n"

@@ -161,7 +161,7 @@ pub(super) async fn assume(
         .or_else(|| env.get("AWS_DEFAULT_REGION"))
         .or_else(|| profile.get("region").map(str::to_string));
     let mut credentials = match base {
-        Base::Profile(source, where_) => resolve_base(provider, source, &where_).await?,
+        Base::Profile(source, where_) => resolve_base(provider, profiles, source, &where_).await?,
         Base::Environment => EnvironmentProvider::new(env.clone())
             .provide_credentials()
             .await
