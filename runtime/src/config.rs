@@ -11,7 +11,7 @@ use crate::env::Env;
 use crate::http::ProxySettings;
 use crate::http::{HttpClient, HttpConnector, HttpSettings};
 #[cfg(feature = "profile")]
-use crate::profile::ProfileSet;
+use crate::profile::{Profile, ProfileSet};
 use crate::retry::RetryConfig;
 
 /// Timeouts. `None` disables one.
@@ -113,6 +113,8 @@ pub struct Config {
     pub(crate) credentials: Arc<CachingProvider>,
     pub(crate) endpoint_url: Option<String>,
     pub(crate) env: Option<Env>,
+    /// Endpoint URLs of the shared config file (`builder_from_env` reads them).
+    pub(crate) configured_endpoints: crate::endpoint::Configured,
     pub(crate) retry: RetryConfig,
     pub(crate) timeouts: TimeoutConfig,
     pub(crate) http: Arc<dyn HttpConnector>,
@@ -127,6 +129,60 @@ pub struct Config {
 
 /// Makes idempotency tokens; the default makes random UUIDs.
 pub type TokenProvider = Arc<dyn Fn() -> String + Send + Sync>;
+
+/// Profile settings that change where requests go or how they are signed, which this SDK does
+/// not read, and what to do instead. Settings only the AWS CLI uses (`output`, `cli_pager`,
+/// `sso_registration_scopes`, …) and settings of other services are accepted and ignored.
+#[cfg(feature = "profile")]
+const UNREAD_SETTINGS: [(&str, &str); 6] = [
+    (
+        "ec2_metadata_service_endpoint",
+        "set AWS_EC2_METADATA_SERVICE_ENDPOINT instead",
+    ),
+    (
+        "ec2_metadata_service_endpoint_mode",
+        "set AWS_EC2_METADATA_SERVICE_ENDPOINT to the IPv6 endpoint instead",
+    ),
+    (
+        "sigv4a_signing_region_set",
+        "this SDK signs with SigV4 in the client's region",
+    ),
+    ("auth_scheme_preference", "this SDK signs with SigV4 only"),
+    (
+        "sts_regional_endpoints",
+        "this SDK always calls STS at its regional endpoint (the `regional` behaviour); remove \
+         the setting, or set AWS_ENDPOINT_URL_STS",
+    ),
+    (
+        "account_id_endpoint_mode",
+        "Lambda has no account-based endpoints",
+    ),
+];
+
+/// An error for the first setting of `profile` in [`UNREAD_SETTINGS`] (`sts_regional_endpoints
+/// = regional` and `account_id_endpoint_mode = disabled` are what this SDK does, so they pass).
+#[cfg(feature = "profile")]
+fn refuse_unread_settings(profile: &Profile, profiles: &ProfileSet) -> Result<(), ConfigError> {
+    for (key, instead) in UNREAD_SETTINGS {
+        let Some(value) = profile.get(key) else {
+            continue;
+        };
+        let harmless = matches!(
+            (key, value.trim().to_ascii_lowercase().as_str()),
+            ("sts_regional_endpoints", "regional")
+                | ("account_id_endpoint_mode", "disabled" | "preferred")
+        );
+        if !harmless {
+            return Err(ConfigError::new(format!(
+                "profile `{}` in {} sets `{key} = {value}`, which changes where requests go or \
+                 how they are signed, and this SDK does not read it: {instead}",
+                profile.name(),
+                profiles.describe_files()
+            )));
+        }
+    }
+    Ok(())
+}
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -167,6 +223,7 @@ impl Config {
             credentials: Arc::new(CachingProvider::new(credentials)),
             endpoint_url: None,
             env: None,
+            configured_endpoints: crate::endpoint::Configured::default(),
             retry: RetryConfig::default(),
             timeouts: TimeoutConfig::default(),
             http: Arc::new(crate::testing::NoNetwork),
@@ -187,10 +244,14 @@ impl Config {
     ///   environment variables, the shared files (static keys or `credential_process`),
     ///   container credentials, then EC2 instance metadata (IMDSv2), each but the first with
     ///   its cargo feature (see [`DefaultChain`]);
-    /// - endpoint: `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`;
+    /// - endpoint: `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`, then the profile's
+    ///   `services` section and `endpoint_url` (none of them with
+    ///   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or `ignore_configured_endpoint_urls` true);
+    /// - FIPS and dual-stack: `AWS_USE_FIPS_ENDPOINT` / `use_fips_endpoint`,
+    ///   `AWS_USE_DUALSTACK_ENDPOINT` / `use_dualstack_endpoint`;
     /// - retries: `AWS_MAX_ATTEMPTS`, else `max_attempts` of the profile; `AWS_RETRY_MODE`,
     ///   else `retry_mode` of the profile, which must be `standard` (`adaptive` is refused);
-    /// - `AWS_CA_BUNDLE`, and `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/
+    /// - `AWS_CA_BUNDLE` (or the profile's `ca_bundle`), and `HTTPS_PROXY`/`HTTP_PROXY`/`ALL_PROXY`/
     ///   `NO_PROXY` (with the `proxy` cargo feature, on by default).
     ///
     /// # Errors
@@ -320,7 +381,7 @@ impl Config {
                 })?;
             builder = builder.retry_config(RetryConfig::standard().with_max_attempts(n));
         }
-        let ca_bundle = env.get("AWS_CA_BUNDLE").map(PathBuf::from);
+        let ca_bundle = setting("AWS_CA_BUNDLE", "ca_bundle").map(|(path, _)| PathBuf::from(path));
         if let Some(bundle) = &ca_bundle {
             builder = builder.ca_bundle(bundle.clone());
         }
@@ -342,25 +403,36 @@ impl Config {
             tls.clone(),
         );
         builder.prepared_tls = Some((ca_bundle, tls));
-        for (var, set) in [
+        for (var, key, set) in [
             (
                 "AWS_USE_FIPS_ENDPOINT",
+                "use_fips_endpoint",
                 ConfigBuilder::use_fips as fn(ConfigBuilder, bool) -> ConfigBuilder,
             ),
-            ("AWS_USE_DUALSTACK_ENDPOINT", ConfigBuilder::use_dual_stack),
+            (
+                "AWS_USE_DUALSTACK_ENDPOINT",
+                "use_dualstack_endpoint",
+                ConfigBuilder::use_dual_stack,
+            ),
         ] {
-            if let Some(value) = env.get(var) {
+            if let Some((value, from)) = setting(var, key) {
                 let enabled = match value.trim().to_ascii_lowercase().as_str() {
                     "true" => true,
                     "false" => false,
                     _ => {
                         return Err(ConfigError::new(format!(
-                            "{var} is {value:?}; it must be true or false"
+                            "{from} is {value:?}; it must be true or false"
                         )));
                     }
                 };
                 builder = set(builder, enabled);
             }
+        }
+        #[cfg(feature = "profile")]
+        if let Ok(profiles) = &profiles
+            && let Some(profile) = profiles.selected()
+        {
+            refuse_unread_settings(profile, profiles)?;
         }
         #[cfg(feature = "proxy")]
         if let Some(proxy) = ProxySettings::from_env(&env) {
@@ -372,6 +444,23 @@ impl Config {
             if let Some(url) = env.get(var) {
                 crate::endpoint::validate(&url, var)?;
             }
+        }
+        #[cfg(feature = "profile")]
+        {
+            builder.configured_endpoints =
+                crate::endpoint::configured(&env, profiles.as_ref().ok())?;
+        }
+        #[cfg(not(feature = "profile"))]
+        if let Some(value) = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
+            builder.configured_endpoints.ignore = match value.trim().to_ascii_lowercase().as_str() {
+                "true" => true,
+                "false" => false,
+                _ => {
+                    return Err(ConfigError::new(format!(
+                        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is {value:?}; it must be true or false"
+                    )));
+                }
+            };
         }
         builder.env = Some(env.clone());
         builder.credentials = Some(Arc::new(
@@ -433,6 +522,7 @@ pub struct ConfigBuilder {
     credentials: Option<Arc<dyn ProvideCredentials>>,
     endpoint_url: Option<String>,
     env: Option<Env>,
+    configured_endpoints: crate::endpoint::Configured,
     retry: Option<RetryConfig>,
     timeouts: Option<TimeoutConfig>,
     max_response_bytes: Option<usize>,
@@ -628,6 +718,7 @@ impl ConfigBuilder {
             credentials,
             endpoint_url: self.endpoint_url,
             env: self.env,
+            configured_endpoints: self.configured_endpoints,
             retry: self.retry.unwrap_or_default(),
             timeouts,
             http,

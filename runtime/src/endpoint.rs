@@ -155,10 +155,102 @@ pub fn service_env_var(sdk_id: &str) -> String {
     name
 }
 
+/// Endpoint URLs set in the shared config file, and whether configured URLs are ignored.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Configured {
+    /// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or the profile's
+    /// `ignore_configured_endpoint_urls`: only an endpoint set in code counts.
+    pub(crate) ignore: bool,
+    /// Per service, from the profile's `services` section: the service key (`lambda`), the
+    /// URL, and where it was set.
+    pub(crate) services: Vec<(String, String, String)>,
+    /// The profile's own `endpoint_url`, and where it was set.
+    pub(crate) global: Option<(String, String)>,
+}
+
+/// The key of a service in a `[services]` section: the SDK id in lower case with spaces and
+/// dashes as underscores (`Lambda` → `lambda`, `SSO OIDC` → `sso_oidc`).
+pub(crate) fn service_key(sdk_id: &str) -> String {
+    sdk_id
+        .chars()
+        .map(|c| match c {
+            ' ' | '-' => '_',
+            c => c.to_ascii_lowercase(),
+        })
+        .collect()
+}
+
+/// Reads `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`, and the selected profile's
+/// `ignore_configured_endpoint_urls`, `endpoint_url` and `services` (its `[services NAME]`
+/// section's `endpoint_url` per service). Every URL is checked here.
+#[cfg(feature = "profile")]
+pub(crate) fn configured(
+    env: &crate::env::Env,
+    profiles: Option<&crate::profile::ProfileSet>,
+) -> Result<Configured, ConfigError> {
+    let profile = profiles.and_then(|p| p.selected());
+    let flag = |value: &str, from: &str| match value.trim().to_ascii_lowercase().as_str() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        _ => Err(ConfigError::new(format!(
+            "{from} is {value:?}; it must be true or false"
+        ))),
+    };
+    let located = |p: &crate::profile::ProfileSet| {
+        format!("profile `{}` in {}", p.profile_name(), p.describe_files())
+    };
+    let ignore = match env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
+        Some(value) => flag(&value, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?,
+        None => match (
+            profiles,
+            profile.and_then(|p| p.get("ignore_configured_endpoint_urls")),
+        ) {
+            (Some(set), Some(value)) => flag(
+                value,
+                &format!("`ignore_configured_endpoint_urls` of {}", located(set)),
+            )?,
+            _ => false,
+        },
+    };
+    let mut configured = Configured {
+        ignore,
+        ..Configured::default()
+    };
+    let (Some(set), Some(profile)) = (profiles, profile) else {
+        return Ok(configured);
+    };
+    if let Some(url) = profile.get("endpoint_url") {
+        let from = format!("`endpoint_url` of {}", located(set));
+        validate(url, &from)?;
+        configured.global = Some((url.to_string(), from));
+    }
+    if let Some(name) = profile.get("services") {
+        let section = set.services(name).ok_or_else(|| {
+            ConfigError::new(format!(
+                "{} names `services = {name}`, but there is no `[services {name}]` section in {}",
+                located(set),
+                set.describe_files()
+            ))
+        })?;
+        for key in section.keys() {
+            if let Some(url) = section.sub_property(key, "endpoint_url") {
+                let from = format!("`{key}.endpoint_url` of `[services {name}]`");
+                validate(url, &from)?;
+                configured
+                    .services
+                    .push((key.to_string(), url.to_string(), from));
+            }
+        }
+    }
+    Ok(configured)
+}
+
 /// Resolves the endpoint for a service with the model's endpoint rules.
 ///
 /// A custom endpoint (set on the config, or `AWS_ENDPOINT_URL_<SERVICE>`, then
-/// `AWS_ENDPOINT_URL`) is passed to the rules as `SDK::Endpoint`, together with the region
+/// `AWS_ENDPOINT_URL`, then the profile's `services` section, then the profile's
+/// `endpoint_url`; all but the first skipped when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or
+/// `ignore_configured_endpoint_urls` is true) is passed to the rules as `SDK::Endpoint`, together with the region
 /// (`AWS::Region`) and the FIPS and dual-stack settings, so the rules decide, and refuse
 /// combinations they do not support (a custom endpoint with FIPS, say). A service without rules
 /// needs a custom endpoint.
@@ -175,7 +267,9 @@ pub fn resolve(
         .endpoint_url
         .clone()
         .map(|url| (url, "the endpoint URL".to_string()));
+    let configured = &config.configured_endpoints;
     if custom.is_none()
+        && !configured.ignore
         && let Some(env) = config.env()
     {
         let service_var = service_env_var(sdk_id);
@@ -185,6 +279,15 @@ pub fn resolve(
                 break;
             }
         }
+    }
+    if custom.is_none() && !configured.ignore {
+        let key = service_key(sdk_id);
+        custom = configured
+            .services
+            .iter()
+            .find(|(service, _, _)| *service == key)
+            .map(|(_, url, from)| (url.clone(), from.clone()))
+            .or_else(|| configured.global.clone());
     }
     if let Some((url, source)) = &custom {
         validate(url, source)?;

@@ -394,6 +394,147 @@ fn url_of(endpoint: &Endpoint) -> String {
     endpoint.url("/op", "")
 }
 
+#[cfg(feature = "profile")]
+#[test]
+fn profile_settings_are_read_refused_or_ignored() {
+    let dir = TempDir::new("profile-settings");
+    let config_file = dir.write(
+        "config",
+        "[default]\nregion = eu-west-1\nuse_fips_endpoint = true\noutput = json\ncli_pager =\n\
+         sso_registration_scopes = sso:account:access\nsts_regional_endpoints = regional\n\
+         s3 =\n  max_concurrent_requests = 20\n\
+         [profile legacy-sts]\nregion = eu-west-1\nsts_regional_endpoints = legacy\n\
+         [profile imds]\nregion = eu-west-1\nec2_metadata_service_endpoint = http://[fd00::1]\n\
+         [profile bundle]\nregion = eu-west-1\nca_bundle = /nonexistent/bundle.pem\n\
+         [profile fips-typo]\nregion = eu-west-1\nuse_dualstack_endpoint = yes\n",
+    );
+    let with = |profile: &str| {
+        from_env(
+            &dir,
+            &[
+                ("AWS_CONFIG_FILE", config_file.as_str()),
+                ("AWS_PROFILE", profile),
+            ],
+        )
+    };
+    // Read (FIPS), accepted as what the SDK does (regional STS), ignored (CLI keys, s3).
+    let config = with("default").unwrap();
+    assert!(config.use_fips());
+    // The environment wins over the profile.
+    let config = from_env(
+        &dir,
+        &[
+            ("AWS_CONFIG_FILE", config_file.as_str()),
+            ("AWS_USE_FIPS_ENDPOINT", "false"),
+        ],
+    )
+    .unwrap();
+    assert!(!config.use_fips());
+    for (profile, says) in [
+        (
+            "legacy-sts",
+            "sets `sts_regional_endpoints = legacy`, which changes where requests go",
+        ),
+        ("imds", "set AWS_EC2_METADATA_SERVICE_ENDPOINT instead"),
+        ("bundle", "/nonexistent/bundle.pem"),
+        (
+            "fips-typo",
+            "`use_dualstack_endpoint` of profile `fips-typo` is \"yes\"",
+        ),
+    ] {
+        let err = with(profile).unwrap_err().to_string();
+        assert!(err.contains(says), "{profile}: {err}");
+    }
+}
+
+#[cfg(feature = "profile")]
+#[test]
+fn endpoints_from_the_profile_come_after_the_environment() {
+    let dir = TempDir::new("endpoint-profile");
+    let config_file = dir.write(
+        "config",
+        "[default]\nregion = eu-west-1\nendpoint_url = http://profile.local:3000\n\
+         services = local\n\
+         [services local]\nlambda =\n  endpoint_url = http://lambda.profile.local:4000\n\
+         other_service =\n  region = us-west-2\n\
+         [profile plain]\nregion = eu-west-1\nendpoint_url = http://profile.local:3000\n\
+         [profile ignoring]\nregion = eu-west-1\nendpoint_url = http://profile.local:3000\n\
+         ignore_configured_endpoint_urls = true\n\
+         [profile bad]\nregion = eu-west-1\nendpoint_url = ftp://x\n\
+         [profile lost]\nregion = eu-west-1\nservices = nowhere\n",
+    );
+    let resolved = |vars: &[(&str, &str)], sdk_id: &str| {
+        let mut all = vec![("AWS_CONFIG_FILE", config_file.as_str())];
+        all.extend_from_slice(vars);
+        let config = from_env(&dir, &all).unwrap();
+        url_of(&resolve(&config, sdk_id, Some(lambda_like)).unwrap())
+    };
+    // The services section for its service, the profile's endpoint_url for the others.
+    assert_eq!(
+        resolved(&[], "Lambda"),
+        "http://lambda.profile.local:4000/op"
+    );
+    assert_eq!(
+        resolved(&[], "Other Service"),
+        "http://profile.local:3000/op"
+    );
+    assert_eq!(
+        resolved(&[("AWS_PROFILE", "plain")], "Lambda"),
+        "http://profile.local:3000/op"
+    );
+    // The environment comes first.
+    assert_eq!(
+        resolved(&[("AWS_ENDPOINT_URL", "http://env.local:1")], "Lambda"),
+        "http://env.local:1/op"
+    );
+    assert_eq!(
+        resolved(
+            &[("AWS_ENDPOINT_URL_LAMBDA", "http://env.local:2")],
+            "Lambda"
+        ),
+        "http://env.local:2/op"
+    );
+    // Ignoring configured endpoints, from the profile or the environment, ignores them all.
+    assert_eq!(
+        resolved(&[("AWS_PROFILE", "ignoring")], "Lambda"),
+        "https://lambda.eu-west-1.amazonaws.com/op"
+    );
+    let vars = [
+        ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
+        ("AWS_ENDPOINT_URL", "http://env.local:1"),
+    ];
+    assert_eq!(
+        resolved(&vars, "Lambda"),
+        "https://lambda.eu-west-1.amazonaws.com/op"
+    );
+    // Wrong settings are errors that name them.
+    let mut errors = Vec::new();
+    for vars in [
+        vec![("AWS_PROFILE", "bad")],
+        vec![("AWS_PROFILE", "lost")],
+        vec![("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "maybe")],
+    ] {
+        let mut all = vec![("AWS_CONFIG_FILE", config_file.as_str())];
+        all.extend(vars);
+        errors.push(from_env(&dir, &all).unwrap_err().to_string());
+    }
+    assert!(
+        errors[0].contains("`endpoint_url` of profile `bad`"),
+        "{}",
+        errors[0]
+    );
+    assert!(
+        errors[1].contains("names `services = nowhere`, but there is no `[services nowhere]`"),
+        "{}",
+        errors[1]
+    );
+    assert!(
+        errors[2].starts_with("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is \"maybe\""),
+        "{}",
+        errors[2]
+    );
+}
+
 #[test]
 fn endpoint_precedence() {
     let dir = TempDir::new("endpoint");
