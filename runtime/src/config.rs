@@ -184,6 +184,17 @@ fn refuse_unread_settings(profile: &Profile, profiles: &ProfileSet) -> Result<()
     Ok(())
 }
 
+/// A true-or-false setting (any case); `from` names it in the error.
+pub(crate) fn flag(value: &str, from: &str) -> Result<bool, ConfigError> {
+    match value.trim() {
+        v if v.eq_ignore_ascii_case("true") => Ok(true),
+        v if v.eq_ignore_ascii_case("false") => Ok(false),
+        _ => Err(ConfigError::new(format!(
+            "{from} is {value:?}; it must be true or false"
+        ))),
+    }
+}
+
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
@@ -350,23 +361,14 @@ impl Config {
             let _ = key;
             None
         };
-        if let Some((mode, from)) = setting("AWS_RETRY_MODE", "retry_mode") {
-            match mode.trim().to_ascii_lowercase().as_str() {
-                "standard" => {}
-                "adaptive" => {
-                    return Err(ConfigError::new(format!(
-                        "{from} is \"adaptive\": client-side rate limiting is not implemented \
-                         by lambda-sdk; use \"standard\" (retries with jitter, Retry-After and \
-                         a retry quota)"
-                    )));
-                }
-                _ => {
-                    return Err(ConfigError::new(format!(
-                        "{from} is {mode:?}; it must be \"standard\" (\"adaptive\" is not \
-                         implemented)"
-                    )));
-                }
-            }
+        if let Some((mode, from)) = setting("AWS_RETRY_MODE", "retry_mode")
+            && !mode.trim().eq_ignore_ascii_case("standard")
+        {
+            return Err(ConfigError::new(format!(
+                "{from} is {mode:?}; it must be \"standard\" (retries with jitter, Retry-After \
+                 and a retry quota): \"adaptive\" (client-side rate limiting) is not \
+                 implemented by lambda-sdk"
+            )));
         }
         if let Some((attempts, from)) = setting("AWS_MAX_ATTEMPTS", "max_attempts") {
             let n: u32 = attempts
@@ -416,16 +418,7 @@ impl Config {
             ),
         ] {
             if let Some((value, from)) = setting(var, key) {
-                let enabled = match value.trim().to_ascii_lowercase().as_str() {
-                    "true" => true,
-                    "false" => false,
-                    _ => {
-                        return Err(ConfigError::new(format!(
-                            "{from} is {value:?}; it must be true or false"
-                        )));
-                    }
-                };
-                builder = set(builder, enabled);
+                builder = set(builder, flag(&value, &from)?);
             }
         }
         #[cfg(feature = "profile")]
@@ -452,15 +445,8 @@ impl Config {
         }
         #[cfg(not(feature = "profile"))]
         if let Some(value) = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
-            builder.configured_endpoints.ignore = match value.trim().to_ascii_lowercase().as_str() {
-                "true" => true,
-                "false" => false,
-                _ => {
-                    return Err(ConfigError::new(format!(
-                        "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is {value:?}; it must be true or false"
-                    )));
-                }
-            };
+            builder.configured_endpoints.ignore =
+                flag(&value, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?;
         }
         builder.env = Some(env.clone());
         builder.credentials = Some(Arc::new(

@@ -163,11 +163,14 @@ pub(crate) struct Configured {
     pub(crate) ignore: bool,
     /// Per service, from the profile's `services` section: the service key (`lambda`), the
     /// URL, and where it was set.
+    #[cfg(feature = "profile")]
     pub(crate) services: Vec<(String, String, String)>,
     /// The profile's own `endpoint_url`, and where it was set.
+    #[cfg(feature = "profile")]
     pub(crate) global: Option<(String, String)>,
 }
 
+#[cfg(feature = "profile")]
 /// The key of a service in a `[services]` section: the SDK id in lower case with spaces and
 /// dashes as underscores (`Lambda` → `lambda`, `SSO OIDC` → `sso_oidc`).
 pub(crate) fn service_key(sdk_id: &str) -> String {
@@ -189,13 +192,7 @@ pub(crate) fn configured(
     profiles: Option<&crate::profile::ProfileSet>,
 ) -> Result<Configured, ConfigError> {
     let profile = profiles.and_then(|p| p.selected());
-    let flag = |value: &str, from: &str| match value.trim().to_ascii_lowercase().as_str() {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        _ => Err(ConfigError::new(format!(
-            "{from} is {value:?}; it must be true or false"
-        ))),
-    };
+    use crate::config::flag;
     let located = |p: &crate::profile::ProfileSet| {
         format!("profile `{}` in {}", p.profile_name(), p.describe_files())
     };
@@ -280,6 +277,7 @@ pub fn resolve(
             }
         }
     }
+    #[cfg(feature = "profile")]
     if custom.is_none() && !configured.ignore {
         let key = service_key(sdk_id);
         custom = configured
