@@ -252,9 +252,10 @@ impl Config {
     ///   (`AWS_PROFILE`, default `default`) in `~/.aws/config` (`AWS_CONFIG_FILE`; with the
     ///   `profile` cargo feature, on by default);
     /// - credentials, resolved lazily at the first request and refreshed before they expire:
-    ///   environment variables, the shared files (static keys or `credential_process`),
-    ///   container credentials, then EC2 instance metadata (IMDSv2), each but the first with
-    ///   its cargo feature (see [`DefaultChain`]);
+    ///   environment variables, the shared files (static keys, IAM Identity Center,
+    ///   `credential_process`, roles through STS), web identity (EKS IRSA), container
+    ///   credentials, then EC2 instance metadata (IMDSv2), each but the first with its cargo
+    ///   feature (see [`DefaultChain`]);
     /// - endpoint: `AWS_ENDPOINT_URL_<SERVICE>`, then `AWS_ENDPOINT_URL`, then the profile's
     ///   `services` section and `endpoint_url` (none of them with
     ///   `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or `ignore_configured_endpoint_urls` true);
@@ -404,6 +405,19 @@ impl Config {
             },
             tls.clone(),
         );
+        // STS and IAM Identity Center are on the internet: through the proxy, if any, with the
+        // usual connect timeout.
+        #[cfg(any(feature = "sts", feature = "sso"))]
+        let remote_http = HttpClient::with_tls(
+            &HttpSettings {
+                ca_bundle: ca_bundle.clone(),
+                #[cfg(feature = "proxy")]
+                proxy: ProxySettings::from_env(&env),
+                max_response_bytes: 1024 * 1024,
+                ..HttpSettings::default()
+            },
+            tls.clone(),
+        );
         builder.prepared_tls = Some((ca_bundle, tls));
         for (var, key, set) in [
             (
@@ -449,9 +463,10 @@ impl Config {
                 flag(&value, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?;
         }
         builder.env = Some(env.clone());
-        builder.credentials = Some(Arc::new(
-            DefaultChain::new(env, credentials_http).with_region(region),
-        ));
+        let chain = DefaultChain::new(env, credentials_http).with_region(region);
+        #[cfg(any(feature = "sts", feature = "sso"))]
+        let chain = chain.with_remote_http_client(remote_http);
+        builder.credentials = Some(Arc::new(chain));
         Ok(builder)
     }
 

@@ -80,8 +80,15 @@ impl StandIn {
                                 signed_by: key,
                                 scope,
                             };
-                            record.lock().unwrap().push(seen.clone());
-                            let (status, body) = answer(&seen);
+                            let tries = {
+                                let mut record = record.lock().unwrap();
+                                record.push(seen.clone());
+                                record
+                                    .iter()
+                                    .filter(|s| s.form.get("RoleArn") == seen.form.get("RoleArn"))
+                                    .count()
+                            };
+                            let (status, body) = answer(&seen, tries);
                             Ok::<_, Infallible>(
                                 hyper::Response::builder()
                                     .status(status)
@@ -136,10 +143,11 @@ fn decode(text: &str) -> String {
     String::from_utf8(out).unwrap()
 }
 
-/// STS's answers: a role whose name starts with `denied` is refused; any other gets
+/// STS's answers: a role whose name starts with `denied` is refused, `throttled` always
+/// throttled and `throttled-once` on its first try; any other gets
 /// credentials whose key id names the role (`ASIA-<role name>`), and the container endpoint
 /// (`/container`) gives `ASIA-CONTAINER`. Anything else is the service call: `{}`.
-fn answer(seen: &Seen) -> (u16, String) {
+fn answer(seen: &Seen, tries: usize) -> (u16, String) {
     let role = seen
         .form
         .get("RoleArn")
@@ -147,6 +155,13 @@ fn answer(seen: &Seen) -> (u16, String) {
         .unwrap_or("")
         .to_string();
     match seen.form.get("Action").map(String::as_str) {
+        // Throttled (as STS throttles: HTTP 400) on the first try, or every time.
+        Some(_) if (role.starts_with("throttled-once") && tries == 1) || role == "throttled" => (
+            400,
+            "<ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code>\
+             <Message>Rate exceeded</Message></Error></ErrorResponse>"
+                .to_string(),
+        ),
         Some(action) if role.starts_with("denied") => (
             403,
             format!(
@@ -495,4 +510,63 @@ async fn role_profile_problems_are_named() {
     let sts = stand_in.sts_calls();
     assert_eq!(sts.len(), 1, "{sts:?}");
     assert_eq!(sts[0].signed_by.as_deref(), Some("AKIDKEYS"));
+}
+
+#[tokio::test]
+async fn throttling_is_tried_again_and_a_source_profile_without_credentials_is_an_error() {
+    let dir = TempDir::new("sts-throttle");
+    aws_file(
+        &dir,
+        ".aws/config",
+        "[profile once]\nregion = us-east-1\nrole_arn = arn:aws:iam::1:role/throttled-once\n\
+         source_profile = keys\n\
+         [profile always]\nregion = us-east-1\nrole_arn = arn:aws:iam::1:role/throttled\n\
+         source_profile = keys\n\
+         [profile empty-source]\nregion = us-east-1\nrole_arn = arn:aws:iam::1:role/r\n\
+         source_profile = empty\n\
+         [profile empty]\nregion = us-east-1\n\
+         [profile keys]\naws_access_key_id = AKIDKEYS\naws_secret_access_key = s\n",
+    );
+    let stand_in = StandIn::start().await;
+    call(env(&dir, &stand_in, &[("AWS_PROFILE", "once")]))
+        .await
+        .unwrap();
+    assert_eq!(
+        stand_in.sts_calls().len(),
+        2,
+        "one throttled try, then success"
+    );
+    assert_eq!(
+        service_signer(&stand_in).as_deref(),
+        Some("ASIA-throttled-once")
+    );
+
+    let err = call(env(&dir, &stand_in, &[("AWS_PROFILE", "always")]))
+        .await
+        .unwrap_err();
+    let (kind, text) = credentials_error(&err);
+    assert_eq!(kind, CredentialsErrorKind::ProviderFailed, "{text}");
+    assert!(text.contains("Throttling: Rate exceeded"), "{text}");
+    assert_eq!(stand_in.sts_calls().len(), 5, "three tries in all");
+
+    // The chain does not fall through to another source (here: the container) when the
+    // role's source profile has no credentials.
+    let full_uri = format!("{}/container", stand_in.url);
+    let vars = [
+        ("AWS_PROFILE", "empty-source"),
+        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", full_uri.as_str()),
+    ];
+    let err = call(env(&dir, &stand_in, &vars)).await.unwrap_err();
+    let (kind, text) = credentials_error(&err);
+    assert_eq!(kind, CredentialsErrorKind::InvalidConfiguration, "{text}");
+    assert!(text.contains("profile `empty`"), "{text}");
+
+    // AWS_ROLE_ARN alone is not web identity: the chain goes on to the container.
+    let vars = [
+        ("AWS_ROLE_ARN", "arn:aws:iam::1:role/own-use"),
+        ("AWS_CONTAINER_CREDENTIALS_FULL_URI", full_uri.as_str()),
+        ("AWS_REGION", "us-east-1"),
+    ];
+    call(env(&dir, &stand_in, &vars)).await.unwrap();
+    assert_eq!(service_signer(&stand_in).as_deref(), Some("ASIA-CONTAINER"));
 }

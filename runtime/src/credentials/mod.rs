@@ -3,7 +3,7 @@
 //! - [`Credentials`]: an access key id, a secret access key, an optional session token and an
 //!   optional expiry. `Debug` never prints the secret or the token.
 //! - [`ProvideCredentials`]: a source of credentials. Implement it to plug in a source this
-//!   crate does not have (SSO, a vault, …).
+//!   crate does not have (a vault, a custom broker, …).
 //! - The sources of the standard chain, each usable alone: `EnvironmentProvider`,
 //!   `ProfileProvider` (static keys and `credential_process`; cargo features `profile` and
 //!   `credential-process`), `ContainerProvider` (ECS, EKS Pod Identity; feature
@@ -259,10 +259,10 @@ pub enum CredentialsErrorKind {
     /// The source is configured, but wrongly (a key without a secret, a bad URI, a malformed
     /// profile file, an unknown profile).
     InvalidConfiguration,
-    /// The configuration asks for a source this crate does not implement (SSO, a role that
-    /// needs an MFA code, …): implement [`ProvideCredentials`] for it. Or it asks for a source this
-    /// build leaves out (a cargo feature such as `profile` or `container-credentials` turned
-    /// off): the message names the setting and the feature.
+    /// The configuration asks for a source this crate does not implement (`login_session`, a
+    /// role that needs an MFA code, …): implement [`ProvideCredentials`] for it. Or it asks for
+    /// a source this build leaves out (a cargo feature such as `profile`, `sts` or `sso`
+    /// turned off): the message names the setting and the feature.
     Unsupported,
     /// The source is configured but failed (a process that exited with an error, an
     /// unreachable or failing endpoint, an unexpected response).

@@ -152,16 +152,31 @@ impl Sts {
             }
             request.body(Bytes::from(body.clone()))
         };
-        let response = http_util::send(&self.http, TIMEOUT, build)
-            .await
-            .map_err(|e| {
-                CredentialsError::provider_failed(format!("{what} failed: {}", e.into_message()))
-            })?;
-        if !response.status().is_success() {
+        let mut backoff = FIRST_BACKOFF;
+        for attempt in 1..=ATTEMPTS {
+            // `send` tries 5xx and 429 answers again itself.
+            let response = http_util::send(&self.http, TIMEOUT, build)
+                .await
+                .map_err(|e| {
+                    CredentialsError::provider_failed(format!(
+                        "{what} failed: {}",
+                        e.into_message()
+                    ))
+                })?;
+            if response.status().is_success() {
+                return parse_credentials(response.body(), &what);
+            }
             let text = String::from_utf8_lossy(response.body());
-            let detail = match (element(&text, "Code"), element(&text, "Message")) {
-                (Some(code), Some(message)) => format!("{code}: {message}"),
-                (Some(code), None) => code,
+            let code = element(&text, "Code");
+            if attempt < ATTEMPTS && code.as_deref().is_some_and(|c| RETRIED.contains(&c)) {
+                tracing::debug!(code, attempt, "STS asked to try again");
+                tokio::time::sleep(backoff).await;
+                backoff *= 2;
+                continue;
+            }
+            let detail = match (code, element(&text, "Message")) {
+                (Some(code), Some(message)) => excerpt(&format!("{code}: {message}")),
+                (Some(code), None) => excerpt(&code),
                 _ => describe_failure(&response),
             };
             return Err(CredentialsError::provider_failed(format!(
@@ -169,7 +184,33 @@ impl Sts {
                 response.status().as_u16()
             )));
         }
-        parse_credentials(response.body(), &what)
+        Err(CredentialsError::provider_failed(format!(
+            "{what} was refused {ATTEMPTS} times"
+        )))
+    }
+}
+
+/// STS error codes that AWS's SDKs try again (STS sends them with HTTP 400).
+const RETRIED: [&str; 4] = [
+    "Throttling",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "IDPCommunicationError",
+];
+/// How many times STS is asked in all when it answers with one of [`RETRIED`].
+const ATTEMPTS: u32 = 3;
+const FIRST_BACKOFF: Duration = Duration::from_millis(200);
+
+/// At most 256 characters of an error message from STS, control characters as spaces.
+fn excerpt(text: &str) -> String {
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(257)
+        .collect();
+    match clean.char_indices().nth(256) {
+        Some((cut, _)) => format!("{}…", &clean[..cut]),
+        None => clean,
     }
 }
 

@@ -18,8 +18,9 @@ use crate::http::HttpClient;
 /// given with [`with_region`](Self::with_region), else `AWS_REGION` or `AWS_DEFAULT_REGION`, at
 /// `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL` or the regional endpoint.
 ///
-/// Neither variable set is a [`NotConfigured`](super::CredentialsErrorKind::NotConfigured)
-/// error; only one of them, an unreadable or empty token file, or no region, an
+/// No token file is a [`NotConfigured`](super::CredentialsErrorKind::NotConfigured) error (as
+/// in AWS's SDKs, `AWS_ROLE_ARN` alone does not ask for web identity); a token file without
+/// `AWS_ROLE_ARN`, an unreadable or empty token file, or no region, an
 /// [`InvalidConfiguration`](super::CredentialsErrorKind::InvalidConfiguration) error; a
 /// refusal by STS or no answer, a [`ProviderFailed`](super::CredentialsErrorKind::ProviderFailed)
 /// error with STS's code and message. The token is never in a message.
@@ -33,10 +34,10 @@ use crate::http::HttpClient;
 ///
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// let http = HttpClient::new(&HttpSettings::default()).unwrap();
-/// let env = Env::from_vars([("AWS_ROLE_ARN", "arn:aws:iam::123456789012:role/app")]);
+/// let env = Env::from_vars([("AWS_WEB_IDENTITY_TOKEN_FILE", "/var/run/token")]);
 /// let err = WebIdentityProvider::new(env, http).provide_credentials().await.unwrap_err();
 /// assert_eq!(err.kind(), CredentialsErrorKind::InvalidConfiguration);
-/// assert!(err.to_string().contains("AWS_WEB_IDENTITY_TOKEN_FILE is not"), "{err}");
+/// assert!(err.to_string().contains("AWS_ROLE_ARN is not"), "{err}");
 /// # });
 /// ```
 #[derive(Clone, Debug)]
@@ -54,6 +55,12 @@ impl WebIdentityProvider {
             http,
             region: None,
         }
+    }
+
+    /// Calls STS through `http` instead of the client given to [`new`](Self::new).
+    pub fn with_http_client(mut self, http: HttpClient) -> Self {
+        self.http = http;
+        self
     }
 
     /// Calls STS in `region` (otherwise `AWS_REGION` or `AWS_DEFAULT_REGION`).
@@ -74,15 +81,16 @@ impl WebIdentityProvider {
                     "web identity (AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN not set)",
                 ));
             }
+            // As in AWS's SDKs: a role without a token file is not web identity (programs set
+            // AWS_ROLE_ARN for their own purposes); the chain goes on.
+            (None, Some(_)) => {
+                return Err(CredentialsError::not_configured(
+                    "web identity (AWS_WEB_IDENTITY_TOKEN_FILE not set)",
+                ));
+            }
             (Some(_), None) => {
                 return Err(CredentialsError::invalid_configuration(
                     "AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not: web identity \
-                     federation needs both (the role to assume, and the token file)",
-                ));
-            }
-            (None, Some(_)) => {
-                return Err(CredentialsError::invalid_configuration(
-                    "AWS_ROLE_ARN is set but AWS_WEB_IDENTITY_TOKEN_FILE is not: web identity \
                      federation needs both (the role to assume, and the token file)",
                 ));
             }

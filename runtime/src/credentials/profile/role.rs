@@ -161,7 +161,10 @@ pub(super) async fn assume(
         .or_else(|| env.get("AWS_DEFAULT_REGION"))
         .or_else(|| profile.get("region").map(str::to_string));
     let mut credentials = match base {
-        Base::Profile(source, where_) => resolve_base(provider, profiles, source, &where_).await?,
+        // A source profile without credentials is an error here, not "try the next source".
+        Base::Profile(source, where_) => resolve_base(provider, profiles, source, &where_)
+            .await
+            .map_err(|e| e.in_context(located))?,
         Base::Environment => EnvironmentProvider::new(env.clone())
             .provide_credentials()
             .await

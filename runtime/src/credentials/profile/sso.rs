@@ -188,7 +188,17 @@ async fn access_token(
         )));
     };
     let what = format!("the SSO token cache {}", cache.display());
-    let expires = parse_expiry(&expires_at, &what)?;
+    // Old versions of the AWS CLI wrote `...T04:05:45UTC`.
+    let expires_text = match expires_at.strip_suffix("UTC") {
+        Some(stem) => format!("{stem}Z"),
+        None => expires_at.clone(),
+    };
+    let expires = parse_expiry(&expires_text, &what).map_err(|_| {
+        expired(&format!(
+            "the SSO token cache {} has an `expiresAt` that is not a date-time",
+            cache.display()
+        ))
+    })?;
     let now = SystemTime::now();
     if expires > now + REFRESH_WITHIN {
         return Ok(token);
@@ -232,8 +242,13 @@ async fn access_token(
     });
     match refreshed {
         Ok(fresh) => {
-            let expires_at =
-                crate::DateTime::from(now + Duration::from_secs(fresh.expires_in)).to_string();
+            let Some(expires) = now.checked_add(Duration::from_secs(fresh.expires_in)) else {
+                return Err(expired(
+                    "the IAM Identity Center (SSO) session could not be refreshed (SSO OIDC \
+                     answered with an expiry out of range)",
+                ));
+            };
+            let expires_at = crate::DateTime::from(expires).to_string();
             document.insert(
                 "accessToken".into(),
                 Value::from(fresh.access_token.clone()),
@@ -315,13 +330,30 @@ async fn create_token(
 }
 
 /// Writes the cache file through a temporary file beside it, so a reader never sees half.
+/// It holds the access and refresh tokens and the client secret: on Unix the file is made
+/// readable by its owner only, as the AWS CLI makes it.
 fn write_cache(path: &Path, document: &Map<String, Value>) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static WRITES: AtomicU64 = AtomicU64::new(0);
     let text = serde_json::to_string_pretty(document).map_err(std::io::Error::other)?;
-    let temp = path.with_extension(format!("json.{}.tmp", std::process::id()));
-    std::fs::write(&temp, text)?;
-    std::fs::rename(&temp, path).inspect_err(|_| {
+    let temp = path.with_extension(format!(
+        "json.{}-{}.tmp",
+        std::process::id(),
+        WRITES.fetch_add(1, Ordering::Relaxed)
+    ));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options
+        .open(&temp)
+        .and_then(|mut file| file.write_all(text.as_bytes()))
+        .and_then(|()| std::fs::rename(&temp, path));
+    if written.is_err() {
         let _ = std::fs::remove_file(&temp);
-    })
+    }
+    written
 }
 
 /// What `GetRoleCredentials` answers.
@@ -377,6 +409,12 @@ async fn role_credentials(
             return Err(CredentialsError::invalid_configuration(format!(
                 "{located}: the IAM Identity Center (SSO) session is no longer valid ({what} \
                  answered 401); {login} to sign in again"
+            )));
+        }
+        403 => {
+            return Err(CredentialsError::invalid_configuration(format!(
+                "{located}: {what} answered 403: the signed-in user may not use this role in \
+                 this account; check `sso_account_id` and `sso_role_name`"
             )));
         }
         _ => {
