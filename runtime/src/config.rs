@@ -465,7 +465,13 @@ impl Config {
         builder.env = Some(env.clone());
         let chain = DefaultChain::new(env, credentials_http).with_region(region);
         #[cfg(any(feature = "sts", feature = "sso"))]
-        let chain = chain.with_remote_http_client(remote_http);
+        let chain = chain
+            .with_remote_http_client(remote_http)
+            .with_endpoints(Arc::new(crate::endpoint::ForCredentials {
+                configured: builder.configured_endpoints.clone(),
+                use_fips: builder.use_fips,
+                use_dual_stack: builder.use_dual_stack,
+            }));
         builder.credentials = Some(Arc::new(chain));
         Ok(builder)
     }

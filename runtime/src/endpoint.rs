@@ -170,6 +170,75 @@ pub(crate) struct Configured {
     pub(crate) global: Option<(String, String)>,
 }
 
+/// Where a credentials source's own calls (STS, the SSO portal, SSO OIDC) go, as
+/// `Config::from_env` read it: the configured endpoint URLs, FIPS and dual-stack.
+#[cfg(any(feature = "sts", feature = "sso"))]
+#[derive(Clone, Debug, Default)]
+pub(crate) struct ForCredentials {
+    pub(crate) configured: Configured,
+    pub(crate) use_fips: bool,
+    pub(crate) use_dual_stack: bool,
+}
+
+/// The endpoint (without a trailing `/`) of the service `sdk_id` that a credentials source
+/// calls: `AWS_ENDPOINT_URL_<SERVICE>`, `AWS_ENDPOINT_URL`, then the profile's `services`
+/// section and `endpoint_url` (none of them when configured endpoints are ignored), else
+/// `https://{host}.{region}.{dns suffix}`, with `fips_host` under FIPS and the dual-stack
+/// suffix under dual-stack when the service has them. Without `settings` (a provider used
+/// alone), the environment says whether configured endpoints are ignored.
+#[cfg(any(feature = "sts", feature = "sso"))]
+pub(crate) fn for_credentials(
+    env: &crate::env::Env,
+    settings: Option<&ForCredentials>,
+    sdk_id: &str,
+    (host, fips_host, has_dual_stack): (&str, Option<&str>, bool),
+    region: &str,
+) -> Result<String, ConfigError> {
+    let ignore = match settings {
+        Some(settings) => settings.configured.ignore,
+        None => match env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
+            Some(value) => crate::config::flag(&value, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?,
+            None => false,
+        },
+    };
+    if !ignore {
+        let service_var = service_env_var(sdk_id);
+        for var in [service_var.as_str(), "AWS_ENDPOINT_URL"] {
+            if let Some(url) = env.get(var) {
+                validate(&url, var)?;
+                return Ok(url.trim_end_matches('/').to_string());
+            }
+        }
+        #[cfg(feature = "profile")]
+        if let Some(settings) = settings {
+            let key = service_key(sdk_id);
+            let configured = &settings.configured;
+            if let Some(url) = configured
+                .services
+                .iter()
+                .find(|(service, _, _)| *service == key)
+                .map(|(_, url, _)| url)
+                .or(configured.global.as_ref().map(|(url, _)| url))
+            {
+                return Ok(url.trim_end_matches('/').to_string());
+            }
+        }
+    }
+    let outputs = &crate::partitions::partition_for(region).outputs;
+    let fips = settings.is_some_and(|s| s.use_fips);
+    let dual_stack = settings.is_some_and(|s| s.use_dual_stack) && has_dual_stack;
+    let host = match fips_host {
+        Some(fips_host) if fips => fips_host,
+        _ => host,
+    };
+    let suffix = if dual_stack {
+        outputs.dual_stack_dns_suffix
+    } else {
+        outputs.dns_suffix
+    };
+    Ok(format!("https://{host}.{region}.{suffix}"))
+}
+
 #[cfg(feature = "profile")]
 /// The key of a service in a `[services]` section: the SDK id in lower case with spaces and
 /// dashes as underscores (`Lambda` → `lambda`, `SSO OIDC` → `sso_oidc`).

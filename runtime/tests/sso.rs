@@ -7,20 +7,11 @@
 
 mod common;
 
-use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
-
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper_util::rt::TokioIo;
-use lambda_sdk_runtime::client::{Handle, HttpResponse};
-use lambda_sdk_runtime::config::Config;
 use lambda_sdk_runtime::credentials::CredentialsErrorKind;
 use lambda_sdk_runtime::env::Env;
 use lambda_sdk_runtime::error::{Error, Unhandled};
-use lambda_sdk_runtime::rest_json::RequestBuilder;
 
-use common::{SPEC, TempDir};
+use common::{Received, StandIn, TempDir, call, credentials_error};
 
 /// `sha1("corp")` and `sha1("https://legacy.awsapps.com/start")` in hex: the cache file names
 /// (computed with Python's hashlib).
@@ -69,96 +60,31 @@ sso_region = eu-west-1
 sso_registration_scopes = sso:account:access
 ";
 
-/// One request the stand-in received.
-#[derive(Clone, Debug)]
-struct Seen {
-    method: String,
-    path: String,
-    query: String,
-    bearer: Option<String>,
-    body: String,
-    signed_by: Option<String>,
+/// The SSO portal, SSO OIDC, STS and the service, as [`answer`] says.
+async fn stand_in() -> StandIn {
+    StandIn::start(|request, _| answer(request)).await
 }
 
-struct StandIn {
-    url: String,
-    seen: Arc<Mutex<Vec<Seen>>>,
+fn at(stand_in: &StandIn, path: &str) -> Vec<Received> {
+    stand_in
+        .received()
+        .into_iter()
+        .filter(|r| r.path == path)
+        .collect()
 }
 
-impl StandIn {
-    async fn start() -> StandIn {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let record = seen.clone();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let record = record.clone();
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |req: hyper::Request<_>| {
-                        let record = record.clone();
-                        async move {
-                            let (parts, body) = req.into_parts();
-                            let body: hyper::body::Incoming = body;
-                            let body = body.collect().await.unwrap().to_bytes();
-                            let header = |name: &str| {
-                                parts
-                                    .headers
-                                    .get(name)
-                                    .and_then(|v| v.to_str().ok())
-                                    .map(str::to_string)
-                            };
-                            let signed_by = header("authorization").and_then(|auth| {
-                                let credential = auth.split("Credential=").nth(1)?;
-                                Some(credential.split('/').next()?.to_string())
-                            });
-                            let seen = Seen {
-                                method: parts.method.to_string(),
-                                path: parts.uri.path().to_string(),
-                                query: parts.uri.query().unwrap_or("").to_string(),
-                                bearer: header("x-amz-sso_bearer_token"),
-                                body: String::from_utf8_lossy(&body).into_owned(),
-                                signed_by,
-                            };
-                            record.lock().unwrap().push(seen.clone());
-                            let (status, body) = answer(&seen);
-                            Ok::<_, Infallible>(
-                                hyper::Response::builder()
-                                    .status(status)
-                                    .body(Full::new(Bytes::from(body)))
-                                    .unwrap(),
-                            )
-                        }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-        StandIn { url, seen }
-    }
-
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
-    }
-
-    fn at(&self, path: &str) -> Vec<Seen> {
-        self.seen().into_iter().filter(|s| s.path == path).collect()
-    }
-
-    /// The key the last service call was signed with.
-    fn service_signer(&self) -> Option<String> {
-        self.seen()
-            .into_iter()
-            .rfind(|s| s.path == "/" && s.method == "GET")
-            .and_then(|s| s.signed_by)
-    }
+/// The key the last service call was signed with.
+fn service_signer(stand_in: &StandIn) -> Option<String> {
+    stand_in
+        .received()
+        .into_iter()
+        .rfind(|r| r.path == "/" && r.method == "GET")
+        .and_then(|r| r.signed_by())
 }
 
 /// The portal gives `ASIA-<role name>` for a token it knows; `Revoked` is a 401. OIDC swaps
 /// `refresh-1` for `fresh-token`. STS (a role on top of SSO) gives `ASIA-STS`.
-fn answer(seen: &Seen) -> (u16, String) {
+fn answer(seen: &Received) -> (u16, String) {
     match seen.path.as_str() {
         "/federation/credentials" => {
             let role = seen
@@ -167,7 +93,7 @@ fn answer(seen: &Seen) -> (u16, String) {
                 .find_map(|p| p.strip_prefix("role_name="))
                 .unwrap_or("");
             let known = matches!(
-                seen.bearer.as_deref(),
+                seen.header("x-amz-sso_bearer_token"),
                 Some("cached-token" | "fresh-token" | "legacy-token")
             );
             if role == "Revoked" || !known {
@@ -232,23 +158,6 @@ fn env(dir: &TempDir, stand_in: &StandIn, profile: &str) -> Env {
     ])
 }
 
-async fn call(env: Env) -> Result<(), Error<Unhandled>> {
-    let config = Config::from_env_with(env).unwrap_or_else(|e| panic!("config: {e}"));
-    let handle = Handle::new(config, &SPEC);
-    let parse = |_: &HttpResponse| -> Result<(), Error<Unhandled>> { Ok(()) };
-    handle
-        .call("Op", &(), RequestBuilder::new("GET").finish(), parse)
-        .await
-        .map(|_| ())
-}
-
-fn credentials_error(err: &Error<Unhandled>) -> (CredentialsErrorKind, String) {
-    match err {
-        Error::Credentials(e) => (e.kind(), e.to_string()),
-        other => panic!("not a credentials error: {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn an_sso_session_profile_after_aws_sso_login() {
     let dir = TempDir::new("sso-session");
@@ -258,33 +167,36 @@ async fn an_sso_session_profile_after_aws_sso_login() {
         token_file("2099-01-01T00:00:00Z", "cached-token", true),
     )
     .unwrap();
-    let stand_in = StandIn::start().await;
+    let stand_in = stand_in().await;
     call(env(&dir, &stand_in, "dev")).await.unwrap();
-    let portal = stand_in.at("/federation/credentials");
+    let portal = at(&stand_in, "/federation/credentials");
     assert_eq!(portal.len(), 1);
     assert_eq!(portal[0].method, "GET");
     assert_eq!(
         portal[0].query,
         "account_id=111122223333&role_name=Developer"
     );
-    assert_eq!(portal[0].bearer.as_deref(), Some("cached-token"));
-    assert_eq!(portal[0].signed_by, None, "the portal call is not signed");
+    assert_eq!(
+        portal[0].header("x-amz-sso_bearer_token"),
+        Some("cached-token")
+    );
+    assert_eq!(portal[0].signed_by(), None, "the portal call is not signed");
     assert!(
-        stand_in.at("/token").is_empty(),
+        at(&stand_in, "/token").is_empty(),
         "a valid token is not refreshed"
     );
-    assert_eq!(stand_in.service_signer().as_deref(), Some("ASIA-Developer"));
+    assert_eq!(service_signer(&stand_in).as_deref(), Some("ASIA-Developer"));
 
     // A role whose source profile is the SSO one.
     call(env(&dir, &stand_in, "via-role")).await.unwrap();
-    let sts: Vec<Seen> = stand_in
-        .seen()
+    let sts: Vec<Received> = stand_in
+        .received()
         .into_iter()
         .filter(|s| s.body.contains("Action=AssumeRole"))
         .collect();
     assert_eq!(sts.len(), 1);
-    assert_eq!(sts[0].signed_by.as_deref(), Some("ASIA-Developer"));
-    assert_eq!(stand_in.service_signer().as_deref(), Some("ASIA-STS"));
+    assert_eq!(sts[0].signed_by().as_deref(), Some("ASIA-Developer"));
+    assert_eq!(service_signer(&stand_in).as_deref(), Some("ASIA-STS"));
 }
 
 #[tokio::test]
@@ -293,9 +205,9 @@ async fn an_expiring_token_is_refreshed_and_written_back() {
     let cache = setup(&dir);
     let file = cache.join(CORP_CACHE);
     std::fs::write(&file, token_file("2020-01-01T00:00:00Z", "old-token", true)).unwrap();
-    let stand_in = StandIn::start().await;
+    let stand_in = stand_in().await;
     call(env(&dir, &stand_in, "dev")).await.unwrap();
-    let token = stand_in.at("/token");
+    let token = at(&stand_in, "/token");
     assert_eq!(token.len(), 1);
     let sent: serde_json::Value = serde_json::from_str(&token[0].body).unwrap();
     assert_eq!(
@@ -308,10 +220,10 @@ async fn an_expiring_token_is_refreshed_and_written_back() {
         })
     );
     assert_eq!(
-        stand_in.at("/federation/credentials")[0].bearer.as_deref(),
+        at(&stand_in, "/federation/credentials")[0].header("x-amz-sso_bearer_token"),
         Some("fresh-token")
     );
-    assert_eq!(stand_in.service_signer().as_deref(), Some("ASIA-Developer"));
+    assert_eq!(service_signer(&stand_in).as_deref(), Some("ASIA-Developer"));
     // The cache holds the new token, its expiry an hour ahead, and the rest as it was.
     let saved: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
@@ -329,7 +241,7 @@ async fn an_expiring_token_is_refreshed_and_written_back() {
 async fn a_missing_expired_or_revoked_login_says_to_run_aws_sso_login() {
     let dir = TempDir::new("sso-expired");
     let cache = setup(&dir);
-    let stand_in = StandIn::start().await;
+    let stand_in = stand_in().await;
     let check = |err: Error<Unhandled>, profile: &str, says: &str| {
         let (kind, text) = credentials_error(&err);
         assert_eq!(kind, CredentialsErrorKind::InvalidConfiguration, "{text}");
@@ -373,7 +285,7 @@ async fn a_missing_expired_or_revoked_login_says_to_run_aws_sso_login() {
     let err = call(env(&dir, &stand_in, "revoked")).await.unwrap_err();
     check(err, "revoked", "answered 401");
     assert!(
-        stand_in.service_signer().is_none(),
+        service_signer(&stand_in).is_none(),
         "no service call was made"
     );
 
@@ -384,14 +296,14 @@ async fn a_missing_expired_or_revoked_login_says_to_run_aws_sso_login() {
     )
     .unwrap();
     call(env(&dir, &stand_in, "legacy")).await.unwrap();
-    assert_eq!(stand_in.service_signer().as_deref(), Some("ASIA-ReadOnly"));
+    assert_eq!(service_signer(&stand_in).as_deref(), Some("ASIA-ReadOnly"));
 }
 
 #[tokio::test]
 async fn incomplete_sso_settings_are_named() {
     let dir = TempDir::new("sso-settings");
     setup(&dir);
-    let stand_in = StandIn::start().await;
+    let stand_in = stand_in().await;
     for (profile, says) in [
         ("incomplete", "does not set `sso_role_name`"),
         (
@@ -404,5 +316,5 @@ async fn incomplete_sso_settings_are_named() {
         assert_eq!(kind, CredentialsErrorKind::InvalidConfiguration, "{text}");
         assert!(text.contains(says), "{profile}: {text}");
     }
-    assert!(stand_in.seen().is_empty());
+    assert!(stand_in.received().is_empty());
 }

@@ -8,25 +8,16 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::convert::Infallible;
-use std::sync::{Arc, Mutex};
 
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
-use hyper_util::rt::TokioIo;
-use lambda_sdk_runtime::client::{Handle, HttpResponse};
-use lambda_sdk_runtime::config::Config;
 use lambda_sdk_runtime::credentials::CredentialsErrorKind;
 use lambda_sdk_runtime::env::Env;
-use lambda_sdk_runtime::error::{Error, Unhandled};
-use lambda_sdk_runtime::rest_json::RequestBuilder;
 
-use common::{SPEC, TempDir};
+use common::{Received, StandIn, TempDir, call, credentials_error};
 
 const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.web-identity-TOKEN.sig";
 const BASE_SECRET: &str = "base/SECRET+key";
 
-/// One request the stand-in received.
+/// One request the stand-in received, its form parsed.
 #[derive(Clone, Debug)]
 struct Seen {
     path: String,
@@ -37,86 +28,40 @@ struct Seen {
     scope: Option<String>,
 }
 
-struct StandIn {
-    url: String,
-    seen: Arc<Mutex<Vec<Seen>>>,
+impl Seen {
+    fn of(request: &Received) -> Seen {
+        Seen {
+            path: request.path.clone(),
+            form: parse_form(&request.body),
+            signed_by: request.signed_by(),
+            scope: request.scope(),
+        }
+    }
 }
 
-impl StandIn {
-    async fn start() -> StandIn {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let record = seen.clone();
-        tokio::spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let record = record.clone();
-                tokio::spawn(async move {
-                    let service = hyper::service::service_fn(move |req: hyper::Request<_>| {
-                        let record = record.clone();
-                        async move {
-                            let (parts, body) = req.into_parts();
-                            let body: hyper::body::Incoming = body;
-                            let body = body.collect().await.unwrap().to_bytes();
-                            let auth = parts
-                                .headers
-                                .get("authorization")
-                                .and_then(|v| v.to_str().ok())
-                                .unwrap_or("");
-                            let credential = auth
-                                .split("Credential=")
-                                .nth(1)
-                                .and_then(|c| c.split(',').next())
-                                .unwrap_or("");
-                            let (key, scope) = match credential.split_once('/') {
-                                Some((key, scope)) => {
-                                    (Some(key.to_string()), Some(scope.to_string()))
-                                }
-                                None => (None, None),
-                            };
-                            let seen = Seen {
-                                path: parts.uri.path().to_string(),
-                                form: parse_form(&String::from_utf8_lossy(&body)),
-                                signed_by: key,
-                                scope,
-                            };
-                            let tries = {
-                                let mut record = record.lock().unwrap();
-                                record.push(seen.clone());
-                                record
-                                    .iter()
-                                    .filter(|s| s.form.get("RoleArn") == seen.form.get("RoleArn"))
-                                    .count()
-                            };
-                            let (status, body) = answer(&seen, tries);
-                            Ok::<_, Infallible>(
-                                hyper::Response::builder()
-                                    .status(status)
-                                    .body(Full::new(Bytes::from(body)))
-                                    .unwrap(),
-                            )
-                        }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                });
-            }
-        });
-        StandIn { url, seen }
-    }
+/// STS, the container endpoint and the service, as [`answer`] says.
+async fn stand_in() -> StandIn {
+    StandIn::start(|request, all| {
+        let seen = Seen::of(request);
+        let tries = all
+            .iter()
+            .filter(|r| parse_form(&r.body).get("RoleArn") == seen.form.get("RoleArn"))
+            .count();
+        answer(&seen, tries)
+    })
+    .await
+}
 
-    fn seen(&self) -> Vec<Seen> {
-        self.seen.lock().unwrap().clone()
-    }
+fn seen(stand_in: &StandIn) -> Vec<Seen> {
+    stand_in.received().iter().map(Seen::of).collect()
+}
 
-    /// The STS calls, in order.
-    fn sts_calls(&self) -> Vec<Seen> {
-        self.seen()
-            .into_iter()
-            .filter(|s| s.form.contains_key("Action"))
-            .collect()
-    }
+/// The STS calls, in order.
+fn sts_calls(stand_in: &StandIn) -> Vec<Seen> {
+    seen(stand_in)
+        .into_iter()
+        .filter(|s| s.form.contains_key("Action"))
+        .collect()
 }
 
 fn parse_form(body: &str) -> BTreeMap<String, String> {
@@ -205,22 +150,12 @@ fn env(dir: &TempDir, stand_in: &StandIn, vars: &[(&str, &str)]) -> Env {
     Env::from_vars(all)
 }
 
-/// Makes one service call with the configuration `env` gives.
-async fn call(env: Env) -> Result<(), Error<Unhandled>> {
-    let config = Config::from_env_with(env).unwrap_or_else(|e| panic!("config: {e}"));
-    let handle = Handle::new(config, &SPEC);
-    let parse = |_: &HttpResponse| -> Result<(), Error<Unhandled>> { Ok(()) };
-    handle
-        .call("Op", &(), RequestBuilder::new("GET").finish(), parse)
-        .await
-        .map(|_| ())
-}
-
 /// The key the service call was signed with.
 fn service_signer(stand_in: &StandIn) -> Option<String> {
     stand_in
-        .seen()
-        .into_iter()
+        .received()
+        .iter()
+        .map(Seen::of)
         .rfind(|s| !s.form.contains_key("Action") && s.path != "/container")
         .and_then(|s| s.signed_by)
 }
@@ -231,18 +166,11 @@ fn aws_file(dir: &TempDir, relative: &str, text: &str) {
     dir.write(relative, text);
 }
 
-fn credentials_error(err: &Error<Unhandled>) -> (CredentialsErrorKind, String) {
-    match err {
-        Error::Credentials(e) => (e.kind(), e.to_string()),
-        other => panic!("not a credentials error: {other:?}"),
-    }
-}
-
 #[tokio::test]
 async fn web_identity_from_the_environment_as_on_eks() {
     let dir = TempDir::new("sts-irsa");
     let token_file = dir.write("token", &format!("{TOKEN}\n"));
-    let stand_in = StandIn::start().await;
+    let stand_in = stand_in().await;
     let vars = [
         ("AWS_REGION", "eu-west-1"),
         ("AWS_WEB_IDENTITY_TOKEN_FILE", token_file.as_str()),
@@ -250,7 +178,7 @@ async fn web_identity_from_the_environment_as_on_eks() {
         ("AWS_ROLE_SESSION_NAME", "my pod"),
     ];
     call(env(&dir, &stand_in, &vars)).await.unwrap();
-    let sts = stand_in.sts_calls();
+    let sts = sts_calls(&stand_in);
     assert_eq!(sts.len(), 1, "{sts:?}");
     let form = &sts[0].form;
     assert_eq!(form["Action"], "AssumeRoleWithWebIdentity");
@@ -267,14 +195,14 @@ async fn web_identity_from_the_environment_as_on_eks() {
     // Without a session name, one is made up; the token file is read at each refresh.
     let vars = &vars[..3];
     call(env(&dir, &stand_in, vars)).await.unwrap();
-    let session = &stand_in.sts_calls()[1].form["RoleSessionName"];
+    let session = &sts_calls(&stand_in)[1].form["RoleSessionName"];
     assert!(session.starts_with("lambda-sdk-"), "{session}");
 }
 
 #[tokio::test]
 async fn web_identity_problems_are_named() {
     let dir = TempDir::new("sts-irsa-errors");
-    let stand_in = StandIn::start().await;
+    let stand_in = stand_in().await;
     let token_file = dir.write("token", TOKEN);
     let empty = dir.write("empty", " \n");
     let missing = format!("{}/absent", dir.home());
@@ -341,9 +269,9 @@ async fn a_profile_with_web_identity() {
              web_identity_token_file = {token_file}\nrole_session_name = laptop\n"
         ),
     );
-    let stand_in = StandIn::start().await;
+    let stand_in = stand_in().await;
     call(env(&dir, &stand_in, &[])).await.unwrap();
-    let sts = stand_in.sts_calls();
+    let sts = sts_calls(&stand_in);
     assert_eq!(sts.len(), 1);
     assert_eq!(sts[0].form["Action"], "AssumeRoleWithWebIdentity");
     assert_eq!(sts[0].form["RoleSessionName"], "laptop");
@@ -368,11 +296,11 @@ async fn chained_roles_are_assumed_innermost_first_each_signed_by_the_one_before
         ".aws/credentials",
         &format!("[base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = {BASE_SECRET}\n"),
     );
-    let stand_in = StandIn::start().await;
+    let stand_in = stand_in().await;
     call(env(&dir, &stand_in, &[("AWS_PROFILE", "app")]))
         .await
         .unwrap();
-    let sts = stand_in.sts_calls();
+    let sts = sts_calls(&stand_in);
     assert_eq!(sts.len(), 2, "{sts:?}");
     assert_eq!(sts[0].form["Action"], "AssumeRole");
     assert_eq!(sts[0].form["RoleArn"], "arn:aws:iam::111:role/hop");
@@ -397,7 +325,7 @@ async fn chained_roles_are_assumed_innermost_first_each_signed_by_the_one_before
 #[tokio::test]
 async fn a_profile_that_is_its_own_source_and_a_container_source() {
     let dir = TempDir::new("sts-self");
-    let stand_in = StandIn::start().await;
+    let stand_in = stand_in().await;
     aws_file(
         &dir,
         ".aws/config",
@@ -410,7 +338,7 @@ async fn a_profile_that_is_its_own_source_and_a_container_source() {
         .await
         .unwrap();
     assert_eq!(
-        stand_in.sts_calls()[0].signed_by.as_deref(),
+        sts_calls(&stand_in)[0].signed_by.as_deref(),
         Some("AKIDSELF")
     );
     assert_eq!(service_signer(&stand_in).as_deref(), Some("ASIA-self-role"));
@@ -421,7 +349,7 @@ async fn a_profile_that_is_its_own_source_and_a_container_source() {
         ("AWS_CONTAINER_CREDENTIALS_FULL_URI", full_uri.as_str()),
     ];
     call(env(&dir, &stand_in, &vars)).await.unwrap();
-    let last = stand_in.sts_calls().pop().unwrap();
+    let last = sts_calls(&stand_in).pop().unwrap();
     assert_eq!(last.signed_by.as_deref(), Some("ASIA-CONTAINER"));
     assert_eq!(service_signer(&stand_in).as_deref(), Some("ASIA-ecs-role"));
 }
@@ -448,7 +376,7 @@ async fn role_profile_problems_are_named() {
          [profile no-role]\nsource_profile = keys\n\
          [profile keys]\naws_access_key_id = AKIDKEYS\naws_secret_access_key = s\n",
     );
-    let stand_in = StandIn::start().await;
+    let stand_in = stand_in().await;
     for (profile, kind, says) in [
         (
             "loop-a",
@@ -507,7 +435,7 @@ async fn role_profile_problems_are_named() {
         );
     }
     // Only the denied profile reached STS.
-    let sts = stand_in.sts_calls();
+    let sts = sts_calls(&stand_in);
     assert_eq!(sts.len(), 1, "{sts:?}");
     assert_eq!(sts[0].signed_by.as_deref(), Some("AKIDKEYS"));
 }
@@ -527,12 +455,12 @@ async fn throttling_is_tried_again_and_a_source_profile_without_credentials_is_a
          [profile empty]\nregion = us-east-1\n\
          [profile keys]\naws_access_key_id = AKIDKEYS\naws_secret_access_key = s\n",
     );
-    let stand_in = StandIn::start().await;
+    let stand_in = stand_in().await;
     call(env(&dir, &stand_in, &[("AWS_PROFILE", "once")]))
         .await
         .unwrap();
     assert_eq!(
-        stand_in.sts_calls().len(),
+        sts_calls(&stand_in).len(),
         2,
         "one throttled try, then success"
     );
@@ -547,7 +475,7 @@ async fn throttling_is_tried_again_and_a_source_profile_without_credentials_is_a
     let (kind, text) = credentials_error(&err);
     assert_eq!(kind, CredentialsErrorKind::ProviderFailed, "{text}");
     assert!(text.contains("Throttling: Rate exceeded"), "{text}");
-    assert_eq!(stand_in.sts_calls().len(), 5, "three tries in all");
+    assert_eq!(sts_calls(&stand_in).len(), 5, "three tries in all");
 
     // The chain does not fall through to another source (here: the container) when the
     // role's source profile has no credentials.
@@ -569,4 +497,34 @@ async fn throttling_is_tried_again_and_a_source_profile_without_credentials_is_a
     ];
     call(env(&dir, &stand_in, &vars)).await.unwrap();
     assert_eq!(service_signer(&stand_in).as_deref(), Some("ASIA-CONTAINER"));
+}
+
+#[tokio::test]
+async fn sts_follows_the_profile_services_section() {
+    let dir = TempDir::new("sts-services");
+    let stand_in = stand_in().await;
+    aws_file(
+        &dir,
+        ".aws/config",
+        &format!(
+            "[profile svc]\nregion = us-east-1\nrole_arn = arn:aws:iam::1:role/via-services\n\
+             source_profile = keys\nservices = local\n\
+             [services local]\nsts =\n  endpoint_url = {}\n\
+             [profile keys]\naws_access_key_id = AKIDKEYS\naws_secret_access_key = s\n",
+            stand_in.url
+        ),
+    );
+    // Only the service's own variable: STS is found through the profile.
+    let env = Env::from_vars([
+        ("HOME", dir.home()),
+        ("AWS_PROFILE", "svc".to_string()),
+        ("AWS_EC2_METADATA_DISABLED", "true".to_string()),
+        ("AWS_ENDPOINT_URL_LAMBDA", stand_in.url.clone()),
+    ]);
+    call(env).await.unwrap();
+    assert_eq!(sts_calls(&stand_in).len(), 1);
+    assert_eq!(
+        service_signer(&stand_in).as_deref(),
+        Some("ASIA-via-services")
+    );
 }

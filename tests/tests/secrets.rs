@@ -614,6 +614,18 @@ impl io::Write for Log {
     }
 }
 
+/// Everything `tracing` emits, at every level, from now until the guard is dropped.
+fn capture_logs() -> (Log, tracing::subscriber::DefaultGuard) {
+    let log = Log::default();
+    let writer = log.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .finish();
+    (log, tracing::subscriber::set_default(subscriber))
+}
+
 impl Log {
     fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().expect("log")).into_owned()
@@ -624,14 +636,7 @@ impl Log {
 /// formatted value and no log line holds a secret.
 #[tokio::test]
 async fn no_call_prints_or_logs_a_secret() {
-    let log = Log::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let guard = tracing::subscriber::set_default(subscriber);
+    let (log, guard) = capture_logs();
 
     let script = Script::default();
     let replies = script.clone();
@@ -1257,14 +1262,7 @@ async fn credential_provider_errors_never_print_a_secret() {
 /// a broken document that holds them.
 #[tokio::test]
 async fn role_credentials_and_web_identity_tokens_never_print() {
-    let log = Log::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (log, _guard) = capture_logs();
 
     let credentials_xml = format!(
         "<Credentials><AccessKeyId>ASIAROLE</AccessKeyId><SecretAccessKey>{SECRET_KEY}\
@@ -1364,14 +1362,7 @@ async fn role_credentials_and_web_identity_tokens_never_print() {
 /// bearer token back), or OIDC refuses a refresh (quoting the refresh request back).
 #[tokio::test]
 async fn sso_tokens_never_print() {
-    let log = Log::default();
-    let writer = log.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(move || writer.clone())
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (log, _guard) = capture_logs();
 
     // The portal echoes its bearer token in a refusal for role `Echo`; OIDC echoes the refresh
     // request; other portal calls get the role's credentials (their secrets are markers too).

@@ -250,6 +250,22 @@ impl DefaultChain {
         }
     }
 
+    /// Where STS and SSO are, as `Config::from_env` read it: its configured endpoints, FIPS and
+    /// dual-stack apply to them too.
+    #[cfg(any(feature = "sts", feature = "sso"))]
+    pub(crate) fn with_endpoints(
+        self,
+        endpoints: std::sync::Arc<crate::endpoint::ForCredentials>,
+    ) -> Self {
+        DefaultChain {
+            #[cfg(feature = "sts")]
+            web_identity: self.web_identity.with_endpoints(endpoints.clone()),
+            #[cfg(feature = "profile")]
+            profile: self.profile.with_endpoints(endpoints),
+            ..self
+        }
+    }
+
     async fn load(&self) -> Result<Credentials, CredentialsError> {
         let mut looked_in = Vec::new();
         match self.environment.provide_credentials().await {

@@ -110,6 +110,9 @@ pub struct ProfileProvider {
     env: Env,
     #[cfg(any(feature = "sts", feature = "sso"))]
     http: Option<crate::http::HttpClient>,
+    /// Where STS and SSO are, as `Config::from_env` read it.
+    #[cfg(any(feature = "sts", feature = "sso"))]
+    endpoints: Option<Arc<crate::endpoint::ForCredentials>>,
     #[cfg(feature = "sts")]
     region: Option<String>,
 }
@@ -134,6 +137,8 @@ impl ProfileProvider {
             process_timeout: DEFAULT_PROCESS_TIMEOUT,
             #[cfg(any(feature = "sts", feature = "sso"))]
             http: None,
+            #[cfg(any(feature = "sts", feature = "sso"))]
+            endpoints: None,
             #[cfg(feature = "sts")]
             region: None,
         }
@@ -150,6 +155,8 @@ impl ProfileProvider {
             env: Env::real(),
             #[cfg(any(feature = "sts", feature = "sso"))]
             http: None,
+            #[cfg(any(feature = "sts", feature = "sso"))]
+            endpoints: None,
             #[cfg(feature = "sts")]
             region: None,
         }
@@ -163,6 +170,17 @@ impl ProfileProvider {
     #[cfg(any(feature = "sts", feature = "sso"))]
     pub fn with_http_client(mut self, http: crate::http::HttpClient) -> Self {
         self.http = Some(http);
+        self
+    }
+
+    /// Where STS and SSO are, as `Config::from_env` read it (configured endpoints, FIPS,
+    /// dual-stack).
+    #[cfg(any(feature = "sts", feature = "sso"))]
+    pub(crate) fn with_endpoints(
+        mut self,
+        endpoints: Arc<crate::endpoint::ForCredentials>,
+    ) -> Self {
+        self.endpoints = Some(endpoints);
         self
     }
 

@@ -2,8 +2,10 @@
 //! (unsigned; the web identity token is the proof) and `AssumeRole` (signed with the source
 //! credentials). STS speaks the AWS Query protocol: a form-encoded POST, an XML answer.
 //!
-//! The endpoint is `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, else the regional one,
-//! `https://sts.{region}.{dns suffix of the region's partition}`.
+//! The endpoint is `AWS_ENDPOINT_URL_STS`, else `AWS_ENDPOINT_URL`, else the profile's
+//! `services` section (`sts`) or `endpoint_url` (none of these when configured endpoints are
+//! ignored), else the regional one, `https://sts.{region}.{dns suffix of the region's
+//! partition}` (`sts-fips` under FIPS, the dual-stack suffix under dual-stack).
 
 use std::time::{Duration, SystemTime};
 
@@ -11,6 +13,7 @@ use bytes::Bytes;
 
 use super::http_util::{self, describe_failure};
 use super::{Credentials, CredentialsError, parse_expiry};
+use crate::endpoint::ForCredentials;
 use crate::env::Env;
 use crate::http::HttpClient;
 
@@ -37,22 +40,20 @@ pub(crate) struct RoleOptions {
 
 impl Sts {
     /// STS in `region`, at the endpoint `env` sets or the regional one.
-    pub(crate) fn new(env: &Env, http: HttpClient, region: &str) -> Result<Self, CredentialsError> {
-        let endpoint = match ["AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"]
-            .iter()
-            .find_map(|var| env.get(var).map(|url| (*var, url)))
-        {
-            Some((var, url)) => {
-                crate::endpoint::validate(&url, var).map_err(|e| {
-                    CredentialsError::invalid_configuration(format!("STS endpoint: {e}"))
-                })?;
-                url.trim_end_matches('/').to_string()
-            }
-            None => {
-                let suffix = crate::partitions::partition_for(region).outputs.dns_suffix;
-                format!("https://sts.{region}.{suffix}")
-            }
-        };
+    pub(crate) fn new(
+        env: &Env,
+        endpoints: Option<&ForCredentials>,
+        http: HttpClient,
+        region: &str,
+    ) -> Result<Self, CredentialsError> {
+        let endpoint = crate::endpoint::for_credentials(
+            env,
+            endpoints,
+            "STS",
+            ("sts", Some("sts-fips"), true),
+            region,
+        )
+        .map_err(|e| CredentialsError::invalid_configuration(format!("STS endpoint: {e}")))?;
         Ok(Sts {
             http,
             endpoint,
@@ -418,10 +419,17 @@ mod tests {
     #[test]
     fn the_endpoint_is_regional_unless_set() {
         let http = crate::credentials::test_util::http_client();
-        let sts = Sts::new(&Env::from_vars::<&str, &str>([]), http.clone(), "eu-west-1").unwrap();
+        let sts = Sts::new(
+            &Env::from_vars::<&str, &str>([]),
+            None,
+            http.clone(),
+            "eu-west-1",
+        )
+        .unwrap();
         assert_eq!(sts.endpoint, "https://sts.eu-west-1.amazonaws.com");
         let sts = Sts::new(
             &Env::from_vars::<&str, &str>([]),
+            None,
             http.clone(),
             "cn-north-1",
         )
@@ -432,16 +440,57 @@ mod tests {
             ("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:2/"),
         ]);
         assert_eq!(
-            Sts::new(&env, http.clone(), "us-east-1").unwrap().endpoint,
+            Sts::new(&env, None, http.clone(), "us-east-1")
+                .unwrap()
+                .endpoint,
             "http://127.0.0.1:2"
         );
         let env = Env::from_vars([("AWS_ENDPOINT_URL", "http://127.0.0.1:1")]);
         assert_eq!(
-            Sts::new(&env, http.clone(), "us-east-1").unwrap().endpoint,
+            Sts::new(&env, None, http.clone(), "us-east-1")
+                .unwrap()
+                .endpoint,
             "http://127.0.0.1:1"
         );
         let env = Env::from_vars([("AWS_ENDPOINT_URL_STS", "not a url")]);
-        let err = Sts::new(&env, http, "us-east-1").unwrap_err();
+        let err = Sts::new(&env, None, http.clone(), "us-east-1").unwrap_err();
         assert!(err.to_string().contains("AWS_ENDPOINT_URL_STS"), "{err}");
+
+        // FIPS and dual-stack; ignored configured endpoints, from the settings or alone.
+        let none = Env::from_vars::<&str, &str>([]);
+        let settings = |use_fips, use_dual_stack| ForCredentials {
+            use_fips,
+            use_dual_stack,
+            ..ForCredentials::default()
+        };
+        let at = |env: &Env, settings: Option<&ForCredentials>| {
+            Sts::new(env, settings, http.clone(), "us-east-1")
+                .unwrap()
+                .endpoint
+        };
+        assert_eq!(
+            at(&none, Some(&settings(true, false))),
+            "https://sts-fips.us-east-1.amazonaws.com"
+        );
+        assert_eq!(
+            at(&none, Some(&settings(false, true))),
+            "https://sts.us-east-1.api.aws"
+        );
+        assert_eq!(
+            at(&none, Some(&settings(true, true))),
+            "https://sts-fips.us-east-1.api.aws"
+        );
+        let mut ignoring = ForCredentials::default();
+        ignoring.configured.ignore = true;
+        let env = Env::from_vars([("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:2")]);
+        assert_eq!(
+            at(&env, Some(&ignoring)),
+            "https://sts.us-east-1.amazonaws.com"
+        );
+        let env = Env::from_vars([
+            ("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:2"),
+            ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
+        ]);
+        assert_eq!(at(&env, None), "https://sts.us-east-1.amazonaws.com");
     }
 }

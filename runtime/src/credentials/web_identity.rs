@@ -2,10 +2,12 @@
 //! with a token read from a file (EKS IAM roles for service accounts, and other OIDC
 //! providers).
 
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use super::sts::Sts;
 use super::{BoxFuture, Credentials, CredentialsError, ProvideCredentials};
+use crate::endpoint::ForCredentials;
 use crate::env::Env;
 use crate::http::HttpClient;
 
@@ -45,6 +47,7 @@ pub struct WebIdentityProvider {
     env: Env,
     http: HttpClient,
     region: Option<String>,
+    endpoints: Option<Arc<ForCredentials>>,
 }
 
 impl WebIdentityProvider {
@@ -54,7 +57,14 @@ impl WebIdentityProvider {
             env,
             http,
             region: None,
+            endpoints: None,
         }
+    }
+
+    /// Where STS is, as `Config::from_env` read it (configured endpoints, FIPS, dual-stack).
+    pub(crate) fn with_endpoints(mut self, endpoints: Arc<ForCredentials>) -> Self {
+        self.endpoints = Some(endpoints);
+        self
     }
 
     /// Calls STS through `http` instead of the client given to [`new`](Self::new).
@@ -105,6 +115,7 @@ impl WebIdentityProvider {
             .or_else(|| env.get("AWS_DEFAULT_REGION"));
         assume_with_token_file(
             env,
+            self.endpoints.as_deref(),
             &self.http,
             region.as_deref(),
             TokenFile {
@@ -133,6 +144,7 @@ pub(crate) struct TokenFile<'a> {
 /// `AssumeRoleWithWebIdentity` for `role` with the token in `file`.
 pub(crate) async fn assume_with_token_file(
     env: &Env,
+    endpoints: Option<&ForCredentials>,
     http: &HttpClient,
     region: Option<&str>,
     file: TokenFile<'_>,
@@ -158,7 +170,7 @@ pub(crate) async fn assume_with_token_file(
              AWS_REGION, or `region` in the profile"
         ))
     })?;
-    Sts::new(env, http.clone(), region)?
+    Sts::new(env, endpoints, http.clone(), region)?
         .assume_role_with_web_identity(role, session, token)
         .await
 }

@@ -178,6 +178,7 @@ pub(super) async fn assume(
             located,
         } => assume_with_token_file(
             env,
+            provider.endpoints.as_deref(),
             http,
             region.as_deref(),
             TokenFile {
@@ -199,7 +200,7 @@ pub(super) async fn assume(
              or `region` in the profile"
         ))
     })?;
-    let sts = Sts::new(env, http.clone(), &region)?;
+    let sts = Sts::new(env, provider.endpoints.as_deref(), http.clone(), &region)?;
     for role in roles.iter().rev() {
         credentials = sts
             .assume_role(&credentials, &role.arn, &role.options)

@@ -31,6 +31,14 @@ const REFRESH_WITHIN: Duration = Duration::from_secs(5 * 60);
 /// How long one SSO or OIDC request may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// What the SSO calls use: the environment, where the endpoints are, the HTTP client.
+#[derive(Clone, Copy)]
+struct Calls<'a> {
+    env: &'a Env,
+    endpoints: Option<&'a crate::endpoint::ForCredentials>,
+    http: &'a HttpClient,
+}
+
 /// Where a profile's SSO settings point.
 struct Settings<'p> {
     start_url: &'p str,
@@ -63,8 +71,13 @@ pub(super) async fn credentials(
              so the token cache of `aws sso login` cannot be found"
         ))
     })?;
-    let token = access_token(env, http, &settings, &cache, located, &login).await?;
-    role_credentials(env, http, &settings, &token, located, &login)
+    let calls = Calls {
+        env,
+        endpoints: provider.endpoints.as_deref(),
+        http,
+    };
+    let token = access_token(calls, &settings, &cache, located, &login).await?;
+    role_credentials(calls, &settings, &token, located, &login)
         .await
         .map_err(|e| e.redacted(&token))
 }
@@ -138,8 +151,7 @@ fn cache_file(env: &Env, key: &str) -> Option<PathBuf> {
 
 /// The cached token, refreshed first when it expires within [`REFRESH_WITHIN`] and can be.
 async fn access_token(
-    env: &Env,
-    http: &HttpClient,
+    calls: Calls<'_>,
     settings: &Settings<'_>,
     cache: &Path,
     located: &str,
@@ -227,8 +239,7 @@ async fn access_token(
     };
     // An answer that quotes what was sent (an echoing proxy) must not print it.
     let refreshed = create_token(
-        env,
-        http,
+        calls,
         settings.region,
         &client_id,
         &client_secret,
@@ -286,14 +297,13 @@ struct CreateTokenOutput {
 
 /// SSO OIDC `CreateToken` with a refresh token.
 async fn create_token(
-    env: &Env,
-    http: &HttpClient,
+    calls: Calls<'_>,
     region: &str,
     client_id: &str,
     client_secret: &str,
     refresh_token: &str,
 ) -> Result<CreateTokenOutput, CredentialsError> {
-    let endpoint = endpoint(env, "AWS_ENDPOINT_URL_SSO_OIDC", "oidc", region)?;
+    let endpoint = endpoint(calls, "SSO OIDC", "oidc", region)?;
     let body = serde_json::json!({
         "clientId": client_id,
         "clientSecret": client_secret,
@@ -302,7 +312,7 @@ async fn create_token(
     })
     .to_string();
     let url = format!("{endpoint}/token");
-    let response = http_util::send(http, TIMEOUT, || {
+    let response = http_util::send(calls.http, TIMEOUT, || {
         http::Request::builder()
             .method("POST")
             .uri(&url)
@@ -375,14 +385,13 @@ struct RoleCredentials {
 
 /// The portal's `GetRoleCredentials`.
 async fn role_credentials(
-    env: &Env,
-    http: &HttpClient,
+    calls: Calls<'_>,
     settings: &Settings<'_>,
     token: &str,
     located: &str,
     login: &str,
 ) -> Result<Credentials, CredentialsError> {
-    let endpoint = endpoint(env, "AWS_ENDPOINT_URL_SSO", "portal.sso", settings.region)?;
+    let endpoint = endpoint(calls, "SSO", "portal.sso", settings.region)?;
     let url = format!(
         "{endpoint}/federation/credentials?account_id={}&role_name={}",
         crate::percent::encode(settings.account_id, crate::percent::unreserved),
@@ -392,7 +401,7 @@ async fn role_credentials(
         "IAM Identity Center (SSO) GetRoleCredentials for role {} in account {} at {endpoint}",
         settings.role_name, settings.account_id
     );
-    let response = http_util::send(http, TIMEOUT, || {
+    let response = http_util::send(calls.http, TIMEOUT, || {
         http::Request::builder()
             .method("GET")
             .uri(&url)
@@ -449,17 +458,20 @@ async fn role_credentials(
     Ok(credentials.with_expiry(expiry))
 }
 
-/// `var`, then `AWS_ENDPOINT_URL`, then `https://{prefix}.{region}.{dns suffix}`, without a
-/// trailing `/`.
-fn endpoint(env: &Env, var: &str, prefix: &str, region: &str) -> Result<String, CredentialsError> {
-    for name in [var, "AWS_ENDPOINT_URL"] {
-        if let Some(url) = env.get(name) {
-            crate::endpoint::validate(&url, name).map_err(|e| {
-                CredentialsError::invalid_configuration(format!("SSO endpoint: {e}"))
-            })?;
-            return Ok(url.trim_end_matches('/').to_string());
-        }
-    }
-    let suffix = crate::partitions::partition_for(region).outputs.dns_suffix;
-    Ok(format!("https://{prefix}.{region}.{suffix}"))
+/// The endpoint of `sdk_id` (`SSO` or `SSO OIDC`) as [`crate::endpoint::for_credentials`]
+/// finds it, at `https://{host}.{region}.{dns suffix}` by default.
+fn endpoint(
+    calls: Calls<'_>,
+    sdk_id: &str,
+    host: &str,
+    region: &str,
+) -> Result<String, CredentialsError> {
+    crate::endpoint::for_credentials(
+        calls.env,
+        calls.endpoints,
+        sdk_id,
+        (host, None, false),
+        region,
+    )
+    .map_err(|e| CredentialsError::invalid_configuration(format!("SSO endpoint: {e}")))
 }
