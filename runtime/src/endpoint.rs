@@ -194,35 +194,19 @@ pub(crate) fn for_credentials(
     (host, fips_host, has_dual_stack): (&str, Option<&str>, bool),
     region: &str,
 ) -> Result<String, ConfigError> {
-    let ignore = match settings {
-        Some(settings) => settings.configured.ignore,
-        None => match env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
-            Some(value) => crate::config::flag(&value, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?,
-            None => false,
-        },
+    let mut alone = Configured::default();
+    let configured = match settings {
+        Some(settings) => &settings.configured,
+        None => {
+            if let Some(value) = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
+                alone.ignore = crate::config::flag(&value, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?;
+            }
+            &alone
+        }
     };
-    if !ignore {
-        let service_var = service_env_var(sdk_id);
-        for var in [service_var.as_str(), "AWS_ENDPOINT_URL"] {
-            if let Some(url) = env.get(var) {
-                validate(&url, var)?;
-                return Ok(url.trim_end_matches('/').to_string());
-            }
-        }
-        #[cfg(feature = "profile")]
-        if let Some(settings) = settings {
-            let key = service_key(sdk_id);
-            let configured = &settings.configured;
-            if let Some(url) = configured
-                .services
-                .iter()
-                .find(|(service, _, _)| *service == key)
-                .map(|(_, url, _)| url)
-                .or(configured.global.as_ref().map(|(url, _)| url))
-            {
-                return Ok(url.trim_end_matches('/').to_string());
-            }
-        }
+    if let Some((url, from)) = configured_url(Some(env), configured, sdk_id) {
+        validate(&url, &from)?;
+        return Ok(url.trim_end_matches('/').to_string());
     }
     let outputs = &crate::partitions::partition_for(region).outputs;
     let fips = settings.is_some_and(|s| s.use_fips);
@@ -237,6 +221,42 @@ pub(crate) fn for_credentials(
         outputs.dns_suffix
     };
     Ok(format!("https://{host}.{region}.{suffix}"))
+}
+
+/// An endpoint of `sdk_id` configured outside code, and where: `AWS_ENDPOINT_URL_<SERVICE>`
+/// and `AWS_ENDPOINT_URL` in `env`, then the profile's `services` section and `endpoint_url`;
+/// `None` when there is none, or configured endpoints are ignored. Not validated.
+fn configured_url(
+    env: Option<&crate::env::Env>,
+    configured: &Configured,
+    sdk_id: &str,
+) -> Option<(String, String)> {
+    if configured.ignore {
+        return None;
+    }
+    if let Some(env) = env {
+        let service_var = service_env_var(sdk_id);
+        for var in [service_var.as_str(), "AWS_ENDPOINT_URL"] {
+            if let Some(url) = env.get(var) {
+                return Some((url, var.to_string()));
+            }
+        }
+    }
+    #[cfg(feature = "profile")]
+    {
+        let key = service_key(sdk_id);
+        configured
+            .services
+            .iter()
+            .find(|(service, _, _)| *service == key)
+            .map(|(_, url, from)| (url.clone(), from.clone()))
+            .or_else(|| configured.global.clone())
+    }
+    #[cfg(not(feature = "profile"))]
+    {
+        let _ = sdk_id;
+        None
+    }
 }
 
 #[cfg(feature = "profile")]
@@ -333,28 +353,8 @@ pub fn resolve(
         .endpoint_url
         .clone()
         .map(|url| (url, "the endpoint URL".to_string()));
-    let configured = &config.configured_endpoints;
-    if custom.is_none()
-        && !configured.ignore
-        && let Some(env) = config.env()
-    {
-        let service_var = service_env_var(sdk_id);
-        for var in [service_var.as_str(), "AWS_ENDPOINT_URL"] {
-            if let Some(url) = env.get(var) {
-                custom = Some((url, var.to_string()));
-                break;
-            }
-        }
-    }
-    #[cfg(feature = "profile")]
-    if custom.is_none() && !configured.ignore {
-        let key = service_key(sdk_id);
-        custom = configured
-            .services
-            .iter()
-            .find(|(service, _, _)| *service == key)
-            .map(|(_, url, from)| (url.clone(), from.clone()))
-            .or_else(|| configured.global.clone());
+    if custom.is_none() {
+        custom = configured_url(config.env(), &config.configured_endpoints, sdk_id);
     }
     if let Some((url, source)) = &custom {
         validate(url, source)?;

@@ -63,20 +63,27 @@ pub(super) async fn send(
 /// `HTTP <status>` plus the start of the body, for messages about failed requests. Only used
 /// for error answers, which hold no credentials.
 pub(super) fn describe_failure(response: &http::Response<Bytes>) -> String {
-    const MAX: usize = 256;
     let status = response.status();
-    let text = String::from_utf8_lossy(response.body());
+    let text = excerpt(&String::from_utf8_lossy(response.body()));
+    if text.is_empty() {
+        format!("HTTP {status}")
+    } else {
+        format!("HTTP {status}: {text}")
+    }
+}
+
+/// At most 256 characters of `text`, trimmed, control characters as spaces, `…` when cut: a
+/// bounded, one-line quote of what a server said.
+pub(super) fn excerpt(text: &str) -> String {
+    const MAX: usize = 256;
     let text: String = text
         .trim()
         .chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
-    if text.is_empty() {
-        return format!("HTTP {status}");
-    }
     match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("HTTP {status}: {}…", &text[..cut]),
-        None => format!("HTTP {status}: {text}"),
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text,
     }
 }
 

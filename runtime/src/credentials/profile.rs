@@ -129,30 +129,25 @@ impl ProfileProvider {
     /// A provider that reads the files named by `env` (see [`ProfileSet::load`]) at each call,
     /// so nothing is read until credentials are needed.
     pub fn new(env: Env) -> Self {
-        ProfileProvider {
-            #[cfg(any(feature = "sts", feature = "sso"))]
-            env: env.clone(),
-            source: Source::Env(env),
-            #[cfg(feature = "credential-process")]
-            process_timeout: DEFAULT_PROCESS_TIMEOUT,
-            #[cfg(any(feature = "sts", feature = "sso"))]
-            http: None,
-            #[cfg(any(feature = "sts", feature = "sso"))]
-            endpoints: None,
-            #[cfg(feature = "sts")]
-            region: None,
-        }
+        Self::with_source(Source::Env(env.clone()), env)
     }
 
     /// A provider using profiles already read (STS calls, if any, read the process
     /// environment).
     pub fn from_profile_set(profiles: ProfileSet) -> Self {
+        Self::with_source(Source::Loaded(Arc::new(profiles)), Env::real())
+    }
+
+    /// Profiles from `source`; STS and SSO calls read `env`.
+    fn with_source(source: Source, env: Env) -> Self {
+        #[cfg(not(any(feature = "sts", feature = "sso")))]
+        let _ = env;
         ProfileProvider {
-            source: Source::Loaded(Arc::new(profiles)),
+            source,
             #[cfg(feature = "credential-process")]
             process_timeout: DEFAULT_PROCESS_TIMEOUT,
             #[cfg(any(feature = "sts", feature = "sso"))]
-            env: Env::real(),
+            env,
             #[cfg(any(feature = "sts", feature = "sso"))]
             http: None,
             #[cfg(any(feature = "sts", feature = "sso"))]

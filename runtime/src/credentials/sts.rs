@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 
-use super::http_util::{self, describe_failure};
+use super::http_util::{self, describe_failure, excerpt};
 use super::{Credentials, CredentialsError, parse_expiry};
 use crate::endpoint::ForCredentials;
 use crate::env::Env;
@@ -201,19 +201,6 @@ const RETRIED: [&str; 4] = [
 /// How many times STS is asked in all when it answers with one of [`RETRIED`].
 const ATTEMPTS: u32 = 3;
 const FIRST_BACKOFF: Duration = Duration::from_millis(200);
-
-/// At most 256 characters of an error message from STS, control characters as spaces.
-fn excerpt(text: &str) -> String {
-    let clean: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(257)
-        .collect();
-    match clean.char_indices().nth(256) {
-        Some((cut, _)) => format!("{}…", &clean[..cut]),
-        None => clean,
-    }
-}
 
 /// The query parameters as a form body: `name=value` pairs joined with `&`, each
 /// percent-encoded but for RFC 3986's unreserved characters.
@@ -419,54 +406,38 @@ mod tests {
     #[test]
     fn the_endpoint_is_regional_unless_set() {
         let http = crate::credentials::test_util::http_client();
-        let sts = Sts::new(
-            &Env::from_vars::<&str, &str>([]),
-            None,
-            http.clone(),
-            "eu-west-1",
-        )
-        .unwrap();
-        assert_eq!(sts.endpoint, "https://sts.eu-west-1.amazonaws.com");
-        let sts = Sts::new(
-            &Env::from_vars::<&str, &str>([]),
-            None,
-            http.clone(),
-            "cn-north-1",
-        )
-        .unwrap();
-        assert_eq!(sts.endpoint, "https://sts.cn-north-1.amazonaws.com.cn");
+        let none = Env::from_vars::<&str, &str>([]);
+        let endpoint = |env: &Env, settings: Option<&ForCredentials>, region: &str| {
+            Sts::new(env, settings, http.clone(), region)
+                .unwrap()
+                .endpoint
+        };
+        let at =
+            |env: &Env, settings: Option<&ForCredentials>| endpoint(env, settings, "us-east-1");
+        assert_eq!(
+            endpoint(&none, None, "eu-west-1"),
+            "https://sts.eu-west-1.amazonaws.com"
+        );
+        assert_eq!(
+            endpoint(&none, None, "cn-north-1"),
+            "https://sts.cn-north-1.amazonaws.com.cn"
+        );
         let env = Env::from_vars([
             ("AWS_ENDPOINT_URL", "http://127.0.0.1:1"),
             ("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:2/"),
         ]);
-        assert_eq!(
-            Sts::new(&env, None, http.clone(), "us-east-1")
-                .unwrap()
-                .endpoint,
-            "http://127.0.0.1:2"
-        );
+        assert_eq!(at(&env, None), "http://127.0.0.1:2");
         let env = Env::from_vars([("AWS_ENDPOINT_URL", "http://127.0.0.1:1")]);
-        assert_eq!(
-            Sts::new(&env, None, http.clone(), "us-east-1")
-                .unwrap()
-                .endpoint,
-            "http://127.0.0.1:1"
-        );
+        assert_eq!(at(&env, None), "http://127.0.0.1:1");
         let env = Env::from_vars([("AWS_ENDPOINT_URL_STS", "not a url")]);
         let err = Sts::new(&env, None, http.clone(), "us-east-1").unwrap_err();
         assert!(err.to_string().contains("AWS_ENDPOINT_URL_STS"), "{err}");
 
         // FIPS and dual-stack; ignored configured endpoints, from the settings or alone.
-        let none = Env::from_vars::<&str, &str>([]);
         let settings = |use_fips, use_dual_stack| ForCredentials {
             use_fips,
             use_dual_stack,
             ..ForCredentials::default()
-        };
-        let at = |env: &Env, settings: Option<&ForCredentials>| {
-            Sts::new(env, settings, http.clone(), "us-east-1")
-                .unwrap()
-                .endpoint
         };
         assert_eq!(
             at(&none, Some(&settings(true, false))),

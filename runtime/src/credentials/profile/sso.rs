@@ -31,12 +31,15 @@ const REFRESH_WITHIN: Duration = Duration::from_secs(5 * 60);
 /// How long one SSO or OIDC request may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
 
-/// What the SSO calls use: the environment, where the endpoints are, the HTTP client.
+/// What the SSO calls use: the environment, where the endpoints are, the HTTP client; and,
+/// for their messages, the profile (`profile \`x\` in FILES`) and how to sign in again.
 #[derive(Clone, Copy)]
 struct Calls<'a> {
     env: &'a Env,
     endpoints: Option<&'a crate::endpoint::ForCredentials>,
     http: &'a HttpClient,
+    located: &'a str,
+    login: &'a str,
 }
 
 /// Where a profile's SSO settings point.
@@ -75,9 +78,11 @@ pub(super) async fn credentials(
         env,
         endpoints: provider.endpoints.as_deref(),
         http,
+        located,
+        login: &login,
     };
-    let token = access_token(calls, &settings, &cache, located, &login).await?;
-    role_credentials(calls, &settings, &token, located, &login)
+    let token = access_token(calls, &settings, &cache).await?;
+    role_credentials(calls, &settings, &token)
         .await
         .map_err(|e| e.redacted(&token))
 }
@@ -154,9 +159,8 @@ async fn access_token(
     calls: Calls<'_>,
     settings: &Settings<'_>,
     cache: &Path,
-    located: &str,
-    login: &str,
 ) -> Result<String, CredentialsError> {
+    let Calls { located, login, .. } = calls;
     let expired = |why: &str| {
         CredentialsError::invalid_configuration(format!(
             "{located}: {why}; {login} to sign in again"
@@ -388,9 +392,8 @@ async fn role_credentials(
     calls: Calls<'_>,
     settings: &Settings<'_>,
     token: &str,
-    located: &str,
-    login: &str,
 ) -> Result<Credentials, CredentialsError> {
+    let Calls { located, login, .. } = calls;
     let endpoint = endpoint(calls, "SSO", "portal.sso", settings.region)?;
     let url = format!(
         "{endpoint}/federation/credentials?account_id={}&role_name={}",
