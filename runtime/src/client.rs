@@ -2,6 +2,8 @@
 //! transport, timeouts, retries and tracing.
 
 use std::sync::Arc;
+#[cfg(feature = "imds")]
+use std::sync::OnceLock;
 use std::time::{Duration, Instant, SystemTime};
 
 use bytes::Bytes;
@@ -14,6 +16,8 @@ use crate::error::{
     ConstructionError, Error, OperationError, ResponseError, TimeoutError, TimeoutKind,
 };
 use crate::http::HttpError;
+#[cfg(not(feature = "imds"))]
+use crate::region::Region;
 use crate::request_info::CallHeaders;
 use crate::rest_json::{self, PreparedRequest};
 use crate::retry::{self, RetryKind};
@@ -77,9 +81,18 @@ struct Inner {
     quota: retry::Quota,
     config: Config,
     service: &'static ServiceSpec,
-    endpoint: Result<Endpoint, ConfigError>,
+    /// Resolved when the region is known: when the client is made, or at the first request
+    /// when the region comes from instance metadata.
+    endpoint: EndpointSlot,
     user_agent: HeaderValue,
 }
+
+/// The endpoint: resolved when the client is made, or, with the `imds` feature, at the first
+/// request when the region comes from instance metadata.
+#[cfg(feature = "imds")]
+type EndpointSlot = OnceLock<Result<Endpoint, ConfigError>>;
+#[cfg(not(feature = "imds"))]
+type EndpointSlot = Result<Endpoint, ConfigError>;
 
 /// A successful response, before the generated code reads it.
 pub type HttpResponse = http::Response<Bytes>;
@@ -93,9 +106,25 @@ type StreamParser<'a, O, E> =
 
 impl Handle {
     /// Creates the shared state. An endpoint that cannot be resolved is reported by every
-    /// request, as a refused request.
+    /// request, as a refused request. When the region comes from instance metadata, the
+    /// endpoint is resolved at the first request instead.
     pub fn new(config: Config, service: &'static ServiceSpec) -> Self {
-        let endpoint = endpoint::resolve(&config, service.sdk_id, service.endpoint_resolver);
+        #[cfg(feature = "imds")]
+        let endpoint = OnceLock::new();
+        #[cfg(feature = "imds")]
+        if let Some(region) = config.region.known() {
+            let _ = endpoint.set(endpoint::resolve(
+                &config,
+                region,
+                service.sdk_id,
+                service.endpoint_resolver,
+            ));
+        }
+        #[cfg(not(feature = "imds"))]
+        let endpoint = {
+            let Region::Set(region) = &config.region;
+            endpoint::resolve(&config, region, service.sdk_id, service.endpoint_resolver)
+        };
         let user_agent = format!(
             "{} lambda-sdk-runtime/{} lang/rust os/{}",
             service.sdk_user_agent,
@@ -210,6 +239,33 @@ impl Handle {
         None
     }
 
+    /// The endpoint of requests, resolved at the first request when the region comes from
+    /// instance metadata (a failed fetch is tried again at the next request).
+    #[cfg(feature = "imds")]
+    async fn target(&self) -> Result<&Endpoint, ConstructionError> {
+        let refused = |e: &ConfigError| ConstructionError::other(e.to_string());
+        let config = &self.inner.config;
+        let region = config.region.resolve().await.map_err(|e| refused(&e))?;
+        let endpoint = self.inner.endpoint.get_or_init(|| {
+            endpoint::resolve(
+                config,
+                region,
+                self.inner.service.sdk_id,
+                self.inner.service.endpoint_resolver,
+            )
+        });
+        endpoint.as_ref().map_err(refused)
+    }
+
+    /// The region requests are signed for: known once [`target`](Self::target) succeeded.
+    fn signing_region(&self) -> &str {
+        #[cfg(not(feature = "imds"))]
+        let Region::Set(region) = &self.inner.config.region;
+        #[cfg(feature = "imds")]
+        let region = self.inner.config.region.known().unwrap_or_default();
+        region
+    }
+
     async fn exchange<O, E>(
         &self,
         operation: &'static str,
@@ -221,6 +277,9 @@ impl Handle {
         E: OperationError,
     {
         let config = &self.inner.config;
+        #[cfg(feature = "imds")]
+        let endpoint = self.target().await.map_err(Error::Construction)?;
+        #[cfg(not(feature = "imds"))]
         let endpoint = self
             .inner
             .endpoint
@@ -471,7 +530,7 @@ impl Handle {
             request.body(),
             credentials,
             SigningScope {
-                region: &self.inner.config.region,
+                region: self.signing_region(),
                 service: self.inner.service.signing_name,
                 time: SystemTime::now(),
             },

@@ -12,6 +12,7 @@ use crate::http::ProxySettings;
 use crate::http::{HttpClient, HttpConnector, HttpSettings};
 #[cfg(feature = "profile")]
 use crate::profile::{Profile, ProfileSet};
+use crate::region::Region;
 use crate::retry::RetryConfig;
 
 /// Timeouts. `None` disables one.
@@ -102,14 +103,14 @@ impl std::error::Error for ConfigError {}
 ///     .credentials(Credentials::new("AKID", "SECRET", Some("SESSION".to_string())))
 ///     .endpoint_url("http://127.0.0.1:5055")
 ///     .build()?;
-/// assert_eq!(config.region(), "us-east-1");
+/// assert_eq!(config.region(), Some("us-east-1"));
 /// let debug = format!("{config:?}");
 /// assert!(!debug.contains("SECRET") && !debug.contains("SESSION"));
 /// # Ok::<(), lambda_sdk_runtime::config::ConfigError>(())
 /// ```
 #[derive(Clone)]
 pub struct Config {
-    pub(crate) region: String,
+    pub(crate) region: Region,
     pub(crate) credentials: Arc<CachingProvider>,
     pub(crate) endpoint_url: Option<String>,
     pub(crate) env: Option<Env>,
@@ -134,15 +135,7 @@ pub type TokenProvider = Arc<dyn Fn() -> String + Send + Sync>;
 /// not read, and what to do instead. Settings only the AWS CLI uses (`output`, `cli_pager`,
 /// `sso_registration_scopes`, …) and settings of other services are accepted and ignored.
 #[cfg(feature = "profile")]
-const UNREAD_SETTINGS: [(&str, &str); 6] = [
-    (
-        "ec2_metadata_service_endpoint",
-        "set AWS_EC2_METADATA_SERVICE_ENDPOINT instead",
-    ),
-    (
-        "ec2_metadata_service_endpoint_mode",
-        "set AWS_EC2_METADATA_SERVICE_ENDPOINT to the IPv6 endpoint instead",
-    ),
+const UNREAD_SETTINGS: [(&str, &str); 4] = [
     (
         "sigv4a_signing_region_set",
         "this SDK signs with SigV4 in the client's region",
@@ -184,6 +177,50 @@ fn refuse_unread_settings(profile: &Profile, profiles: &ProfileSet) -> Result<()
     Ok(())
 }
 
+/// The error for a missing region: where the SDK looked, and `why_not_imds`.
+fn no_region(looked_in: &str, why_not_imds: &str) -> ConfigError {
+    ConfigError::new(format!(
+        "no AWS region configured; looked in {looked_in}; {why_not_imds}. Set AWS_REGION, or \
+         build the config with Config::builder().region(..)"
+    ))
+}
+
+/// Whether `name` can be a region: letters, digits and hyphens.
+pub(crate) fn is_region_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+}
+
+/// The selected profile's `ec2_metadata_service_endpoint`, and whether its
+/// `ec2_metadata_service_endpoint_mode` is `IPv6`.
+#[cfg(all(feature = "imds", feature = "profile"))]
+fn imds_profile_settings(
+    profiles: Option<&ProfileSet>,
+) -> Result<(Option<String>, bool), ConfigError> {
+    if let Some(profiles) = profiles
+        && let Some(profile) = profiles.selected()
+    {
+        let ipv6 = match profile.get("ec2_metadata_service_endpoint_mode") {
+            None => false,
+            Some(mode) if mode.trim().eq_ignore_ascii_case("ipv6") => true,
+            Some(mode) if mode.trim().eq_ignore_ascii_case("ipv4") => false,
+            Some(mode) => {
+                return Err(ConfigError::new(format!(
+                    "`ec2_metadata_service_endpoint_mode` of profile `{}` in {} is {mode:?}; it \
+                     must be IPv4 or IPv6",
+                    profile.name(),
+                    profiles.describe_files()
+                )));
+            }
+        };
+        let endpoint = profile.get("ec2_metadata_service_endpoint");
+        if let Some(url) = endpoint {
+            crate::endpoint::validate(url, "`ec2_metadata_service_endpoint` of the profile")?;
+        }
+        return Ok((endpoint.map(String::from), ipv6));
+    }
+    Ok((None, false))
+}
+
 /// A true-or-false setting (any case); `from` names it in the error.
 pub(crate) fn flag(value: &str, from: &str) -> Result<bool, ConfigError> {
     match value.trim() {
@@ -198,7 +235,13 @@ pub(crate) fn flag(value: &str, from: &str) -> Result<bool, ConfigError> {
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Config")
-            .field("region", &self.region)
+            .field(
+                "region",
+                &self
+                    .region
+                    .known()
+                    .unwrap_or("(from EC2 instance metadata, not fetched yet)"),
+            )
             .field("credentials", &self.credentials)
             .field(
                 "endpoint_url",
@@ -230,7 +273,7 @@ impl Config {
             crate::credentials::Credentials::new("mock-access-key", "mock-secret-key", None),
         );
         Config {
-            region: "us-east-1".into(),
+            region: Region::Set("us-east-1".into()),
             credentials: Arc::new(CachingProvider::new(credentials)),
             endpoint_url: None,
             env: None,
@@ -250,7 +293,9 @@ impl Config {
     /// beyond reading the shared config files:
     /// - region: `AWS_REGION`, `AWS_DEFAULT_REGION`, then `region` of the profile
     ///   (`AWS_PROFILE`, default `default`) in `~/.aws/config` (`AWS_CONFIG_FILE`; with the
-    ///   `profile` cargo feature, on by default);
+    ///   `profile` cargo feature, on by default), else the EC2 instance's region from instance
+    ///   metadata (with the `imds` feature, on by default, unless `AWS_EC2_METADATA_DISABLED`
+    ///   is true), fetched at the first request (see [`Config::resolve_region`]);
     /// - credentials, resolved lazily at the first request and refreshed before they expire:
     ///   environment variables, the shared files (static keys, IAM Identity Center,
     ///   `credential_process`, roles through STS), web identity (EKS IRSA), container
@@ -267,9 +312,10 @@ impl Config {
     ///   `NO_PROXY` (with the `proxy` cargo feature, on by default).
     ///
     /// # Errors
-    /// When no region is configured (the message lists where the SDK looked), or a setting
-    /// has an invalid value. Without the `proxy` feature, when a proxy variable is set (unless
-    /// `NO_PROXY` is `*`): requests would otherwise bypass a proxy the network may require.
+    /// When no region is configured and instance metadata cannot be asked (the message lists
+    /// where the SDK looked), or a setting has an invalid value. Without the `proxy` feature,
+    /// when a proxy variable is set (unless `NO_PROXY` is `*`): requests would otherwise bypass
+    /// a proxy the network may require.
     pub fn from_env() -> Result<Config, ConfigError> {
         Config::from_env_with(Env::real())
     }
@@ -318,7 +364,8 @@ impl Config {
                 .and_then(|p| p.get("region"))
                 .map(String::from)
         });
-        let Some(region) = region else {
+        // Where a region was looked for, for the error when there is none.
+        let looked_in = || -> String {
             #[cfg(feature = "profile")]
             let looked_in = match &profiles {
                 Ok(p) => format!(
@@ -336,13 +383,34 @@ impl Config {
             };
             #[cfg(not(feature = "profile"))]
             let looked_in = "AWS_REGION and AWS_DEFAULT_REGION (not in the shared config file: \
-                             this build leaves out lambda-sdk's `profile` cargo feature)";
-            return Err(ConfigError::new(format!(
-                "no AWS region configured; looked in {looked_in}. \
-                 Set AWS_REGION, or build the config with Config::builder().region(..)"
-            )));
+                             this build leaves out lambda-sdk's `profile` cargo feature)"
+                .to_string();
+            looked_in
         };
-        builder = builder.region(region.clone());
+        #[cfg(not(feature = "imds"))]
+        let Some(region) = region else {
+            return Err(no_region(
+                &looked_in(),
+                "EC2 instance metadata was not asked: this build leaves out lambda-sdk's `imds` \
+                 cargo feature",
+            ));
+        };
+        #[cfg(not(feature = "imds"))]
+        {
+            builder = builder.region(region.clone());
+        }
+        #[cfg(feature = "imds")]
+        if let Some(region) = &region {
+            builder = builder.region(region.clone());
+        } else if env
+            .get("AWS_EC2_METADATA_DISABLED")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        {
+            return Err(no_region(
+                &looked_in(),
+                "EC2 instance metadata was not asked: AWS_EC2_METADATA_DISABLED is true",
+            ));
+        }
         // A setting from the environment, else from the selected profile, with where it came
         // from (for error messages).
         let setting = |var: &str, key: &str| -> Option<(String, String)> {
@@ -394,6 +462,12 @@ impl Config {
         // unless the bundle is changed on the builder meanwhile.
         let tls = crate::http::tls_config(ca_bundle.as_deref())
             .map_err(|e| ConfigError::new(e.to_string()))?;
+        #[cfg(any(
+            feature = "container-credentials",
+            feature = "imds",
+            feature = "sts",
+            feature = "sso"
+        ))]
         let credentials_http = HttpClient::with_tls(
             &HttpSettings {
                 connect_timeout: Duration::from_secs(1),
@@ -419,6 +493,15 @@ impl Config {
             tls.clone(),
         );
         builder.prepared_tls = Some((ca_bundle, tls));
+        #[cfg(feature = "imds")]
+        let imds = {
+            #[cfg(feature = "profile")]
+            let (endpoint, ipv6) = imds_profile_settings(profiles.as_ref().ok())?;
+            #[cfg(not(feature = "profile"))]
+            let (endpoint, ipv6) = (None, false);
+            crate::credentials::imds::Imds::new(env.clone(), credentials_http.clone())
+                .with_profile_settings(endpoint, ipv6)
+        };
         for (var, key, set) in [
             (
                 "AWS_USE_FIPS_ENDPOINT",
@@ -463,7 +546,34 @@ impl Config {
                 flag(&value, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?;
         }
         builder.env = Some(env.clone());
-        let chain = DefaultChain::new(env, credentials_http).with_region(region);
+        #[cfg(not(feature = "imds"))]
+        let region = Region::Set(region);
+        #[cfg(feature = "imds")]
+        let region = match region {
+            Some(region) => Region::Set(region),
+            None => {
+                let lookup = Arc::new(crate::region::ImdsRegion::new(imds.clone(), looked_in()));
+                builder.imds_region = Some(lookup.clone());
+                Region::FromImds(lookup)
+            }
+        };
+        #[cfg(any(
+            feature = "container-credentials",
+            feature = "imds",
+            feature = "sts",
+            feature = "sso"
+        ))]
+        let chain = DefaultChain::new(env, credentials_http);
+        #[cfg(not(any(
+            feature = "container-credentials",
+            feature = "imds",
+            feature = "sts",
+            feature = "sso"
+        )))]
+        let chain = DefaultChain::without_network(env);
+        let chain = chain.with_region_source(region);
+        #[cfg(feature = "imds")]
+        let chain = chain.with_imds(imds);
         #[cfg(any(feature = "sts", feature = "sso"))]
         let chain = chain
             .with_remote_http_client(remote_http)
@@ -476,9 +586,32 @@ impl Config {
         Ok(builder)
     }
 
-    /// The region requests are signed for.
-    pub fn region(&self) -> &str {
-        &self.region
+    /// The region requests are signed for and sent to. `None` while a region that comes from
+    /// EC2 instance metadata (because nothing else set one) has not been fetched yet: the first
+    /// request, or [`resolve_region`](Self::resolve_region), fetches it.
+    pub fn region(&self) -> Option<&str> {
+        self.region.known()
+    }
+
+    /// The region requests are signed for and sent to, fetching it from EC2 instance metadata
+    /// when that is where it comes from and it has not been fetched yet.
+    ///
+    /// ```
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// use lambda_sdk_runtime::config::Config;
+    /// use lambda_sdk_runtime::env::Env;
+    ///
+    /// let config = Config::from_env_with(Env::from_vars([("AWS_REGION", "eu-north-1")]))?;
+    /// assert_eq!(config.resolve_region().await?, "eu-north-1");
+    /// # Ok::<(), lambda_sdk_runtime::config::ConfigError>(())
+    /// # }).unwrap();
+    /// ```
+    ///
+    /// # Errors
+    /// When the region comes from instance metadata and the instance metadata service does
+    /// not answer with one; a later call tries again.
+    pub async fn resolve_region(&self) -> Result<&str, ConfigError> {
+        self.region.resolve().await
     }
 
     /// Whether FIPS endpoints are used.
@@ -542,6 +675,9 @@ pub struct ConfigBuilder {
     use_dual_stack: bool,
     /// A TLS configuration already made for this CA bundle (by `builder_from_env`).
     prepared_tls: Option<(Option<PathBuf>, rustls::ClientConfig)>,
+    /// The region from instance metadata, when `builder_from_env` found none set.
+    #[cfg(feature = "imds")]
+    imds_region: Option<Arc<crate::region::ImdsRegion>>,
     #[cfg(feature = "testing")]
     mock: Option<crate::testing::Mock>,
 }
@@ -678,18 +814,26 @@ impl ConfigBuilder {
     /// When the region or credentials are missing, the endpoint is not an `http(s)` URL, or
     /// the CA bundle cannot be read.
     pub fn build(self) -> Result<Config, ConfigError> {
-        let region = self
-            .region
-            .filter(|r| !r.trim().is_empty())
-            .ok_or_else(|| ConfigError::new("no region: set it with Config::builder().region(\"us-east-1\"), or use Config::from_env()"))?;
-        if !region
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-')
-        {
-            return Err(ConfigError::new(format!(
-                "region {region:?} is not a valid region name"
-            )));
-        }
+        let region = match self.region.filter(|r| !r.trim().is_empty()) {
+            Some(region) if is_region_name(&region) => Region::Set(region),
+            Some(region) => {
+                return Err(ConfigError::new(format!(
+                    "region {region:?} is not a valid region name"
+                )));
+            }
+            None => {
+                #[cfg(feature = "imds")]
+                let from_imds = self.imds_region.map(Region::FromImds);
+                #[cfg(not(feature = "imds"))]
+                let from_imds = None;
+                from_imds.ok_or_else(|| {
+                    ConfigError::new(
+                        "no region: set it with Config::builder().region(\"us-east-1\"), or use \
+                         Config::from_env()",
+                    )
+                })?
+            }
+        };
         let credentials = self.credentials.ok_or_else(|| {
             ConfigError::new(
                 "no credentials: set them with Config::builder().credentials(..) (fixed credentials or your own \
@@ -758,7 +902,7 @@ mod tests {
     #[test]
     fn from_env_reads_region_from_the_environment() {
         let config = Config::from_env_with(env(&[])).unwrap();
-        assert_eq!(config.region(), "eu-west-1");
+        assert_eq!(config.region(), Some("eu-west-1"));
     }
 
     /// Without the `profile` feature, the "no region" error does not claim to have looked in a
@@ -766,13 +910,23 @@ mod tests {
     #[cfg(not(feature = "profile"))]
     #[test]
     fn no_region_without_profiles_says_the_files_were_not_read() {
-        let env = Env::from_vars([("AWS_PROFILE", "dev")]);
+        let env = Env::from_vars([
+            ("AWS_PROFILE", "dev"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ]);
         let err = Config::from_env_with(env).unwrap_err();
+        #[cfg(feature = "imds")]
+        let imds = "AWS_EC2_METADATA_DISABLED is true";
+        #[cfg(not(feature = "imds"))]
+        let imds = "this build leaves out lambda-sdk's `imds` cargo feature";
         assert_eq!(
             err.to_string(),
-            "no AWS region configured; looked in AWS_REGION and AWS_DEFAULT_REGION (not in the \
-             shared config file: this build leaves out lambda-sdk's `profile` cargo feature). \
-             Set AWS_REGION, or build the config with Config::builder().region(..)"
+            format!(
+                "no AWS region configured; looked in AWS_REGION and AWS_DEFAULT_REGION (not in \
+                 the shared config file: this build leaves out lambda-sdk's `profile` cargo \
+                 feature); EC2 instance metadata was not asked: {imds}. Set AWS_REGION, or \
+                 build the config with Config::builder().region(..)"
+            )
         );
     }
 

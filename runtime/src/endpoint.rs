@@ -336,8 +336,8 @@ pub(crate) fn configured(
 /// A custom endpoint (set on the config, or `AWS_ENDPOINT_URL_<SERVICE>`, then
 /// `AWS_ENDPOINT_URL`, then the profile's `services` section, then the profile's
 /// `endpoint_url`; all but the first skipped when `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` or
-/// `ignore_configured_endpoint_urls` is true) is passed to the rules as `SDK::Endpoint`, together with the region
-/// (`AWS::Region`) and the FIPS and dual-stack settings, so the rules decide, and refuse
+/// `ignore_configured_endpoint_urls` is true) is passed to the rules as `SDK::Endpoint`, together with `region`
+/// (`AWS::Region`, the config's region once known) and the FIPS and dual-stack settings, so the rules decide, and refuse
 /// combinations they do not support (a custom endpoint with FIPS, say). A service without rules
 /// needs a custom endpoint.
 ///
@@ -346,6 +346,7 @@ pub(crate) fn configured(
 /// can be found.
 pub fn resolve(
     config: &Config,
+    region: &str,
     sdk_id: &str,
     resolver: Option<Resolver>,
 ) -> Result<Endpoint, ConfigError> {
@@ -368,7 +369,7 @@ pub fn resolve(
         };
     };
     let params = EndpointParams {
-        region: Some(config.region.as_str()),
+        region: Some(region),
         use_fips: config.use_fips,
         use_dual_stack: config.use_dual_stack,
         endpoint: custom.as_ref().map(|(url, _)| url.as_str()),
@@ -432,15 +433,16 @@ mod tests {
 
     #[test]
     fn plain_http_only_for_an_endpoint_the_user_set() {
-        let err = resolve(&config(None), "Lambda", Some(insecure)).unwrap_err();
+        let err = resolve(&config(None), "eu-west-1", "Lambda", Some(insecure)).unwrap_err();
         assert!(err.to_string().contains("not https"), "{err}");
         let explicit = resolve(
             &config(Some("http://127.0.0.1:9")),
+            "eu-west-1",
             "Lambda",
             Some(insecure),
         );
         assert_eq!(explicit.unwrap().scheme(), "http");
-        let secure = resolve(&config(None), "Lambda", Some(secure));
+        let secure = resolve(&config(None), "eu-west-1", "Lambda", Some(secure));
         assert_eq!(secure.unwrap().scheme(), "https");
     }
 

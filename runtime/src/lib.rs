@@ -69,6 +69,7 @@ mod percent;
 pub mod primitives;
 #[cfg(feature = "profile")]
 pub mod profile;
+mod region;
 mod request_info;
 pub mod rest_json;
 pub mod retry;

@@ -66,7 +66,7 @@ fn region_from_aws_region_first() {
         ],
     )
     .unwrap();
-    assert_eq!(config.region(), "us-west-2");
+    assert_eq!(config.region(), Some("us-west-2"));
 }
 
 #[test]
@@ -83,7 +83,7 @@ fn region_from_aws_default_region_second() {
         ],
     )
     .unwrap();
-    assert_eq!(config.region(), "eu-west-1");
+    assert_eq!(config.region(), Some("eu-west-1"));
 }
 
 #[cfg(feature = "profile")]
@@ -102,17 +102,20 @@ fn region_from_the_selected_profile_last() {
 
     let mut dev = files.to_vec();
     dev.push(("AWS_PROFILE", "dev"));
-    assert_eq!(from_env(&dir, &dev).unwrap().region(), "eu-central-1");
+    assert_eq!(from_env(&dir, &dev).unwrap().region(), Some("eu-central-1"));
 
     // No AWS_PROFILE: the `default` profile.
-    assert_eq!(from_env(&dir, &files).unwrap().region(), "ap-southeast-2");
+    assert_eq!(
+        from_env(&dir, &files).unwrap().region(),
+        Some("ap-southeast-2")
+    );
 
     // The default file location under HOME is read too.
     std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
     dir.write(".aws/config", "[profile home]\nregion = sa-east-1\n");
     assert_eq!(
         from_env(&dir, &[("AWS_PROFILE", "home")]).unwrap().region(),
-        "sa-east-1"
+        Some("sa-east-1")
     );
 }
 
@@ -291,7 +294,7 @@ fn builder_requires_region_and_credentials() {
         .credentials(credentials)
         .build()
         .unwrap();
-    assert_eq!(config.region(), "us-east-1");
+    assert_eq!(config.region(), Some("us-east-1"));
     assert_eq!(config.endpoint_url(), None);
 }
 
@@ -340,7 +343,7 @@ fn bad_endpoint_from_the_environment_names_the_variable() {
         // The per-service variable is checked when the service's endpoint is resolved.
         let var = "AWS_ENDPOINT_URL_LAMBDA";
         let config = from_env(&dir, &[("AWS_REGION", "us-east-1"), (var, url)]).unwrap();
-        let err = resolve(&config, "Lambda", Some(lambda_like))
+        let err = resolve(&config, region_of(&config), "Lambda", Some(lambda_like))
             .unwrap_err()
             .to_string();
         assert!(err.starts_with(var), "{err} should name {var}");
@@ -404,7 +407,7 @@ fn profile_settings_are_read_refused_or_ignored() {
          sso_registration_scopes = sso:account:access\nsts_regional_endpoints = regional\n\
          s3 =\n  max_concurrent_requests = 20\n\
          [profile legacy-sts]\nregion = eu-west-1\nsts_regional_endpoints = legacy\n\
-         [profile imds]\nregion = eu-west-1\nec2_metadata_service_endpoint = http://[fd00::1]\n\
+         [profile imds]\nregion = eu-west-1\nec2_metadata_service_endpoint = ftp://[fd00::1]\n\
          [profile bundle]\nregion = eu-west-1\nca_bundle = /nonexistent/bundle.pem\n\
          [profile fips-typo]\nregion = eu-west-1\nuse_dualstack_endpoint = yes\n",
     );
@@ -435,7 +438,6 @@ fn profile_settings_are_read_refused_or_ignored() {
             "legacy-sts",
             "sets `sts_regional_endpoints = legacy`, which changes where requests go",
         ),
-        ("imds", "set AWS_EC2_METADATA_SERVICE_ENDPOINT instead"),
         ("bundle", "/nonexistent/bundle.pem"),
         (
             "fips-typo",
@@ -445,6 +447,17 @@ fn profile_settings_are_read_refused_or_ignored() {
         let err = with(profile).unwrap_err().to_string();
         assert!(err.contains(says), "{profile}: {err}");
     }
+    // The instance metadata endpoint is read where instance metadata is compiled in.
+    #[cfg(feature = "imds")]
+    {
+        let err = with("imds").unwrap_err().to_string();
+        assert!(
+            err.contains("`ec2_metadata_service_endpoint` of the profile"),
+            "{err}"
+        );
+    }
+    #[cfg(not(feature = "imds"))]
+    assert!(with("imds").is_ok());
 }
 
 #[cfg(feature = "profile")]
@@ -467,7 +480,7 @@ fn endpoints_from_the_profile_come_after_the_environment() {
         let mut all = vec![("AWS_CONFIG_FILE", config_file.as_str())];
         all.extend_from_slice(vars);
         let config = from_env(&dir, &all).unwrap();
-        url_of(&resolve(&config, sdk_id, Some(lambda_like)).unwrap())
+        url_of(&resolve(&config, region_of(&config), sdk_id, Some(lambda_like)).unwrap())
     };
     // The services section for its service, the profile's endpoint_url for the others.
     assert_eq!(
@@ -538,7 +551,9 @@ fn endpoints_from_the_profile_come_after_the_environment() {
 #[test]
 fn endpoint_precedence() {
     let dir = TempDir::new("endpoint");
-    let resolved = |config: &Config| url_of(&resolve(config, "Lambda", Some(lambda_like)).unwrap());
+    let resolved = |config: &Config| {
+        url_of(&resolve(config, region_of(config), "Lambda", Some(lambda_like)).unwrap())
+    };
 
     // Nothing set: the regional endpoint (with the China partition's suffix in cn-).
     let config = from_env(&dir, &[("AWS_REGION", "eu-west-1")]).unwrap();
@@ -562,7 +577,7 @@ fn endpoint_precedence() {
     )
     .unwrap();
     assert_eq!(resolved(&config), "http://global.local:1000/op");
-    let endpoint = resolve(&config, "Lambda", Some(lambda_like)).unwrap();
+    let endpoint = resolve(&config, region_of(&config), "Lambda", Some(lambda_like)).unwrap();
     assert_eq!(endpoint.scheme(), "http");
     assert_eq!(endpoint.authority(), "global.local:1000");
 
@@ -579,7 +594,15 @@ fn endpoint_precedence() {
     assert_eq!(resolved(&config), "https://lambda.local:2000/base/op");
     // ... and only for its own service.
     assert_eq!(
-        url_of(&resolve(&config, "Other Service", Some(lambda_like)).unwrap()),
+        url_of(
+            &resolve(
+                &config,
+                region_of(&config),
+                "Other Service",
+                Some(lambda_like)
+            )
+            .unwrap()
+        ),
         "http://global.local:1000/op"
     );
 
@@ -731,4 +754,9 @@ async fn credentials_are_resolved_lazily() {
         .await
         .unwrap();
     assert_eq!(credentials.access_key_id(), "AKIDLATER");
+}
+
+/// The region of a configuration that has one set.
+fn region_of(config: &Config) -> &str {
+    config.region().expect("a region set in the test")
 }

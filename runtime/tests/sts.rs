@@ -3,7 +3,12 @@
 //! answers STS's `AssumeRoleWithWebIdentity` and `AssumeRole` (Query protocol: form in, XML
 //! out), records what it was sent, and serves the service call, whose signature shows which
 //! credentials the SDK ended up with.
-#![cfg(feature = "sts")]
+// Roles in profiles, with container credentials as one source: the default features.
+#![cfg(all(
+    feature = "sts",
+    feature = "profile",
+    feature = "container-credentials"
+))]
 
 mod common;
 

@@ -216,23 +216,56 @@ impl DefaultChain {
         }
     }
 
+    /// The chain of a build without the sources on the network (container, instance
+    /// metadata, STS, SSO), which needs no HTTP client.
+    #[cfg(not(any(
+        feature = "container-credentials",
+        feature = "imds",
+        feature = "sts",
+        feature = "sso"
+    )))]
+    pub(crate) fn without_network(env: Env) -> Self {
+        DefaultChain {
+            environment: EnvironmentProvider::new(env.clone()),
+            #[cfg(feature = "profile")]
+            profile: ProfileProvider::new(env.clone()),
+            env,
+        }
+    }
+
     /// The region of the STS calls that web identity and assume-role profiles make (by
     /// default `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`).
     /// [`Config::from_env`](crate::config::Config::from_env) passes the config's region.
     pub fn with_region(self, region: impl Into<String>) -> Self {
-        let region: String = region.into();
+        self.with_region_source(crate::region::Region::Set(region.into()))
+    }
+
+    /// The region of the STS calls: the configuration's, which may come from instance
+    /// metadata.
+    pub(crate) fn with_region_source(self, region: crate::region::Region) -> Self {
         #[cfg(not(feature = "sts"))]
         let _ = region;
         #[cfg(feature = "sts")]
         let this = DefaultChain {
-            web_identity: self.web_identity.with_region(region.clone()),
+            web_identity: self.web_identity.with_region_source(region.clone()),
             #[cfg(feature = "profile")]
-            profile: self.profile.with_region(region),
+            profile: self.profile.with_region_source(region),
             ..self
         };
         #[cfg(not(feature = "sts"))]
         let this = self;
         this
+    }
+
+    /// The instance metadata client of the EC2 source, with the profile's endpoint settings.
+    #[cfg(feature = "imds")]
+    pub(crate) fn with_imds(mut self, imds: super::imds::Imds) -> Self {
+        #[cfg(all(feature = "profile", feature = "sts"))]
+        {
+            self.profile = self.profile.with_imds(imds.clone());
+        }
+        self.imds = self.imds.with_client(imds);
+        self
     }
 
     /// The HTTP client of the calls to AWS STS and IAM Identity Center (web identity, roles

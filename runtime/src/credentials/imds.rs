@@ -15,6 +15,7 @@ const DEFAULT_ENDPOINT_IPV6: &str = "http://[fd00:ec2::254]";
 const TOKEN_TTL_HEADER: &str = "x-aws-ec2-metadata-token-ttl-seconds";
 const TOKEN_HEADER: &str = "x-aws-ec2-metadata-token";
 const CREDENTIALS_PATH: &str = "/latest/meta-data/iam/security-credentials/";
+const REGION_PATH: &str = "/latest/meta-data/placement/region";
 
 /// Credentials of the EC2 instance profile, from the instance metadata service, with the
 /// session-oriented IMDSv2 protocol:
@@ -52,85 +53,58 @@ const CREDENTIALS_PATH: &str = "/latest/meta-data/iam/security-credentials/";
 /// ```
 #[derive(Clone, Debug)]
 pub struct ImdsProvider {
-    env: Env,
-    http: HttpClient,
-    timeout: Duration,
+    imds: Imds,
 }
 
 impl ImdsProvider {
     /// A provider reading its settings from `env` at each call and fetching through `http`.
     pub fn new(env: Env, http: HttpClient) -> Self {
         ImdsProvider {
-            env,
-            http,
-            timeout: Duration::from_secs(1),
+            imds: Imds::new(env, http),
         }
     }
 
     /// How long each of the three requests may take in all (default 1 s).
     pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.imds.timeout = timeout;
         self
     }
 
-    fn endpoint(&self) -> String {
-        if let Some(endpoint) = self.env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT") {
-            return endpoint.trim_end_matches('/').to_owned();
-        }
-        match self.env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE") {
-            Some(mode) if mode.eq_ignore_ascii_case("ipv6") => DEFAULT_ENDPOINT_IPV6.to_owned(),
-            _ => DEFAULT_ENDPOINT.to_owned(),
-        }
+    /// This provider asking the instance metadata service `imds` describes.
+    pub(crate) fn with_client(mut self, imds: Imds) -> Self {
+        self.imds = imds;
+        self
     }
 
     async fn load(&self) -> Result<Credentials, CredentialsError> {
-        if self
-            .env
-            .get("AWS_EC2_METADATA_DISABLED")
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-        {
+        let imds = &self.imds;
+        if imds.disabled() {
             return Err(CredentialsError::not_configured(
                 "EC2 instance metadata (disabled by AWS_EC2_METADATA_DISABLED)",
             ));
         }
-        let endpoint = self.endpoint();
-        let failed = |step: &str, detail: String| {
+        let endpoint = imds.endpoint();
+        let failed = |detail: String| {
             CredentialsError::provider_failed(format!(
-                "EC2 instance metadata at {endpoint} ({step}: {detail})"
+                "EC2 instance metadata at {endpoint} ({detail})"
             ))
         };
+        let token = imds.token(&endpoint).await.map_err(failed)?;
 
-        let token_uri = format!("{endpoint}/latest/api/token");
-        let response = self
-            .request(http::Method::PUT, &token_uri, None)
+        let response = imds
+            .get(&endpoint, CREDENTIALS_PATH, &token)
             .await
-            .map_err(|e| failed("token request failed", e))?;
-        if !response.status().is_success() {
-            return Err(failed(
-                "token request refused",
-                http_util::describe_failure(&response),
-            ));
-        }
-        let token = String::from_utf8_lossy(response.body()).trim().to_owned();
-        let mut token = http::HeaderValue::from_str(&token)
-            .map_err(|_| failed("token request", "the token is not a valid header".into()))?;
-        token.set_sensitive(true);
-
-        let roles_uri = format!("{endpoint}{CREDENTIALS_PATH}");
-        let response = self
-            .request(http::Method::GET, &roles_uri, Some(&token))
-            .await
-            .map_err(|e| failed("role request failed", e))?;
+            .map_err(|e| failed(format!("role request failed: {e}")))?;
         if response.status() == http::StatusCode::NOT_FOUND {
             return Err(CredentialsError::not_configured(format!(
                 "EC2 instance metadata at {endpoint} (the instance has no IAM role)"
             )));
         }
         if !response.status().is_success() {
-            return Err(failed(
-                "role request refused",
-                http_util::describe_failure(&response),
-            ));
+            return Err(failed(format!(
+                "role request refused: {}",
+                http_util::describe_failure(&response)
+            )));
         }
         let roles = String::from_utf8_lossy(response.body()).into_owned();
         let Some(role) = roles.lines().map(str::trim).find(|l| !l.is_empty()) else {
@@ -139,22 +113,145 @@ impl ImdsProvider {
             )));
         };
 
-        let credentials_uri = format!("{endpoint}{CREDENTIALS_PATH}{role}");
-        let response = self
-            .request(http::Method::GET, &credentials_uri, Some(&token))
+        let response = imds
+            .get(&endpoint, &format!("{CREDENTIALS_PATH}{role}"), &token)
             .await
-            .map_err(|e| failed(&format!("credentials request for role `{role}` failed"), e))?;
+            .map_err(|e| failed(format!("credentials request for role `{role}` failed: {e}")))?;
         if !response.status().is_success() {
-            return Err(failed(
-                &format!("credentials request for role `{role}` refused"),
-                http_util::describe_failure(&response),
-            ));
+            return Err(failed(format!(
+                "credentials request for role `{role}` refused: {}",
+                http_util::describe_failure(&response)
+            )));
         }
         parse_credentials(
             response.body(),
             Format::Endpoint,
             &format!("the EC2 instance metadata credentials of role `{role}` at {endpoint}"),
         )
+    }
+}
+
+/// A client of the instance metadata service: where it is, whether it is turned off, and its
+/// two kinds of request. The credentials provider and the region lookup share it.
+#[derive(Clone, Debug)]
+pub(crate) struct Imds {
+    env: Env,
+    http: HttpClient,
+    timeout: Duration,
+    /// The profile's `ec2_metadata_service_endpoint`, used when the environment sets no
+    /// endpoint.
+    profile_endpoint: Option<String>,
+    /// The profile's `ec2_metadata_service_endpoint_mode` is `IPv6`, used when neither the
+    /// environment nor the profile sets an endpoint and the environment sets no mode.
+    profile_ipv6: bool,
+}
+
+impl Imds {
+    /// A client reading its settings from `env` at each call and fetching through `http`.
+    pub(crate) fn new(env: Env, http: HttpClient) -> Self {
+        Imds {
+            env,
+            http,
+            timeout: Duration::from_secs(1),
+            profile_endpoint: None,
+            profile_ipv6: false,
+        }
+    }
+
+    /// This client with a profile's `ec2_metadata_service_endpoint` and whether its
+    /// `ec2_metadata_service_endpoint_mode` is `IPv6`.
+    pub(crate) fn with_profile_settings(mut self, endpoint: Option<String>, ipv6: bool) -> Self {
+        self.profile_endpoint = endpoint;
+        self.profile_ipv6 = ipv6;
+        self
+    }
+
+    /// Whether `AWS_EC2_METADATA_DISABLED` is `true`.
+    pub(crate) fn disabled(&self) -> bool {
+        self.env
+            .get("AWS_EC2_METADATA_DISABLED")
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+    }
+
+    /// `AWS_EC2_METADATA_SERVICE_ENDPOINT`, the profile's endpoint, then the default endpoint
+    /// of the mode (`AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE`, then the profile's).
+    pub(crate) fn endpoint(&self) -> String {
+        if let Some(endpoint) = self
+            .env
+            .get("AWS_EC2_METADATA_SERVICE_ENDPOINT")
+            .or_else(|| self.profile_endpoint.clone())
+        {
+            return endpoint.trim_end_matches('/').to_owned();
+        }
+        let ipv6 = match self.env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE") {
+            Some(mode) => mode.eq_ignore_ascii_case("ipv6"),
+            None => self.profile_ipv6,
+        };
+        if ipv6 {
+            DEFAULT_ENDPOINT_IPV6.to_owned()
+        } else {
+            DEFAULT_ENDPOINT.to_owned()
+        }
+    }
+
+    /// The region of the instance (`/latest/meta-data/placement/region`). The error says
+    /// which request failed and how, and names the endpoint.
+    pub(crate) async fn region(&self) -> Result<String, String> {
+        let endpoint = self.endpoint();
+        let failed = |detail: String| format!("EC2 instance metadata at {endpoint} ({detail})");
+        let token = self.token(&endpoint).await.map_err(failed)?;
+        let response = self
+            .get(&endpoint, REGION_PATH, &token)
+            .await
+            .map_err(|e| failed(format!("region request failed: {e}")))?;
+        if !response.status().is_success() {
+            return Err(failed(format!(
+                "region request refused: {}",
+                http_util::describe_failure(&response)
+            )));
+        }
+        let region = String::from_utf8_lossy(response.body()).trim().to_owned();
+        if !crate::config::is_region_name(&region) {
+            return Err(failed(format!(
+                "the answer {:?} is not a region name",
+                http_util::excerpt(&region)
+            )));
+        }
+        Ok(region)
+    }
+
+    /// A session token (`PUT /latest/api/token`), marked sensitive.
+    async fn token(&self, endpoint: &str) -> Result<http::HeaderValue, String> {
+        let response = self
+            .request(
+                http::Method::PUT,
+                &format!("{endpoint}/latest/api/token"),
+                None,
+            )
+            .await
+            .map_err(|e| format!("token request failed: {e}"))?;
+        if !response.status().is_success() {
+            return Err(format!(
+                "token request refused: {}",
+                http_util::describe_failure(&response)
+            ));
+        }
+        let token = String::from_utf8_lossy(response.body()).trim().to_owned();
+        let mut token = http::HeaderValue::from_str(&token)
+            .map_err(|_| "token request: the token is not a valid header".to_owned())?;
+        token.set_sensitive(true);
+        Ok(token)
+    }
+
+    /// `GET` of a metadata path with the session token.
+    async fn get(
+        &self,
+        endpoint: &str,
+        path: &str,
+        token: &http::HeaderValue,
+    ) -> Result<http::Response<Bytes>, String> {
+        self.request(http::Method::GET, &format!("{endpoint}{path}"), Some(token))
+            .await
     }
 
     /// One IMDS request: the token request when `token` is `None`, else a metadata `GET`.
@@ -345,14 +442,56 @@ mod tests {
         hold.abort();
     }
 
+    #[tokio::test]
+    async fn region_is_fetched_with_a_token_and_checked() {
+        let server = TestServer::start(|req| match (req.method.as_str(), req.path.as_str()) {
+            ("PUT", "/latest/api/token") => (200, IMDS_TOKEN.to_owned()),
+            (_, REGION_PATH) if req.header(TOKEN_HEADER) == Some(IMDS_TOKEN) => {
+                (200, "<html>not a region</html>".to_owned())
+            }
+            _ => (401, String::new()),
+        })
+        .await;
+        let env = Env::from_vars([("AWS_EC2_METADATA_SERVICE_ENDPOINT", server.url())]);
+        let err = Imds::new(env, http_client()).region().await.unwrap_err();
+        assert_eq!(
+            err,
+            format!(
+                "EC2 instance metadata at {} (the answer \"<html>not a region</html>\" is not \
+                 a region name)",
+                server.url()
+            )
+        );
+    }
+
     #[test]
     fn endpoint_selection() {
-        let p = ImdsProvider::new(Env::from_vars([("X", "y")]), http_client());
-        assert_eq!(p.endpoint(), "http://169.254.169.254");
-        let env = Env::from_vars([("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv6")]);
+        let endpoint = |vars: &[(&str, &str)], profile: Option<&str>, ipv6: bool| {
+            Imds::new(Env::from_vars(vars.iter().copied()), http_client())
+                .with_profile_settings(profile.map(String::from), ipv6)
+                .endpoint()
+        };
+        const MODE: &str = "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE";
+        const ENDPOINT: &str = "AWS_EC2_METADATA_SERVICE_ENDPOINT";
+        assert_eq!(endpoint(&[], None, false), "http://169.254.169.254");
         assert_eq!(
-            ImdsProvider::new(env, http_client()).endpoint(),
+            endpoint(&[(MODE, "IPv6")], None, false),
             "http://[fd00:ec2::254]"
+        );
+        // The profile's mode, unless the environment sets one.
+        assert_eq!(endpoint(&[], None, true), "http://[fd00:ec2::254]");
+        assert_eq!(
+            endpoint(&[(MODE, "IPv4")], None, true),
+            "http://169.254.169.254"
+        );
+        // An endpoint wins over any mode; the environment's over the profile's.
+        assert_eq!(
+            endpoint(&[(MODE, "IPv6")], Some("http://p/"), true),
+            "http://p"
+        );
+        assert_eq!(
+            endpoint(&[(ENDPOINT, "http://e")], Some("http://p"), false),
+            "http://e"
         );
     }
 

@@ -49,7 +49,7 @@ mod environment;
 ))]
 mod http_util;
 #[cfg(feature = "imds")]
-mod imds;
+pub(crate) mod imds;
 #[cfg(feature = "credential-process")]
 mod process;
 #[cfg(feature = "profile")]

@@ -114,7 +114,11 @@ pub struct ProfileProvider {
     #[cfg(any(feature = "sts", feature = "sso"))]
     endpoints: Option<Arc<crate::endpoint::ForCredentials>>,
     #[cfg(feature = "sts")]
-    region: Option<String>,
+    region: Option<crate::region::Region>,
+    /// The instance metadata client of `credential_source = Ec2InstanceMetadata`, with the
+    /// profile's endpoint settings, as `Config::from_env` read them.
+    #[cfg(all(feature = "sts", feature = "imds"))]
+    imds: Option<super::imds::Imds>,
 }
 
 #[derive(Clone, Debug)]
@@ -154,6 +158,8 @@ impl ProfileProvider {
             endpoints: None,
             #[cfg(feature = "sts")]
             region: None,
+            #[cfg(all(feature = "sts", feature = "imds"))]
+            imds: None,
         }
     }
 
@@ -184,8 +190,21 @@ impl ProfileProvider {
     ///
     /// Needs the `sts` cargo feature (on by default).
     #[cfg(feature = "sts")]
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
+    pub fn with_region(self, region: impl Into<String>) -> Self {
+        self.with_region_source(crate::region::Region::Set(region.into()))
+    }
+
+    /// The region of STS calls: the configuration's, which may come from instance metadata.
+    #[cfg(feature = "sts")]
+    pub(crate) fn with_region_source(mut self, region: crate::region::Region) -> Self {
+        self.region = Some(region);
+        self
+    }
+
+    /// The instance metadata client of `credential_source = Ec2InstanceMetadata`.
+    #[cfg(all(feature = "sts", feature = "imds"))]
+    pub(crate) fn with_imds(mut self, imds: super::imds::Imds) -> Self {
+        self.imds = Some(imds);
         self
     }
 

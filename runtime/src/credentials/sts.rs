@@ -321,6 +321,30 @@ fn decode_entities(text: &str) -> String {
     out
 }
 
+/// The region of STS calls for `what` (a role, or the profile that assumes it): the
+/// configuration's (fetched from EC2 instance metadata when that is where it comes from), else
+/// `AWS_REGION`, `AWS_DEFAULT_REGION`, then `fallback` (the profile's `region`). `None` when
+/// nothing sets one.
+pub(crate) async fn sts_region(
+    configured: Option<&crate::region::Region>,
+    env: &Env,
+    fallback: Option<&str>,
+    what: &str,
+) -> Result<Option<String>, CredentialsError> {
+    if let Some(region) = configured {
+        return match region.resolve().await {
+            Ok(region) => Ok(Some(region.to_owned())),
+            Err(e) => Err(CredentialsError::invalid_configuration(format!(
+                "{what} calls AWS STS, which needs a region: {e}"
+            ))),
+        };
+    }
+    Ok(env
+        .get("AWS_REGION")
+        .or_else(|| env.get("AWS_DEFAULT_REGION"))
+        .or_else(|| fallback.map(str::to_owned)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,11 +5,12 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::sts::Sts;
+use super::sts::{Sts, sts_region};
 use super::{BoxFuture, Credentials, CredentialsError, ProvideCredentials};
 use crate::endpoint::ForCredentials;
 use crate::env::Env;
 use crate::http::HttpClient;
+use crate::region::Region;
 
 /// Credentials for the role `AWS_ROLE_ARN`, from AWS STS `AssumeRoleWithWebIdentity` with the
 /// token in the file `AWS_WEB_IDENTITY_TOKEN_FILE`, as an EKS pod with an IAM role for its
@@ -46,7 +47,7 @@ use crate::http::HttpClient;
 pub struct WebIdentityProvider {
     env: Env,
     http: HttpClient,
-    region: Option<String>,
+    region: Option<Region>,
     endpoints: Option<Arc<ForCredentials>>,
 }
 
@@ -74,8 +75,13 @@ impl WebIdentityProvider {
     }
 
     /// Calls STS in `region` (otherwise `AWS_REGION` or `AWS_DEFAULT_REGION`).
-    pub fn with_region(mut self, region: impl Into<String>) -> Self {
-        self.region = Some(region.into());
+    pub fn with_region(self, region: impl Into<String>) -> Self {
+        self.with_region_source(Region::Set(region.into()))
+    }
+
+    /// Calls STS in the configuration's region, which may come from instance metadata.
+    pub(crate) fn with_region_source(mut self, region: Region) -> Self {
+        self.region = Some(region);
         self
     }
 
@@ -108,11 +114,13 @@ impl WebIdentityProvider {
         let session = env
             .get("AWS_ROLE_SESSION_NAME")
             .unwrap_or_else(default_session_name);
-        let region = self
-            .region
-            .clone()
-            .or_else(|| env.get("AWS_REGION"))
-            .or_else(|| env.get("AWS_DEFAULT_REGION"));
+        let region = sts_region(
+            self.region.as_ref(),
+            env,
+            None,
+            &format!("web identity federation for {role}"),
+        )
+        .await?;
         assume_with_token_file(
             env,
             self.endpoints.as_deref(),

@@ -3,7 +3,7 @@
 //! assumes a role itself) is followed to its base credentials, then each role is assumed in
 //! turn, the innermost first.
 
-use super::super::sts::{RoleOptions, Sts};
+use super::super::sts::{RoleOptions, Sts, sts_region};
 use super::super::web_identity::{TokenFile, assume_with_token_file, default_session_name};
 use super::super::{Credentials, CredentialsError, EnvironmentProvider, ProvideCredentials};
 use super::{ProfileProvider, resolve_base};
@@ -154,12 +154,15 @@ pub(super) async fn assume(
              client: build it with `with_http_client`"
         ))
     })?;
-    let region = provider
-        .region
-        .clone()
-        .or_else(|| env.get("AWS_REGION"))
-        .or_else(|| env.get("AWS_DEFAULT_REGION"))
-        .or_else(|| profile.get("region").map(str::to_string));
+    let region = async || {
+        sts_region(
+            provider.region.as_ref(),
+            env,
+            profile.get("region"),
+            located,
+        )
+        .await
+    };
     let mut credentials = match base {
         // A source profile without credentials is an error here, not "try the next source".
         Base::Profile(source, where_) => resolve_base(provider, profiles, source, &where_)
@@ -180,7 +183,7 @@ pub(super) async fn assume(
             env,
             provider.endpoints.as_deref(),
             http,
-            region.as_deref(),
+            region().await?.as_deref(),
             TokenFile {
                 path: &file,
                 named_by: &format!("`web_identity_token_file` of {located}"),
@@ -194,7 +197,7 @@ pub(super) async fn assume(
     if roles.is_empty() {
         return Ok(credentials);
     }
-    let region = region.ok_or_else(|| {
+    let region = region().await?.ok_or_else(|| {
         CredentialsError::invalid_configuration(format!(
             "{located} assumes a role through AWS STS, which needs a region: set AWS_REGION, \
              or `region` in the profile"
@@ -251,7 +254,11 @@ async fn imds(
     http: &crate::http::HttpClient,
     located: &str,
 ) -> Result<Credentials, CredentialsError> {
-    super::super::ImdsProvider::new(provider.env.clone(), http.clone())
+    let mut source = super::super::ImdsProvider::new(provider.env.clone(), http.clone());
+    if let Some(imds) = &provider.imds {
+        source = source.with_client(imds.clone());
+    }
+    source
         .provide_credentials()
         .await
         .map_err(|e| in_source(e, "credential_source = Ec2InstanceMetadata", located))
