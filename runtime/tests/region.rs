@@ -86,6 +86,15 @@ const KEYS: [(&str, &str); 2] = [
     ("AWS_SECRET_ACCESS_KEY", "secret"),
 ];
 
+/// The environment of a program on an instance with keys in the environment and no region,
+/// whose instance metadata is at `imds_url`, plus `vars`.
+fn keys_env(dir: &TempDir, stand_in: &StandIn, imds_url: &str, vars: &[(&str, &str)]) -> Env {
+    let mut all = KEYS.to_vec();
+    all.push(("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds_url));
+    all.extend_from_slice(vars);
+    env(dir, stand_in, &all)
+}
+
 /// One call of `spec`'s service through `handle`.
 async fn call_with(handle: &Handle) -> Result<(), Error<Unhandled>> {
     let parse = |_: &HttpResponse| -> Result<(), Error<Unhandled>> { Ok(()) };
@@ -114,9 +123,7 @@ fn kinds(received: &[Received]) -> Vec<&'static str> {
 async fn the_first_request_fetches_the_region_once_and_signs_with_it() {
     let dir = TempDir::new("imds-region");
     let imds = stand_in(0).await;
-    let mut vars = KEYS.to_vec();
-    vars.push(("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url.as_str()));
-    let config = Config::from_env_with(env(&dir, &imds, &vars)).unwrap();
+    let config = Config::from_env_with(keys_env(&dir, &imds, &imds.url, &[])).unwrap();
     // Synchronous, and nothing asked yet.
     assert_eq!(config.region(), None);
     assert!(imds.received().is_empty());
@@ -162,9 +169,7 @@ static RULES_SPEC: ServiceSpec = ServiceSpec {
 async fn the_endpoint_rules_get_the_region_from_instance_metadata() {
     let dir = TempDir::new("imds-rules");
     let imds = stand_in(0).await;
-    let mut vars = KEYS.to_vec();
-    vars.push(("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url.as_str()));
-    let config = Config::from_env_with(env(&dir, &imds, &vars)).unwrap();
+    let config = Config::from_env_with(keys_env(&dir, &imds, &imds.url, &[])).unwrap();
     let handle = Handle::new(config, &RULES_SPEC);
     call_with(&handle).await.unwrap();
     let received = imds.received();
@@ -176,10 +181,8 @@ async fn the_endpoint_rules_get_the_region_from_instance_metadata() {
 async fn a_failed_fetch_fails_the_request_and_the_next_one_tries_again() {
     let dir = TempDir::new("imds-refused");
     let imds = stand_in(1).await;
-    let mut vars = KEYS.to_vec();
-    vars.push(("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url.as_str()));
     let handle = Handle::new(
-        Config::from_env_with(env(&dir, &imds, &vars)).unwrap(),
+        Config::from_env_with(keys_env(&dir, &imds, &imds.url, &[])).unwrap(),
         &SPEC,
     );
     let err = call_with(&handle).await.unwrap_err();
@@ -214,10 +217,8 @@ async fn a_failed_fetch_fails_the_request_and_the_next_one_tries_again() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         format!("http://{}", listener.local_addr().unwrap())
     };
-    let mut vars = KEYS.to_vec();
-    vars.push(("AWS_EC2_METADATA_SERVICE_ENDPOINT", closed.as_str()));
     let handle = Handle::new(
-        Config::from_env_with(env(&dir, &imds, &vars)).unwrap(),
+        Config::from_env_with(keys_env(&dir, &imds, &closed, &[])).unwrap(),
         &SPEC,
     );
     let text = call_with(&handle).await.unwrap_err().to_string();
@@ -233,10 +234,8 @@ async fn a_failed_fetch_fails_the_request_and_the_next_one_tries_again() {
 async fn disabled_instance_metadata_is_not_asked() {
     let dir = TempDir::new("imds-disabled");
     let imds = stand_in(0).await;
-    let mut vars = KEYS.to_vec();
-    vars.push(("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url.as_str()));
-    vars.push(("AWS_EC2_METADATA_DISABLED", "TRUE"));
-    let err = Config::from_env_with(env(&dir, &imds, &vars)).unwrap_err();
+    let disabled = [("AWS_EC2_METADATA_DISABLED", "TRUE")];
+    let err = Config::from_env_with(keys_env(&dir, &imds, &imds.url, &disabled)).unwrap_err();
     assert!(
         err.to_string()
             .contains("; EC2 instance metadata was not asked: AWS_EC2_METADATA_DISABLED is true."),
