@@ -554,6 +554,15 @@ pub fn sanitize_error_code(code: &str) -> &str {
     code.trim()
 }
 
+/// [`error_metadata`] of a whole response.
+pub fn error_metadata_of(response: &http::Response<Bytes>) -> ErrorMetadata {
+    error_metadata(
+        response.status().as_u16(),
+        response.headers(),
+        response.body(),
+    )
+}
+
 /// Reads code, message and request id of an error response: the code from `x-amzn-ErrorType`,
 /// else the body's `__type` or `code`; the message from `message` or `Message`.
 pub fn error_metadata(status: u16, headers: &HeaderMap, body: &[u8]) -> ErrorMetadata {

@@ -1,5 +1,7 @@
 //! The crate root and the module files that tie the per-shape files together.
 
+use std::collections::BTreeMap;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -319,19 +321,39 @@ pub fn primitives_rs() -> TokenStream {
     }
 }
 
-/// `src/types/mod.rs`: one private module per shape, everything re-exported.
+/// `src/types/mod.rs`: one private module per shape, everything re-exported. Each module
+/// carries its type's `#[cfg]`; the re-exports are grouped by that `#[cfg]`, so that a
+/// feature list is written once per group rather than once per type.
 pub fn types_mod(krate: &ir::Crate) -> TokenStream {
     let mods = krate.types.iter().map(|def| {
         let cfg = type_cfg(krate, def.rust_name());
         let module = ident(def.module());
         quote!(#cfg mod #module;)
     });
-    let uses = krate.types.iter().map(|def| {
+    // The types (and builders) of each `#[cfg]`, in the order of `krate.types` within a
+    // group; groups in the order of their `#[cfg]` text, the unconditional one first.
+    let mut groups: BTreeMap<String, (TokenStream, Vec<TokenStream>, Vec<TokenStream>)> =
+        BTreeMap::new();
+    for def in &krate.types {
         let cfg = type_cfg(krate, def.rust_name());
+        let group = groups
+            .entry(cfg.to_string())
+            .or_insert_with(|| (cfg, Vec::new(), Vec::new()));
         let module = ident(def.module());
         let name = ident(def.rust_name());
-        quote!(#cfg pub use self::#module::#name;)
-    });
+        group.1.push(quote!(#module::#name));
+        if let TypeDef::Structure(s) = def {
+            let builder = ident(&s.builder_name);
+            group.2.push(quote!(#module::#builder));
+        }
+    }
+    let uses = groups
+        .values()
+        .map(|(cfg, types, _)| quote!(#cfg pub use self::{#(#types),*};));
+    let builder_uses = groups
+        .values()
+        .filter(|(_, _, builders)| !builders.is_empty())
+        .map(|(cfg, _, builders)| quote!(#cfg pub use super::{#(#builders),*};));
     let op_uses = krate.operations.iter().map(|op| {
         let cfg = op_cfg(krate, op);
         let module = ident(&op.module);
@@ -339,15 +361,6 @@ pub fn types_mod(krate: &ir::Crate) -> TokenStream {
         let output = ident(&op.output.rust_name);
         let error = ident(&op.error_name);
         quote!(#cfg pub use crate::operation::#module::{#error, #input, #output};)
-    });
-    let builder_uses = krate.types.iter().filter_map(|def| match def {
-        TypeDef::Structure(s) => {
-            let cfg = type_cfg(krate, &s.rust_name);
-            let module = ident(&s.module);
-            let builder = ident(&s.builder_name);
-            Some(quote!(#cfg pub use super::#module::#builder;))
-        }
-        _ => None,
     });
     let op_builder_uses = krate.operations.iter().map(|op| {
         let cfg = op_cfg(krate, op);

@@ -27,14 +27,10 @@ pub fn error_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStrea
         op.name
     );
     let mut variants = Vec::new();
-    let mut display = Vec::new();
-    let mut source = Vec::new();
-    let mut code = Vec::new();
-    let mut message = Vec::new();
-    let mut modeled = Vec::new();
+    let mut inner = Vec::new();
     let mut is_fns = Vec::new();
     for e in &op.errors {
-        let (shape, info) = errors.get(e.rust_name.as_str()).ok_or_else(|| {
+        let (shape, _) = errors.get(e.rust_name.as_str()).ok_or_else(|| {
             Error::shape(&op.shape_id, format!("error `{}` has no structure", e.code))
         })?;
         let variant = ident(&e.rust_name);
@@ -42,27 +38,7 @@ pub fn error_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStrea
         let first_line = shape.docs.lines().next().unwrap_or("").to_string();
         let vdoc = format!(" `{}`: {first_line}", e.code);
         variants.push(quote!(#[doc = #vdoc] #variant(crate::types::#ty)));
-        display.push(quote!(Self::#variant(e) => ::std::fmt::Display::fmt(e, f),));
-        source.push(quote!(Self::#variant(e) => ::std::option::Option::Some(e),));
-        let wire = &e.code;
-        code.push(quote!(Self::#variant(_) => #wire,));
-        message.push(quote!(Self::#variant(e) => e.message(),));
-        let (server_fault, retryable, throttling) =
-            (info.server_fault, info.retryable, info.throttling);
-        let status =
-            proc_macro2::Literal::u16_unsuffixed(info.http_status.unwrap_or(if server_fault {
-                500
-            } else {
-                400
-            }));
-        modeled.push(
-            quote!(Self::#variant(_) => ::std::option::Option::Some(#rt::error::ModeledError {
-            status: #status,
-            server_fault: #server_fault,
-            retryable: #retryable,
-            throttling: #throttling,
-        }),),
-        );
+        inner.push(quote!(Self::#variant(e) => e,));
         let is_fn = ident(&e.is_method);
         let is_doc = format!(" Whether this is a `{}`.", e.code);
         is_fns.push(quote! {
@@ -91,46 +67,39 @@ pub fn error_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStrea
             pub fn is_unhandled(&self) -> bool {
                 ::std::matches!(self, Self::Unhandled(_))
             }
+
+            /// The error inside: a modeled error structure, or the unhandled error.
+            fn inner(&self) -> &dyn #rt::error::OperationError {
+                match self {
+                    #(#inner)*
+                    Self::Unhandled(e) => e,
+                }
+            }
         }
 
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match self {
-                    #(#display)*
-                    Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-                }
+                ::std::fmt::Display::fmt(self.inner(), f)
             }
         }
 
         impl ::std::error::Error for #name {
             fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-                match self {
-                    #(#source)*
-                    Self::Unhandled(e) => ::std::option::Option::Some(e),
-                }
+                ::std::option::Option::Some(self.inner())
             }
         }
 
         impl #rt::error::OperationError for #name {
             fn code(&self) -> &str {
-                match self {
-                    #(#code)*
-                    Self::Unhandled(e) => e.code(),
-                }
+                self.inner().code()
             }
 
             fn message(&self) -> ::std::option::Option<&str> {
-                match self {
-                    #(#message)*
-                    Self::Unhandled(e) => e.message(),
-                }
+                self.inner().message()
             }
 
             fn modeled(&self) -> ::std::option::Option<#rt::error::ModeledError> {
-                match self {
-                    #(#modeled)*
-                    Self::Unhandled(_) => ::std::option::Option::None,
-                }
+                self.inner().modeled()
             }
         }
     })
@@ -555,7 +524,7 @@ fn serializer(op: &Operation) -> Result<TokenStream, Error> {
 }
 
 /// Statements that set header-, status- and prefix-bound members of `target` from `response`.
-fn read_bindings(s: &Structure, target: TokenStream) -> Result<Vec<TokenStream>, Error> {
+pub(super) fn read_bindings(s: &Structure, target: TokenStream) -> Result<Vec<TokenStream>, Error> {
     let rt = rt();
     let mut steps = Vec::new();
     for m in &s.members {
@@ -770,26 +739,8 @@ fn deserializer(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream,
         let variant = ident(&e.rust_name);
         let ty = ident(&shape.rust_name);
         let code = &e.code;
-        let bindings = read_bindings(shape, quote!(error))?;
-        let mutability = if bindings.is_empty() {
-            quote!()
-        } else {
-            quote!(mut)
-        };
         arms.push(quote! {
-            ::std::option::Option::Some(#code) => {
-                // A modeled error whose body does not match the model is still that service
-                // error: keep its code, message and retry classification as an unhandled one.
-                match #rt::rest_json::parse_json::<crate::types::#ty>(status, headers, body) {
-                    ::std::result::Result::Ok(#mutability error) => {
-                        #(#bindings)*
-                        crate::types::#error::#variant(error)
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::#error::Unhandled(#rt::error::Unhandled::new(meta.clone()))
-                    }
-                }
-            }
+            ::std::option::Option::Some(#code) => crate::types::#ty::from_response(response)?.map(Error::#variant),
         });
     }
     let (success_tail, stream_fn) = match stream_member {
@@ -820,21 +771,31 @@ fn deserializer(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream,
             )
         }
     };
+    let unhandled =
+        quote!(crate::types::#error::Unhandled(#rt::error::Unhandled::new(meta.clone())));
     let error_value = if arms.is_empty() {
-        quote!(let error = crate::types::#error::Unhandled(#rt::error::Unhandled::new(meta.clone()));)
+        quote!(let error = #unhandled;)
     } else {
+        // A modeled error whose body does not match the model is still that service error:
+        // it is kept as an unhandled one, with its code, message and retry classification.
         quote! {
+            use crate::types::#error as Error;
             let error = match meta.code() {
                 #(#arms)*
-                _ => crate::types::#error::Unhandled(#rt::error::Unhandled::new(meta.clone())),
+                _ => ::std::option::Option::None,
             };
+            let error = error.unwrap_or_else(|| Error::Unhandled(#rt::error::Unhandled::new(meta.clone())));
         }
     };
     let uses_status = !bindings.is_empty() || has_body || payload.is_some();
-    let status_binding = if uses_status {
-        quote!()
+    let reads = if uses_status {
+        quote! {
+            let status = response.status().as_u16();
+            let headers = response.headers();
+            let body: &[u8] = response.body();
+        }
     } else {
-        quote!(let _ = status;)
+        quote!()
     };
     Ok(quote! {
         /// Reads the response: the output on success, the typed error otherwise.
@@ -842,15 +803,12 @@ fn deserializer(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream,
         fn deserialize(
             response: &#rt::client::HttpResponse,
         ) -> ::std::result::Result<crate::types::#response, crate::Error<crate::types::#error>> {
-            let status = response.status().as_u16();
-            let headers = response.headers();
-            let body: &[u8] = response.body();
             if !response.status().is_success() {
-                let meta = #rt::rest_json::error_metadata(status, headers, body);
+                let meta = #rt::rest_json::error_metadata_of(response);
                 #error_value
                 return ::std::result::Result::Err(crate::Error::service(error, meta));
             }
-            #status_binding
+            #reads
             #init
             #success_tail
         }

@@ -108,7 +108,7 @@ pub fn structure(s: &Structure) -> Result<TokenStream, Error> {
         quote!(::std::default::Default,)
     };
     let error_impls = match &s.role {
-        Role::Error(info) => error_impls(s, info),
+        Role::Error(info) => error_impls(s, info)?,
         _ => quote!(),
     };
     let builder = builder(s);
@@ -149,8 +149,11 @@ pub fn structure(s: &Structure) -> Result<TokenStream, Error> {
     })
 }
 
-/// `Display`, `Error` and `message()` for a modeled error structure.
-fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> TokenStream {
+/// `Display`, `Error`, `message()`, what the model says about the error (`OperationError`) and
+/// how to read it from a response, for a modeled error structure. Each operation that lists
+/// the error only names it.
+fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> Result<TokenStream, Error> {
+    let rt = super::rt();
     let name = ident(&s.rust_name);
     let code = s.shape_id.rsplit('#').next().unwrap_or(&s.shape_id);
     let message_member = info
@@ -169,7 +172,26 @@ fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> TokenStream {
         None => quote!(::std::option::Option::None),
     };
     let message_doc = format!(" The message the service sent with the `{code}` error, if any.");
-    quote! {
+    let (server_fault, retryable, throttling) =
+        (info.server_fault, info.retryable, info.throttling);
+    let status =
+        proc_macro2::Literal::u16_unsuffixed(info.http_status.unwrap_or(if server_fault {
+            500
+        } else {
+            400
+        }));
+    let bindings = super::operation::read_bindings(s, quote!(error))?;
+    let mutability = if bindings.is_empty() {
+        quote!()
+    } else {
+        quote!(mut)
+    };
+    let read_doc = format!(
+        " Reads a `{code}` error response: its JSON body and any members bound to headers. \
+         `Ok(None)` when the body does not match the model: the caller keeps the error as an \
+         unhandled one, with its code, message and retry classification."
+    );
+    Ok(quote! {
         impl #name {
             #[doc = #message_doc]
             pub fn message(&self) -> ::std::option::Option<&str> {
@@ -191,7 +213,41 @@ fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> TokenStream {
         }
 
         impl ::std::error::Error for #name {}
-    }
+
+        impl #rt::error::OperationError for #name {
+            fn code(&self) -> &str {
+                #code
+            }
+
+            fn message(&self) -> ::std::option::Option<&str> {
+                #name::message(self)
+            }
+
+            fn modeled(&self) -> ::std::option::Option<#rt::error::ModeledError> {
+                ::std::option::Option::Some(#rt::error::ModeledError {
+                    status: #status,
+                    server_fault: #server_fault,
+                    retryable: #retryable,
+                    throttling: #throttling,
+                })
+            }
+        }
+
+        impl #name {
+            #[doc = #read_doc]
+            pub(crate) fn from_response(
+                response: &#rt::client::HttpResponse,
+            ) -> ::std::result::Result<::std::option::Option<Self>, #rt::error::ResponseError> {
+                let status = response.status().as_u16();
+                let headers = response.headers();
+                let ::std::result::Result::Ok(#mutability error) = #rt::rest_json::parse_json::<Self>(status, headers, response.body()) else {
+                    return ::std::result::Result::Ok(::std::option::Option::None);
+                };
+                #(#bindings)*
+                ::std::result::Result::Ok(::std::option::Option::Some(error))
+            }
+        }
+    })
 }
 
 /// The `#[serde(...)]` attributes of one field, and any helper function they call.

@@ -52,6 +52,42 @@ impl ::std::fmt::Display for KmsInvalidStateException {
     }
 }
 impl ::std::error::Error for KmsInvalidStateException {}
+impl ::lambda_sdk_runtime::error::OperationError for KmsInvalidStateException {
+    fn code(&self) -> &str {
+        "KMSInvalidStateException"
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        KmsInvalidStateException::message(self)
+    }
+    fn modeled(
+        &self,
+    ) -> ::std::option::Option<::lambda_sdk_runtime::error::ModeledError> {
+        ::std::option::Option::Some(::lambda_sdk_runtime::error::ModeledError {
+            status: 502,
+            server_fault: true,
+            retryable: false,
+            throttling: false,
+        })
+    }
+}
+impl KmsInvalidStateException {
+    /// Reads a `KMSInvalidStateException` error response: its JSON body and any members bound to headers. `Ok(None)` when the body does not match the model: the caller keeps the error as an unhandled one, with its code, message and retry classification.
+    pub(crate) fn from_response(
+        response: &::lambda_sdk_runtime::client::HttpResponse,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::lambda_sdk_runtime::error::ResponseError,
+    > {
+        let status = response.status().as_u16();
+        let headers = response.headers();
+        let ::std::result::Result::Ok(error) = ::lambda_sdk_runtime::rest_json::parse_json::<
+            Self,
+        >(status, headers, response.body()) else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(error))
+    }
+}
 /// A builder for [`KmsInvalidStateException`]. Create it with [`KmsInvalidStateException::builder`].
 #[derive(
     ::std::clone::Clone,

@@ -267,69 +267,30 @@ mod wait_options;
 mod wait_started_details;
 #[cfg(feature = "get-durable-execution-history")]
 mod wait_succeeded_details;
+pub use self::{
+    invalid_parameter_value_exception::InvalidParameterValueException,
+    service_exception::ServiceException, throttle_reason::ThrottleReason,
+    too_many_requests_exception::TooManyRequestsException,
+};
 #[cfg(
     any(
         feature = "checkpoint-durable-execution",
-        feature = "get-durable-execution-state"
-    )
-)]
-pub use self::callback_details::CallbackDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::callback_failed_details::CallbackFailedDetails;
-#[cfg(feature = "checkpoint-durable-execution")]
-pub use self::callback_options::CallbackOptions;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::callback_started_details::CallbackStartedDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::callback_succeeded_details::CallbackSucceededDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::callback_timed_out_details::CallbackTimedOutDetails;
-#[cfg(
-    any(
+        feature = "get-durable-execution",
+        feature = "get-durable-execution-history",
+        feature = "get-durable-execution-state",
+        feature = "pause-durable-execution",
+        feature = "resume-durable-execution",
         feature = "send-durable-execution-callback-failure",
-        feature = "send-durable-execution-callback-heartbeat",
-        feature = "send-durable-execution-callback-success"
+        feature = "send-durable-execution-callback-success",
+        feature = "stop-durable-execution"
     )
 )]
-pub use self::callback_timeout_exception::CallbackTimeoutException;
-#[cfg(
-    any(
-        feature = "checkpoint-durable-execution",
-        feature = "get-durable-execution-state"
-    )
-)]
-pub use self::chained_invoke_details::ChainedInvokeDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::chained_invoke_failed_details::ChainedInvokeFailedDetails;
-#[cfg(feature = "checkpoint-durable-execution")]
-pub use self::chained_invoke_options::ChainedInvokeOptions;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::chained_invoke_started_details::ChainedInvokeStartedDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::chained_invoke_stopped_details::ChainedInvokeStoppedDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::chained_invoke_succeeded_details::ChainedInvokeSucceededDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::chained_invoke_timed_out_details::ChainedInvokeTimedOutDetails;
-#[cfg(feature = "checkpoint-durable-execution")]
-pub use self::checkpoint_updated_execution_state::CheckpointUpdatedExecutionState;
-#[cfg(
-    any(
-        feature = "checkpoint-durable-execution",
-        feature = "get-durable-execution-state"
-    )
-)]
-pub use self::context_details::ContextDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::context_failed_details::ContextFailedDetails;
-#[cfg(feature = "checkpoint-durable-execution")]
-pub use self::context_options::ContextOptions;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::context_started_details::ContextStartedDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::context_succeeded_details::ContextSucceededDetails;
-#[cfg(feature = "get-durable-execution")]
-pub use self::durable_config::DurableConfig;
+pub use self::{
+    kms_access_denied_exception::KmsAccessDeniedException,
+    kms_disabled_exception::KmsDisabledException,
+    kms_invalid_state_exception::KmsInvalidStateException,
+    kms_not_found_exception::KmsNotFoundException,
+};
 #[cfg(
     any(
         feature = "checkpoint-durable-execution",
@@ -341,144 +302,18 @@ pub use self::durable_config::DurableConfig;
     )
 )]
 pub use self::error_object::ErrorObject;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::event::Event;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::event_error::EventError;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::event_input::EventInput;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::event_pause_reason::EventPauseReason;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::event_result::EventResult;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::event_resume_reason::EventResumeReason;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::event_type::EventType;
-#[cfg(feature = "list-durable-executions-by-function")]
-pub use self::execution::Execution;
 #[cfg(
     any(
         feature = "checkpoint-durable-execution",
         feature = "get-durable-execution-state"
     )
 )]
-pub use self::execution_details::ExecutionDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::execution_failed_details::ExecutionFailedDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::execution_paused_details::ExecutionPausedDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::execution_resumed_details::ExecutionResumedDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::execution_started_details::ExecutionStartedDetails;
-#[cfg(
-    any(
-        feature = "get-durable-execution",
-        feature = "list-durable-executions-by-function"
-    )
-)]
-pub use self::execution_status::ExecutionStatus;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::execution_stopped_details::ExecutionStoppedDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::execution_succeeded_details::ExecutionSucceededDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::execution_timed_out_details::ExecutionTimedOutDetails;
-pub use self::invalid_parameter_value_exception::InvalidParameterValueException;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::invocation_completed_details::InvocationCompletedDetails;
-#[cfg(
-    any(
-        feature = "checkpoint-durable-execution",
-        feature = "get-durable-execution",
-        feature = "get-durable-execution-history",
-        feature = "get-durable-execution-state",
-        feature = "pause-durable-execution",
-        feature = "resume-durable-execution",
-        feature = "send-durable-execution-callback-failure",
-        feature = "send-durable-execution-callback-success",
-        feature = "stop-durable-execution"
-    )
-)]
-pub use self::kms_access_denied_exception::KmsAccessDeniedException;
-#[cfg(
-    any(
-        feature = "checkpoint-durable-execution",
-        feature = "get-durable-execution",
-        feature = "get-durable-execution-history",
-        feature = "get-durable-execution-state",
-        feature = "pause-durable-execution",
-        feature = "resume-durable-execution",
-        feature = "send-durable-execution-callback-failure",
-        feature = "send-durable-execution-callback-success",
-        feature = "stop-durable-execution"
-    )
-)]
-pub use self::kms_disabled_exception::KmsDisabledException;
-#[cfg(
-    any(
-        feature = "checkpoint-durable-execution",
-        feature = "get-durable-execution",
-        feature = "get-durable-execution-history",
-        feature = "get-durable-execution-state",
-        feature = "pause-durable-execution",
-        feature = "resume-durable-execution",
-        feature = "send-durable-execution-callback-failure",
-        feature = "send-durable-execution-callback-success",
-        feature = "stop-durable-execution"
-    )
-)]
-pub use self::kms_invalid_state_exception::KmsInvalidStateException;
-#[cfg(
-    any(
-        feature = "checkpoint-durable-execution",
-        feature = "get-durable-execution",
-        feature = "get-durable-execution-history",
-        feature = "get-durable-execution-state",
-        feature = "pause-durable-execution",
-        feature = "resume-durable-execution",
-        feature = "send-durable-execution-callback-failure",
-        feature = "send-durable-execution-callback-success",
-        feature = "stop-durable-execution"
-    )
-)]
-pub use self::kms_not_found_exception::KmsNotFoundException;
-#[cfg(
-    any(
-        feature = "checkpoint-durable-execution",
-        feature = "get-durable-execution-state"
-    )
-)]
-pub use self::operation::Operation;
-#[cfg(feature = "checkpoint-durable-execution")]
-pub use self::operation_action::OperationAction;
-#[cfg(
-    any(
-        feature = "checkpoint-durable-execution",
-        feature = "get-durable-execution-state"
-    )
-)]
-pub use self::operation_status::OperationStatus;
-#[cfg(
-    any(
-        feature = "checkpoint-durable-execution",
-        feature = "get-durable-execution-state"
-    )
-)]
-pub use self::operation_type::OperationType;
-#[cfg(feature = "checkpoint-durable-execution")]
-pub use self::operation_update::OperationUpdate;
-#[cfg(feature = "get-durable-execution")]
-pub use self::pause_details::PauseDetails;
-#[cfg(
-    any(
-        feature = "delete-durable-execution",
-        feature = "pause-durable-execution",
-        feature = "resume-durable-execution"
-    )
-)]
-pub use self::resource_conflict_exception::ResourceConflictException;
+pub use self::{
+    callback_details::CallbackDetails, chained_invoke_details::ChainedInvokeDetails,
+    context_details::ContextDetails, execution_details::ExecutionDetails,
+    operation::Operation, operation_status::OperationStatus,
+    operation_type::OperationType, step_details::StepDetails, wait_details::WaitDetails,
+};
 #[cfg(
     any(
         feature = "delete-durable-execution",
@@ -494,43 +329,75 @@ pub use self::resource_conflict_exception::ResourceConflictException;
     )
 )]
 pub use self::resource_not_found_exception::ResourceNotFoundException;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::retry_details::RetryDetails;
-pub use self::service_exception::ServiceException;
 #[cfg(
     any(
-        feature = "checkpoint-durable-execution",
-        feature = "get-durable-execution-state"
+        feature = "delete-durable-execution",
+        feature = "pause-durable-execution",
+        feature = "resume-durable-execution"
     )
 )]
-pub use self::step_details::StepDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::step_failed_details::StepFailedDetails;
+pub use self::resource_conflict_exception::ResourceConflictException;
+#[cfg(
+    any(
+        feature = "get-durable-execution",
+        feature = "list-durable-executions-by-function"
+    )
+)]
+pub use self::execution_status::ExecutionStatus;
+#[cfg(
+    any(
+        feature = "send-durable-execution-callback-failure",
+        feature = "send-durable-execution-callback-heartbeat",
+        feature = "send-durable-execution-callback-success"
+    )
+)]
+pub use self::callback_timeout_exception::CallbackTimeoutException;
 #[cfg(feature = "checkpoint-durable-execution")]
-pub use self::step_options::StepOptions;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::step_started_details::StepStartedDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::step_succeeded_details::StepSucceededDetails;
-pub use self::throttle_reason::ThrottleReason;
-pub use self::too_many_requests_exception::TooManyRequestsException;
+pub use self::{
+    callback_options::CallbackOptions, chained_invoke_options::ChainedInvokeOptions,
+    checkpoint_updated_execution_state::CheckpointUpdatedExecutionState,
+    context_options::ContextOptions, operation_action::OperationAction,
+    operation_update::OperationUpdate, step_options::StepOptions,
+    wait_options::WaitOptions,
+};
 #[cfg(feature = "get-durable-execution")]
-pub use self::trace_header::TraceHeader;
+pub use self::{
+    durable_config::DurableConfig, pause_details::PauseDetails, trace_header::TraceHeader,
+};
 #[cfg(feature = "get-durable-execution-history")]
-pub use self::wait_cancelled_details::WaitCancelledDetails;
-#[cfg(
-    any(
-        feature = "checkpoint-durable-execution",
-        feature = "get-durable-execution-state"
-    )
-)]
-pub use self::wait_details::WaitDetails;
-#[cfg(feature = "checkpoint-durable-execution")]
-pub use self::wait_options::WaitOptions;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::wait_started_details::WaitStartedDetails;
-#[cfg(feature = "get-durable-execution-history")]
-pub use self::wait_succeeded_details::WaitSucceededDetails;
+pub use self::{
+    callback_failed_details::CallbackFailedDetails,
+    callback_started_details::CallbackStartedDetails,
+    callback_succeeded_details::CallbackSucceededDetails,
+    callback_timed_out_details::CallbackTimedOutDetails,
+    chained_invoke_failed_details::ChainedInvokeFailedDetails,
+    chained_invoke_started_details::ChainedInvokeStartedDetails,
+    chained_invoke_stopped_details::ChainedInvokeStoppedDetails,
+    chained_invoke_succeeded_details::ChainedInvokeSucceededDetails,
+    chained_invoke_timed_out_details::ChainedInvokeTimedOutDetails,
+    context_failed_details::ContextFailedDetails,
+    context_started_details::ContextStartedDetails,
+    context_succeeded_details::ContextSucceededDetails, event::Event,
+    event_error::EventError, event_input::EventInput,
+    event_pause_reason::EventPauseReason, event_result::EventResult,
+    event_resume_reason::EventResumeReason, event_type::EventType,
+    execution_failed_details::ExecutionFailedDetails,
+    execution_paused_details::ExecutionPausedDetails,
+    execution_resumed_details::ExecutionResumedDetails,
+    execution_started_details::ExecutionStartedDetails,
+    execution_stopped_details::ExecutionStoppedDetails,
+    execution_succeeded_details::ExecutionSucceededDetails,
+    execution_timed_out_details::ExecutionTimedOutDetails,
+    invocation_completed_details::InvocationCompletedDetails,
+    retry_details::RetryDetails, step_failed_details::StepFailedDetails,
+    step_started_details::StepStartedDetails,
+    step_succeeded_details::StepSucceededDetails,
+    wait_cancelled_details::WaitCancelledDetails,
+    wait_started_details::WaitStartedDetails,
+    wait_succeeded_details::WaitSucceededDetails,
+};
+#[cfg(feature = "list-durable-executions-by-function")]
+pub use self::execution::Execution;
 #[cfg(feature = "checkpoint-durable-execution")]
 pub use crate::operation::checkpoint_durable_execution::{
     CheckpointDurableExecutionError, CheckpointDurableExecutionRequest,
@@ -592,69 +459,30 @@ pub use crate::operation::stop_durable_execution::{
 };
 /// Builders for every structure, request and response.
 pub mod builders {
+    pub use super::{
+        invalid_parameter_value_exception::InvalidParameterValueExceptionBuilder,
+        service_exception::ServiceExceptionBuilder,
+        too_many_requests_exception::TooManyRequestsExceptionBuilder,
+    };
     #[cfg(
         any(
             feature = "checkpoint-durable-execution",
-            feature = "get-durable-execution-state"
-        )
-    )]
-    pub use super::callback_details::CallbackDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::callback_failed_details::CallbackFailedDetailsBuilder;
-    #[cfg(feature = "checkpoint-durable-execution")]
-    pub use super::callback_options::CallbackOptionsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::callback_started_details::CallbackStartedDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::callback_succeeded_details::CallbackSucceededDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::callback_timed_out_details::CallbackTimedOutDetailsBuilder;
-    #[cfg(
-        any(
+            feature = "get-durable-execution",
+            feature = "get-durable-execution-history",
+            feature = "get-durable-execution-state",
+            feature = "pause-durable-execution",
+            feature = "resume-durable-execution",
             feature = "send-durable-execution-callback-failure",
-            feature = "send-durable-execution-callback-heartbeat",
-            feature = "send-durable-execution-callback-success"
+            feature = "send-durable-execution-callback-success",
+            feature = "stop-durable-execution"
         )
     )]
-    pub use super::callback_timeout_exception::CallbackTimeoutExceptionBuilder;
-    #[cfg(
-        any(
-            feature = "checkpoint-durable-execution",
-            feature = "get-durable-execution-state"
-        )
-    )]
-    pub use super::chained_invoke_details::ChainedInvokeDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::chained_invoke_failed_details::ChainedInvokeFailedDetailsBuilder;
-    #[cfg(feature = "checkpoint-durable-execution")]
-    pub use super::chained_invoke_options::ChainedInvokeOptionsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::chained_invoke_started_details::ChainedInvokeStartedDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::chained_invoke_stopped_details::ChainedInvokeStoppedDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::chained_invoke_succeeded_details::ChainedInvokeSucceededDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::chained_invoke_timed_out_details::ChainedInvokeTimedOutDetailsBuilder;
-    #[cfg(feature = "checkpoint-durable-execution")]
-    pub use super::checkpoint_updated_execution_state::CheckpointUpdatedExecutionStateBuilder;
-    #[cfg(
-        any(
-            feature = "checkpoint-durable-execution",
-            feature = "get-durable-execution-state"
-        )
-    )]
-    pub use super::context_details::ContextDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::context_failed_details::ContextFailedDetailsBuilder;
-    #[cfg(feature = "checkpoint-durable-execution")]
-    pub use super::context_options::ContextOptionsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::context_started_details::ContextStartedDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::context_succeeded_details::ContextSucceededDetailsBuilder;
-    #[cfg(feature = "get-durable-execution")]
-    pub use super::durable_config::DurableConfigBuilder;
+    pub use super::{
+        kms_access_denied_exception::KmsAccessDeniedExceptionBuilder,
+        kms_disabled_exception::KmsDisabledExceptionBuilder,
+        kms_invalid_state_exception::KmsInvalidStateExceptionBuilder,
+        kms_not_found_exception::KmsNotFoundExceptionBuilder,
+    };
     #[cfg(
         any(
             feature = "checkpoint-durable-execution",
@@ -666,119 +494,19 @@ pub mod builders {
         )
     )]
     pub use super::error_object::ErrorObjectBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::event::EventBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::event_error::EventErrorBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::event_input::EventInputBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::event_pause_reason::EventPauseReasonBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::event_result::EventResultBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::event_resume_reason::EventResumeReasonBuilder;
-    #[cfg(feature = "list-durable-executions-by-function")]
-    pub use super::execution::ExecutionBuilder;
     #[cfg(
         any(
             feature = "checkpoint-durable-execution",
             feature = "get-durable-execution-state"
         )
     )]
-    pub use super::execution_details::ExecutionDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::execution_failed_details::ExecutionFailedDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::execution_paused_details::ExecutionPausedDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::execution_resumed_details::ExecutionResumedDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::execution_started_details::ExecutionStartedDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::execution_stopped_details::ExecutionStoppedDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::execution_succeeded_details::ExecutionSucceededDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::execution_timed_out_details::ExecutionTimedOutDetailsBuilder;
-    pub use super::invalid_parameter_value_exception::InvalidParameterValueExceptionBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::invocation_completed_details::InvocationCompletedDetailsBuilder;
-    #[cfg(
-        any(
-            feature = "checkpoint-durable-execution",
-            feature = "get-durable-execution",
-            feature = "get-durable-execution-history",
-            feature = "get-durable-execution-state",
-            feature = "pause-durable-execution",
-            feature = "resume-durable-execution",
-            feature = "send-durable-execution-callback-failure",
-            feature = "send-durable-execution-callback-success",
-            feature = "stop-durable-execution"
-        )
-    )]
-    pub use super::kms_access_denied_exception::KmsAccessDeniedExceptionBuilder;
-    #[cfg(
-        any(
-            feature = "checkpoint-durable-execution",
-            feature = "get-durable-execution",
-            feature = "get-durable-execution-history",
-            feature = "get-durable-execution-state",
-            feature = "pause-durable-execution",
-            feature = "resume-durable-execution",
-            feature = "send-durable-execution-callback-failure",
-            feature = "send-durable-execution-callback-success",
-            feature = "stop-durable-execution"
-        )
-    )]
-    pub use super::kms_disabled_exception::KmsDisabledExceptionBuilder;
-    #[cfg(
-        any(
-            feature = "checkpoint-durable-execution",
-            feature = "get-durable-execution",
-            feature = "get-durable-execution-history",
-            feature = "get-durable-execution-state",
-            feature = "pause-durable-execution",
-            feature = "resume-durable-execution",
-            feature = "send-durable-execution-callback-failure",
-            feature = "send-durable-execution-callback-success",
-            feature = "stop-durable-execution"
-        )
-    )]
-    pub use super::kms_invalid_state_exception::KmsInvalidStateExceptionBuilder;
-    #[cfg(
-        any(
-            feature = "checkpoint-durable-execution",
-            feature = "get-durable-execution",
-            feature = "get-durable-execution-history",
-            feature = "get-durable-execution-state",
-            feature = "pause-durable-execution",
-            feature = "resume-durable-execution",
-            feature = "send-durable-execution-callback-failure",
-            feature = "send-durable-execution-callback-success",
-            feature = "stop-durable-execution"
-        )
-    )]
-    pub use super::kms_not_found_exception::KmsNotFoundExceptionBuilder;
-    #[cfg(
-        any(
-            feature = "checkpoint-durable-execution",
-            feature = "get-durable-execution-state"
-        )
-    )]
-    pub use super::operation::OperationBuilder;
-    #[cfg(feature = "checkpoint-durable-execution")]
-    pub use super::operation_update::OperationUpdateBuilder;
-    #[cfg(feature = "get-durable-execution")]
-    pub use super::pause_details::PauseDetailsBuilder;
-    #[cfg(
-        any(
-            feature = "delete-durable-execution",
-            feature = "pause-durable-execution",
-            feature = "resume-durable-execution"
-        )
-    )]
-    pub use super::resource_conflict_exception::ResourceConflictExceptionBuilder;
+    pub use super::{
+        callback_details::CallbackDetailsBuilder,
+        chained_invoke_details::ChainedInvokeDetailsBuilder,
+        context_details::ContextDetailsBuilder,
+        execution_details::ExecutionDetailsBuilder, operation::OperationBuilder,
+        step_details::StepDetailsBuilder, wait_details::WaitDetailsBuilder,
+    };
     #[cfg(
         any(
             feature = "delete-durable-execution",
@@ -794,42 +522,70 @@ pub mod builders {
         )
     )]
     pub use super::resource_not_found_exception::ResourceNotFoundExceptionBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::retry_details::RetryDetailsBuilder;
-    pub use super::service_exception::ServiceExceptionBuilder;
     #[cfg(
         any(
-            feature = "checkpoint-durable-execution",
-            feature = "get-durable-execution-state"
+            feature = "delete-durable-execution",
+            feature = "pause-durable-execution",
+            feature = "resume-durable-execution"
         )
     )]
-    pub use super::step_details::StepDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::step_failed_details::StepFailedDetailsBuilder;
+    pub use super::resource_conflict_exception::ResourceConflictExceptionBuilder;
+    #[cfg(
+        any(
+            feature = "send-durable-execution-callback-failure",
+            feature = "send-durable-execution-callback-heartbeat",
+            feature = "send-durable-execution-callback-success"
+        )
+    )]
+    pub use super::callback_timeout_exception::CallbackTimeoutExceptionBuilder;
     #[cfg(feature = "checkpoint-durable-execution")]
-    pub use super::step_options::StepOptionsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::step_started_details::StepStartedDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::step_succeeded_details::StepSucceededDetailsBuilder;
-    pub use super::too_many_requests_exception::TooManyRequestsExceptionBuilder;
+    pub use super::{
+        callback_options::CallbackOptionsBuilder,
+        chained_invoke_options::ChainedInvokeOptionsBuilder,
+        checkpoint_updated_execution_state::CheckpointUpdatedExecutionStateBuilder,
+        context_options::ContextOptionsBuilder, operation_update::OperationUpdateBuilder,
+        step_options::StepOptionsBuilder, wait_options::WaitOptionsBuilder,
+    };
     #[cfg(feature = "get-durable-execution")]
-    pub use super::trace_header::TraceHeaderBuilder;
+    pub use super::{
+        durable_config::DurableConfigBuilder, pause_details::PauseDetailsBuilder,
+        trace_header::TraceHeaderBuilder,
+    };
     #[cfg(feature = "get-durable-execution-history")]
-    pub use super::wait_cancelled_details::WaitCancelledDetailsBuilder;
-    #[cfg(
-        any(
-            feature = "checkpoint-durable-execution",
-            feature = "get-durable-execution-state"
-        )
-    )]
-    pub use super::wait_details::WaitDetailsBuilder;
-    #[cfg(feature = "checkpoint-durable-execution")]
-    pub use super::wait_options::WaitOptionsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::wait_started_details::WaitStartedDetailsBuilder;
-    #[cfg(feature = "get-durable-execution-history")]
-    pub use super::wait_succeeded_details::WaitSucceededDetailsBuilder;
+    pub use super::{
+        callback_failed_details::CallbackFailedDetailsBuilder,
+        callback_started_details::CallbackStartedDetailsBuilder,
+        callback_succeeded_details::CallbackSucceededDetailsBuilder,
+        callback_timed_out_details::CallbackTimedOutDetailsBuilder,
+        chained_invoke_failed_details::ChainedInvokeFailedDetailsBuilder,
+        chained_invoke_started_details::ChainedInvokeStartedDetailsBuilder,
+        chained_invoke_stopped_details::ChainedInvokeStoppedDetailsBuilder,
+        chained_invoke_succeeded_details::ChainedInvokeSucceededDetailsBuilder,
+        chained_invoke_timed_out_details::ChainedInvokeTimedOutDetailsBuilder,
+        context_failed_details::ContextFailedDetailsBuilder,
+        context_started_details::ContextStartedDetailsBuilder,
+        context_succeeded_details::ContextSucceededDetailsBuilder, event::EventBuilder,
+        event_error::EventErrorBuilder, event_input::EventInputBuilder,
+        event_pause_reason::EventPauseReasonBuilder, event_result::EventResultBuilder,
+        event_resume_reason::EventResumeReasonBuilder,
+        execution_failed_details::ExecutionFailedDetailsBuilder,
+        execution_paused_details::ExecutionPausedDetailsBuilder,
+        execution_resumed_details::ExecutionResumedDetailsBuilder,
+        execution_started_details::ExecutionStartedDetailsBuilder,
+        execution_stopped_details::ExecutionStoppedDetailsBuilder,
+        execution_succeeded_details::ExecutionSucceededDetailsBuilder,
+        execution_timed_out_details::ExecutionTimedOutDetailsBuilder,
+        invocation_completed_details::InvocationCompletedDetailsBuilder,
+        retry_details::RetryDetailsBuilder,
+        step_failed_details::StepFailedDetailsBuilder,
+        step_started_details::StepStartedDetailsBuilder,
+        step_succeeded_details::StepSucceededDetailsBuilder,
+        wait_cancelled_details::WaitCancelledDetailsBuilder,
+        wait_started_details::WaitStartedDetailsBuilder,
+        wait_succeeded_details::WaitSucceededDetailsBuilder,
+    };
+    #[cfg(feature = "list-durable-executions-by-function")]
+    pub use super::execution::ExecutionBuilder;
     #[cfg(feature = "checkpoint-durable-execution")]
     pub use crate::operation::checkpoint_durable_execution::{
         CheckpointDurableExecutionRequestBuilder,

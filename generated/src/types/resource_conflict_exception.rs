@@ -52,6 +52,42 @@ impl ::std::fmt::Display for ResourceConflictException {
     }
 }
 impl ::std::error::Error for ResourceConflictException {}
+impl ::lambda_sdk_runtime::error::OperationError for ResourceConflictException {
+    fn code(&self) -> &str {
+        "ResourceConflictException"
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        ResourceConflictException::message(self)
+    }
+    fn modeled(
+        &self,
+    ) -> ::std::option::Option<::lambda_sdk_runtime::error::ModeledError> {
+        ::std::option::Option::Some(::lambda_sdk_runtime::error::ModeledError {
+            status: 409,
+            server_fault: false,
+            retryable: false,
+            throttling: false,
+        })
+    }
+}
+impl ResourceConflictException {
+    /// Reads a `ResourceConflictException` error response: its JSON body and any members bound to headers. `Ok(None)` when the body does not match the model: the caller keeps the error as an unhandled one, with its code, message and retry classification.
+    pub(crate) fn from_response(
+        response: &::lambda_sdk_runtime::client::HttpResponse,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::lambda_sdk_runtime::error::ResponseError,
+    > {
+        let status = response.status().as_u16();
+        let headers = response.headers();
+        let ::std::result::Result::Ok(error) = ::lambda_sdk_runtime::rest_json::parse_json::<
+            Self,
+        >(status, headers, response.body()) else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        ::std::result::Result::Ok(::std::option::Option::Some(error))
+    }
+}
 /// A builder for [`ResourceConflictException`]. Create it with [`ResourceConflictException::builder`].
 #[derive(
     ::std::clone::Clone,

@@ -66,6 +66,49 @@ impl ::std::fmt::Display for TooManyRequestsException {
     }
 }
 impl ::std::error::Error for TooManyRequestsException {}
+impl ::lambda_sdk_runtime::error::OperationError for TooManyRequestsException {
+    fn code(&self) -> &str {
+        "TooManyRequestsException"
+    }
+    fn message(&self) -> ::std::option::Option<&str> {
+        TooManyRequestsException::message(self)
+    }
+    fn modeled(
+        &self,
+    ) -> ::std::option::Option<::lambda_sdk_runtime::error::ModeledError> {
+        ::std::option::Option::Some(::lambda_sdk_runtime::error::ModeledError {
+            status: 429,
+            server_fault: false,
+            retryable: false,
+            throttling: false,
+        })
+    }
+}
+impl TooManyRequestsException {
+    /// Reads a `TooManyRequestsException` error response: its JSON body and any members bound to headers. `Ok(None)` when the body does not match the model: the caller keeps the error as an unhandled one, with its code, message and retry classification.
+    pub(crate) fn from_response(
+        response: &::lambda_sdk_runtime::client::HttpResponse,
+    ) -> ::std::result::Result<
+        ::std::option::Option<Self>,
+        ::lambda_sdk_runtime::error::ResponseError,
+    > {
+        let status = response.status().as_u16();
+        let headers = response.headers();
+        let ::std::result::Result::Ok(mut error) = ::lambda_sdk_runtime::rest_json::parse_json::<
+            Self,
+        >(status, headers, response.body()) else {
+            return ::std::result::Result::Ok(::std::option::Option::None);
+        };
+        error.retry_after_seconds = ::lambda_sdk_runtime::rest_json::header_str(
+                status,
+                headers,
+                "retryAfterSeconds",
+                "Retry-After",
+            )?
+            .map(::std::string::String::from);
+        ::std::result::Result::Ok(::std::option::Option::Some(error))
+    }
+}
 /// A builder for [`TooManyRequestsException`]. Create it with [`TooManyRequestsException::builder`].
 #[derive(
     ::std::clone::Clone,

@@ -49,111 +49,41 @@ fn deserialize(
     crate::types::DeleteDurableExecutionResponse,
     crate::Error<crate::types::DeleteDurableExecutionError>,
 > {
+    if !response.status().is_success() {
+        let meta = ::lambda_sdk_runtime::rest_json::error_metadata_of(response);
+        use crate::types::DeleteDurableExecutionError as Error;
+        let error = match meta.code() {
+            ::std::option::Option::Some("InvalidParameterValueException") => {
+                crate::types::InvalidParameterValueException::from_response(response)?
+                    .map(Error::InvalidParameterValueException)
+            }
+            ::std::option::Option::Some("ResourceConflictException") => {
+                crate::types::ResourceConflictException::from_response(response)?
+                    .map(Error::ResourceConflictException)
+            }
+            ::std::option::Option::Some("ResourceNotFoundException") => {
+                crate::types::ResourceNotFoundException::from_response(response)?
+                    .map(Error::ResourceNotFoundException)
+            }
+            ::std::option::Option::Some("ServiceException") => {
+                crate::types::ServiceException::from_response(response)?
+                    .map(Error::ServiceException)
+            }
+            ::std::option::Option::Some("TooManyRequestsException") => {
+                crate::types::TooManyRequestsException::from_response(response)?
+                    .map(Error::TooManyRequestsException)
+            }
+            _ => ::std::option::Option::None,
+        };
+        let error = error
+            .unwrap_or_else(|| Error::Unhandled(
+                ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+            ));
+        return ::std::result::Result::Err(crate::Error::service(error, meta));
+    }
     let status = response.status().as_u16();
     let headers = response.headers();
     let body: &[u8] = response.body();
-    if !response.status().is_success() {
-        let meta = ::lambda_sdk_runtime::rest_json::error_metadata(
-            status,
-            headers,
-            body,
-        );
-        let error = match meta.code() {
-            ::std::option::Option::Some("InvalidParameterValueException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::InvalidParameterValueException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::DeleteDurableExecutionError::InvalidParameterValueException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::DeleteDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
-            }
-            ::std::option::Option::Some("ResourceConflictException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::ResourceConflictException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::DeleteDurableExecutionError::ResourceConflictException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::DeleteDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
-            }
-            ::std::option::Option::Some("ResourceNotFoundException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::ResourceNotFoundException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::DeleteDurableExecutionError::ResourceNotFoundException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::DeleteDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
-            }
-            ::std::option::Option::Some("ServiceException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::ServiceException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::DeleteDurableExecutionError::ServiceException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::DeleteDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
-            }
-            ::std::option::Option::Some("TooManyRequestsException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::TooManyRequestsException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(mut error) => {
-                        error.retry_after_seconds = ::lambda_sdk_runtime::rest_json::header_str(
-                                status,
-                                headers,
-                                "retryAfterSeconds",
-                                "Retry-After",
-                            )?
-                            .map(::std::string::String::from);
-                        crate::types::DeleteDurableExecutionError::TooManyRequestsException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::DeleteDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
-            }
-            _ => {
-                crate::types::DeleteDurableExecutionError::Unhandled(
-                    ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                )
-            }
-        };
-        return ::std::result::Result::Err(crate::Error::service(error, meta));
-    }
     let output: crate::types::DeleteDurableExecutionResponse = ::lambda_sdk_runtime::rest_json::parse_json(
             status,
             headers,

@@ -56,157 +56,53 @@ fn deserialize(
     crate::types::GetDurableExecutionResponse,
     crate::Error<crate::types::GetDurableExecutionError>,
 > {
+    if !response.status().is_success() {
+        let meta = ::lambda_sdk_runtime::rest_json::error_metadata_of(response);
+        use crate::types::GetDurableExecutionError as Error;
+        let error = match meta.code() {
+            ::std::option::Option::Some("InvalidParameterValueException") => {
+                crate::types::InvalidParameterValueException::from_response(response)?
+                    .map(Error::InvalidParameterValueException)
+            }
+            ::std::option::Option::Some("KMSAccessDeniedException") => {
+                crate::types::KmsAccessDeniedException::from_response(response)?
+                    .map(Error::KmsAccessDeniedException)
+            }
+            ::std::option::Option::Some("KMSDisabledException") => {
+                crate::types::KmsDisabledException::from_response(response)?
+                    .map(Error::KmsDisabledException)
+            }
+            ::std::option::Option::Some("KMSInvalidStateException") => {
+                crate::types::KmsInvalidStateException::from_response(response)?
+                    .map(Error::KmsInvalidStateException)
+            }
+            ::std::option::Option::Some("KMSNotFoundException") => {
+                crate::types::KmsNotFoundException::from_response(response)?
+                    .map(Error::KmsNotFoundException)
+            }
+            ::std::option::Option::Some("ResourceNotFoundException") => {
+                crate::types::ResourceNotFoundException::from_response(response)?
+                    .map(Error::ResourceNotFoundException)
+            }
+            ::std::option::Option::Some("ServiceException") => {
+                crate::types::ServiceException::from_response(response)?
+                    .map(Error::ServiceException)
+            }
+            ::std::option::Option::Some("TooManyRequestsException") => {
+                crate::types::TooManyRequestsException::from_response(response)?
+                    .map(Error::TooManyRequestsException)
+            }
+            _ => ::std::option::Option::None,
+        };
+        let error = error
+            .unwrap_or_else(|| Error::Unhandled(
+                ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+            ));
+        return ::std::result::Result::Err(crate::Error::service(error, meta));
+    }
     let status = response.status().as_u16();
     let headers = response.headers();
     let body: &[u8] = response.body();
-    if !response.status().is_success() {
-        let meta = ::lambda_sdk_runtime::rest_json::error_metadata(
-            status,
-            headers,
-            body,
-        );
-        let error = match meta.code() {
-            ::std::option::Option::Some("InvalidParameterValueException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::InvalidParameterValueException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::GetDurableExecutionError::InvalidParameterValueException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::GetDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
-            }
-            ::std::option::Option::Some("KMSAccessDeniedException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::KmsAccessDeniedException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::GetDurableExecutionError::KmsAccessDeniedException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::GetDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
-            }
-            ::std::option::Option::Some("KMSDisabledException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::KmsDisabledException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::GetDurableExecutionError::KmsDisabledException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::GetDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
-            }
-            ::std::option::Option::Some("KMSInvalidStateException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::KmsInvalidStateException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::GetDurableExecutionError::KmsInvalidStateException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::GetDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
-            }
-            ::std::option::Option::Some("KMSNotFoundException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::KmsNotFoundException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::GetDurableExecutionError::KmsNotFoundException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::GetDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
-            }
-            ::std::option::Option::Some("ResourceNotFoundException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::ResourceNotFoundException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::GetDurableExecutionError::ResourceNotFoundException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::GetDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
-            }
-            ::std::option::Option::Some("ServiceException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::ServiceException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::GetDurableExecutionError::ServiceException(error)
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::GetDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
-            }
-            ::std::option::Option::Some("TooManyRequestsException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::TooManyRequestsException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(mut error) => {
-                        error.retry_after_seconds = ::lambda_sdk_runtime::rest_json::header_str(
-                                status,
-                                headers,
-                                "retryAfterSeconds",
-                                "Retry-After",
-                            )?
-                            .map(::std::string::String::from);
-                        crate::types::GetDurableExecutionError::TooManyRequestsException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::GetDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
-            }
-            _ => {
-                crate::types::GetDurableExecutionError::Unhandled(
-                    ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                )
-            }
-        };
-        return ::std::result::Result::Err(crate::Error::service(error, meta));
-    }
     let output: crate::types::GetDurableExecutionResponse = ::lambda_sdk_runtime::rest_json::parse_json(
             status,
             headers,

@@ -84,174 +84,54 @@ fn deserialize(
     crate::types::PauseDurableExecutionResponse,
     crate::Error<crate::types::PauseDurableExecutionError>,
 > {
-    let status = response.status().as_u16();
-    let headers = response.headers();
-    let body: &[u8] = response.body();
     if !response.status().is_success() {
-        let meta = ::lambda_sdk_runtime::rest_json::error_metadata(
-            status,
-            headers,
-            body,
-        );
+        let meta = ::lambda_sdk_runtime::rest_json::error_metadata_of(response);
+        use crate::types::PauseDurableExecutionError as Error;
         let error = match meta.code() {
             ::std::option::Option::Some("InvalidParameterValueException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::InvalidParameterValueException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::PauseDurableExecutionError::InvalidParameterValueException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::PauseDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::InvalidParameterValueException::from_response(response)?
+                    .map(Error::InvalidParameterValueException)
             }
             ::std::option::Option::Some("KMSAccessDeniedException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::KmsAccessDeniedException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::PauseDurableExecutionError::KmsAccessDeniedException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::PauseDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::KmsAccessDeniedException::from_response(response)?
+                    .map(Error::KmsAccessDeniedException)
             }
             ::std::option::Option::Some("KMSDisabledException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::KmsDisabledException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::PauseDurableExecutionError::KmsDisabledException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::PauseDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::KmsDisabledException::from_response(response)?
+                    .map(Error::KmsDisabledException)
             }
             ::std::option::Option::Some("KMSInvalidStateException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::KmsInvalidStateException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::PauseDurableExecutionError::KmsInvalidStateException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::PauseDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::KmsInvalidStateException::from_response(response)?
+                    .map(Error::KmsInvalidStateException)
             }
             ::std::option::Option::Some("KMSNotFoundException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::KmsNotFoundException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::PauseDurableExecutionError::KmsNotFoundException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::PauseDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::KmsNotFoundException::from_response(response)?
+                    .map(Error::KmsNotFoundException)
             }
             ::std::option::Option::Some("ResourceConflictException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::ResourceConflictException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::PauseDurableExecutionError::ResourceConflictException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::PauseDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::ResourceConflictException::from_response(response)?
+                    .map(Error::ResourceConflictException)
             }
             ::std::option::Option::Some("ResourceNotFoundException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::ResourceNotFoundException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::PauseDurableExecutionError::ResourceNotFoundException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::PauseDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::ResourceNotFoundException::from_response(response)?
+                    .map(Error::ResourceNotFoundException)
             }
             ::std::option::Option::Some("ServiceException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::ServiceException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::PauseDurableExecutionError::ServiceException(error)
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::PauseDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::ServiceException::from_response(response)?
+                    .map(Error::ServiceException)
             }
             ::std::option::Option::Some("TooManyRequestsException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::TooManyRequestsException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(mut error) => {
-                        error.retry_after_seconds = ::lambda_sdk_runtime::rest_json::header_str(
-                                status,
-                                headers,
-                                "retryAfterSeconds",
-                                "Retry-After",
-                            )?
-                            .map(::std::string::String::from);
-                        crate::types::PauseDurableExecutionError::TooManyRequestsException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::PauseDurableExecutionError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::TooManyRequestsException::from_response(response)?
+                    .map(Error::TooManyRequestsException)
             }
-            _ => {
-                crate::types::PauseDurableExecutionError::Unhandled(
-                    ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                )
-            }
+            _ => ::std::option::Option::None,
         };
+        let error = error
+            .unwrap_or_else(|| Error::Unhandled(
+                ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+            ));
         return ::std::result::Result::Err(crate::Error::service(error, meta));
     }
-    let _ = status;
     let output = crate::types::PauseDurableExecutionResponse::default();
     ::std::result::Result::Ok(output)
 }

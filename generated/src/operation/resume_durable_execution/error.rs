@@ -67,145 +67,42 @@ impl ResumeDurableExecutionError {
     pub fn is_unhandled(&self) -> bool {
         ::std::matches!(self, Self::Unhandled(_))
     }
+    /// The error inside: a modeled error structure, or the unhandled error.
+    fn inner(&self) -> &dyn ::lambda_sdk_runtime::error::OperationError {
+        match self {
+            Self::InvalidParameterValueException(e) => e,
+            Self::KmsAccessDeniedException(e) => e,
+            Self::KmsDisabledException(e) => e,
+            Self::KmsInvalidStateException(e) => e,
+            Self::KmsNotFoundException(e) => e,
+            Self::ResourceConflictException(e) => e,
+            Self::ResourceNotFoundException(e) => e,
+            Self::ServiceException(e) => e,
+            Self::TooManyRequestsException(e) => e,
+            Self::Unhandled(e) => e,
+        }
+    }
 }
 impl ::std::fmt::Display for ResumeDurableExecutionError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self {
-            Self::InvalidParameterValueException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::KmsAccessDeniedException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::KmsDisabledException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::KmsInvalidStateException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::KmsNotFoundException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ResourceConflictException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ResourceNotFoundException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::ServiceException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::TooManyRequestsException(e) => ::std::fmt::Display::fmt(e, f),
-            Self::Unhandled(e) => ::std::fmt::Display::fmt(e, f),
-        }
+        ::std::fmt::Display::fmt(self.inner(), f)
     }
 }
 impl ::std::error::Error for ResumeDurableExecutionError {
     fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        match self {
-            Self::InvalidParameterValueException(e) => ::std::option::Option::Some(e),
-            Self::KmsAccessDeniedException(e) => ::std::option::Option::Some(e),
-            Self::KmsDisabledException(e) => ::std::option::Option::Some(e),
-            Self::KmsInvalidStateException(e) => ::std::option::Option::Some(e),
-            Self::KmsNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::ResourceConflictException(e) => ::std::option::Option::Some(e),
-            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
-            Self::ServiceException(e) => ::std::option::Option::Some(e),
-            Self::TooManyRequestsException(e) => ::std::option::Option::Some(e),
-            Self::Unhandled(e) => ::std::option::Option::Some(e),
-        }
+        ::std::option::Option::Some(self.inner())
     }
 }
 impl ::lambda_sdk_runtime::error::OperationError for ResumeDurableExecutionError {
     fn code(&self) -> &str {
-        match self {
-            Self::InvalidParameterValueException(_) => "InvalidParameterValueException",
-            Self::KmsAccessDeniedException(_) => "KMSAccessDeniedException",
-            Self::KmsDisabledException(_) => "KMSDisabledException",
-            Self::KmsInvalidStateException(_) => "KMSInvalidStateException",
-            Self::KmsNotFoundException(_) => "KMSNotFoundException",
-            Self::ResourceConflictException(_) => "ResourceConflictException",
-            Self::ResourceNotFoundException(_) => "ResourceNotFoundException",
-            Self::ServiceException(_) => "ServiceException",
-            Self::TooManyRequestsException(_) => "TooManyRequestsException",
-            Self::Unhandled(e) => e.code(),
-        }
+        self.inner().code()
     }
     fn message(&self) -> ::std::option::Option<&str> {
-        match self {
-            Self::InvalidParameterValueException(e) => e.message(),
-            Self::KmsAccessDeniedException(e) => e.message(),
-            Self::KmsDisabledException(e) => e.message(),
-            Self::KmsInvalidStateException(e) => e.message(),
-            Self::KmsNotFoundException(e) => e.message(),
-            Self::ResourceConflictException(e) => e.message(),
-            Self::ResourceNotFoundException(e) => e.message(),
-            Self::ServiceException(e) => e.message(),
-            Self::TooManyRequestsException(e) => e.message(),
-            Self::Unhandled(e) => e.message(),
-        }
+        self.inner().message()
     }
     fn modeled(
         &self,
     ) -> ::std::option::Option<::lambda_sdk_runtime::error::ModeledError> {
-        match self {
-            Self::InvalidParameterValueException(_) => {
-                ::std::option::Option::Some(::lambda_sdk_runtime::error::ModeledError {
-                    status: 400,
-                    server_fault: false,
-                    retryable: false,
-                    throttling: false,
-                })
-            }
-            Self::KmsAccessDeniedException(_) => {
-                ::std::option::Option::Some(::lambda_sdk_runtime::error::ModeledError {
-                    status: 502,
-                    server_fault: true,
-                    retryable: false,
-                    throttling: false,
-                })
-            }
-            Self::KmsDisabledException(_) => {
-                ::std::option::Option::Some(::lambda_sdk_runtime::error::ModeledError {
-                    status: 502,
-                    server_fault: true,
-                    retryable: false,
-                    throttling: false,
-                })
-            }
-            Self::KmsInvalidStateException(_) => {
-                ::std::option::Option::Some(::lambda_sdk_runtime::error::ModeledError {
-                    status: 502,
-                    server_fault: true,
-                    retryable: false,
-                    throttling: false,
-                })
-            }
-            Self::KmsNotFoundException(_) => {
-                ::std::option::Option::Some(::lambda_sdk_runtime::error::ModeledError {
-                    status: 502,
-                    server_fault: true,
-                    retryable: false,
-                    throttling: false,
-                })
-            }
-            Self::ResourceConflictException(_) => {
-                ::std::option::Option::Some(::lambda_sdk_runtime::error::ModeledError {
-                    status: 409,
-                    server_fault: false,
-                    retryable: false,
-                    throttling: false,
-                })
-            }
-            Self::ResourceNotFoundException(_) => {
-                ::std::option::Option::Some(::lambda_sdk_runtime::error::ModeledError {
-                    status: 404,
-                    server_fault: false,
-                    retryable: false,
-                    throttling: false,
-                })
-            }
-            Self::ServiceException(_) => {
-                ::std::option::Option::Some(::lambda_sdk_runtime::error::ModeledError {
-                    status: 500,
-                    server_fault: true,
-                    retryable: false,
-                    throttling: false,
-                })
-            }
-            Self::TooManyRequestsException(_) => {
-                ::std::option::Option::Some(::lambda_sdk_runtime::error::ModeledError {
-                    status: 429,
-                    server_fault: false,
-                    retryable: false,
-                    throttling: false,
-                })
-            }
-            Self::Unhandled(_) => ::std::option::Option::None,
-        }
+        self.inner().modeled()
     }
 }

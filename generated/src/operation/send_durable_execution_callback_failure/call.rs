@@ -62,176 +62,54 @@ fn deserialize(
     crate::types::SendDurableExecutionCallbackFailureResponse,
     crate::Error<crate::types::SendDurableExecutionCallbackFailureError>,
 > {
-    let status = response.status().as_u16();
-    let headers = response.headers();
-    let body: &[u8] = response.body();
     if !response.status().is_success() {
-        let meta = ::lambda_sdk_runtime::rest_json::error_metadata(
-            status,
-            headers,
-            body,
-        );
+        let meta = ::lambda_sdk_runtime::rest_json::error_metadata_of(response);
+        use crate::types::SendDurableExecutionCallbackFailureError as Error;
         let error = match meta.code() {
             ::std::option::Option::Some("CallbackTimeoutException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::CallbackTimeoutException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::SendDurableExecutionCallbackFailureError::CallbackTimeoutException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::SendDurableExecutionCallbackFailureError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::CallbackTimeoutException::from_response(response)?
+                    .map(Error::CallbackTimeoutException)
             }
             ::std::option::Option::Some("InvalidParameterValueException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::InvalidParameterValueException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::SendDurableExecutionCallbackFailureError::InvalidParameterValueException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::SendDurableExecutionCallbackFailureError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::InvalidParameterValueException::from_response(response)?
+                    .map(Error::InvalidParameterValueException)
             }
             ::std::option::Option::Some("KMSAccessDeniedException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::KmsAccessDeniedException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::SendDurableExecutionCallbackFailureError::KmsAccessDeniedException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::SendDurableExecutionCallbackFailureError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::KmsAccessDeniedException::from_response(response)?
+                    .map(Error::KmsAccessDeniedException)
             }
             ::std::option::Option::Some("KMSDisabledException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::KmsDisabledException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::SendDurableExecutionCallbackFailureError::KmsDisabledException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::SendDurableExecutionCallbackFailureError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::KmsDisabledException::from_response(response)?
+                    .map(Error::KmsDisabledException)
             }
             ::std::option::Option::Some("KMSInvalidStateException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::KmsInvalidStateException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::SendDurableExecutionCallbackFailureError::KmsInvalidStateException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::SendDurableExecutionCallbackFailureError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::KmsInvalidStateException::from_response(response)?
+                    .map(Error::KmsInvalidStateException)
             }
             ::std::option::Option::Some("KMSNotFoundException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::KmsNotFoundException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::SendDurableExecutionCallbackFailureError::KmsNotFoundException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::SendDurableExecutionCallbackFailureError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::KmsNotFoundException::from_response(response)?
+                    .map(Error::KmsNotFoundException)
             }
             ::std::option::Option::Some("ResourceNotFoundException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::ResourceNotFoundException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::SendDurableExecutionCallbackFailureError::ResourceNotFoundException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::SendDurableExecutionCallbackFailureError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::ResourceNotFoundException::from_response(response)?
+                    .map(Error::ResourceNotFoundException)
             }
             ::std::option::Option::Some("ServiceException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::ServiceException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::SendDurableExecutionCallbackFailureError::ServiceException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::SendDurableExecutionCallbackFailureError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::ServiceException::from_response(response)?
+                    .map(Error::ServiceException)
             }
             ::std::option::Option::Some("TooManyRequestsException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::TooManyRequestsException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(mut error) => {
-                        error.retry_after_seconds = ::lambda_sdk_runtime::rest_json::header_str(
-                                status,
-                                headers,
-                                "retryAfterSeconds",
-                                "Retry-After",
-                            )?
-                            .map(::std::string::String::from);
-                        crate::types::SendDurableExecutionCallbackFailureError::TooManyRequestsException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::SendDurableExecutionCallbackFailureError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::TooManyRequestsException::from_response(response)?
+                    .map(Error::TooManyRequestsException)
             }
-            _ => {
-                crate::types::SendDurableExecutionCallbackFailureError::Unhandled(
-                    ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                )
-            }
+            _ => ::std::option::Option::None,
         };
+        let error = error
+            .unwrap_or_else(|| Error::Unhandled(
+                ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+            ));
         return ::std::result::Result::Err(crate::Error::service(error, meta));
     }
-    let _ = status;
     let output = crate::types::SendDurableExecutionCallbackFailureResponse::default();
     ::std::result::Result::Ok(output)
 }

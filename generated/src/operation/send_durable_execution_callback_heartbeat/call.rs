@@ -55,112 +55,38 @@ fn deserialize(
     crate::types::SendDurableExecutionCallbackHeartbeatResponse,
     crate::Error<crate::types::SendDurableExecutionCallbackHeartbeatError>,
 > {
-    let status = response.status().as_u16();
-    let headers = response.headers();
-    let body: &[u8] = response.body();
     if !response.status().is_success() {
-        let meta = ::lambda_sdk_runtime::rest_json::error_metadata(
-            status,
-            headers,
-            body,
-        );
+        let meta = ::lambda_sdk_runtime::rest_json::error_metadata_of(response);
+        use crate::types::SendDurableExecutionCallbackHeartbeatError as Error;
         let error = match meta.code() {
             ::std::option::Option::Some("CallbackTimeoutException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::CallbackTimeoutException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::SendDurableExecutionCallbackHeartbeatError::CallbackTimeoutException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::SendDurableExecutionCallbackHeartbeatError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::CallbackTimeoutException::from_response(response)?
+                    .map(Error::CallbackTimeoutException)
             }
             ::std::option::Option::Some("InvalidParameterValueException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::InvalidParameterValueException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::SendDurableExecutionCallbackHeartbeatError::InvalidParameterValueException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::SendDurableExecutionCallbackHeartbeatError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::InvalidParameterValueException::from_response(response)?
+                    .map(Error::InvalidParameterValueException)
             }
             ::std::option::Option::Some("ResourceNotFoundException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::ResourceNotFoundException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::SendDurableExecutionCallbackHeartbeatError::ResourceNotFoundException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::SendDurableExecutionCallbackHeartbeatError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::ResourceNotFoundException::from_response(response)?
+                    .map(Error::ResourceNotFoundException)
             }
             ::std::option::Option::Some("ServiceException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::ServiceException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(error) => {
-                        crate::types::SendDurableExecutionCallbackHeartbeatError::ServiceException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::SendDurableExecutionCallbackHeartbeatError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::ServiceException::from_response(response)?
+                    .map(Error::ServiceException)
             }
             ::std::option::Option::Some("TooManyRequestsException") => {
-                match ::lambda_sdk_runtime::rest_json::parse_json::<
-                    crate::types::TooManyRequestsException,
-                >(status, headers, body) {
-                    ::std::result::Result::Ok(mut error) => {
-                        error.retry_after_seconds = ::lambda_sdk_runtime::rest_json::header_str(
-                                status,
-                                headers,
-                                "retryAfterSeconds",
-                                "Retry-After",
-                            )?
-                            .map(::std::string::String::from);
-                        crate::types::SendDurableExecutionCallbackHeartbeatError::TooManyRequestsException(
-                            error,
-                        )
-                    }
-                    ::std::result::Result::Err(_) => {
-                        crate::types::SendDurableExecutionCallbackHeartbeatError::Unhandled(
-                            ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                        )
-                    }
-                }
+                crate::types::TooManyRequestsException::from_response(response)?
+                    .map(Error::TooManyRequestsException)
             }
-            _ => {
-                crate::types::SendDurableExecutionCallbackHeartbeatError::Unhandled(
-                    ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
-                )
-            }
+            _ => ::std::option::Option::None,
         };
+        let error = error
+            .unwrap_or_else(|| Error::Unhandled(
+                ::lambda_sdk_runtime::error::Unhandled::new(meta.clone()),
+            ));
         return ::std::result::Result::Err(crate::Error::service(error, meta));
     }
-    let _ = status;
     let output = crate::types::SendDurableExecutionCallbackHeartbeatResponse::default();
     ::std::result::Result::Ok(output)
 }
