@@ -24,7 +24,7 @@
 //!
 //! # Cargo features
 //!
-//! Everything but `http2`, `stream`, `testing` and `rules-interpreter` is on by default. The generated SDK crate (`lambda-sdk`) has the same
+//! Everything but `http2`, `stream` and `testing` is on by default. The generated SDK crate (`lambda-sdk`) has the same
 //! features and passes them through, so a program turns them off on `lambda-sdk` with
 //! `default-features = false`. A function that runs on AWS Lambda reads its credentials from
 //! the environment variables Lambda sets (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`,
@@ -42,7 +42,6 @@
 //! | `http2` (off by default) | HTTP/2, negotiated by ALPN over TLS | HTTP/1.1 only |
 //! | `stream` (off by default) | paginators ([`paginate::Paginator`], [`paginate::ItemPaginator`]) also implement `futures_core::Stream` | `next().await` and `try_collect()` only |
 //! | `testing` (off by default) | `testing::Mock`: typed canned answers for a client's operations, and the record of its requests, for users' tests | no mock |
-//! | `rules-interpreter` (off by default; not passed through by `lambda-sdk`) | `endpoint_rules::RuleSet`: a reference interpreter of endpoint rule sets read from JSON at run time, which the tests check the compiled resolvers against | generated crates compile their rule sets and never need it |
 //!
 //! Whatever is compiled out, the "no AWS credentials found" error of
 //! [`credentials::DefaultChain`] lists it with the feature that enables it, for example

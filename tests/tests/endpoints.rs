@@ -1,5 +1,5 @@
 //! Endpoint resolvers compiled by the generator, checked against the runtime's reference
-//! interpreter (`lambda_sdk_runtime::endpoint_rules::RuleSet`, feature `rules-interpreter`)
+//! interpreter (`endpoint_rules_oracle::RuleSet`, the workspace's dev-only crate)
 //! reading the same rule set:
 //!
 //! - `model/lambda.json`'s (`generated/src/endpoint_resolver.rs`), run the way users run it,
@@ -17,10 +17,11 @@
 
 #![forbid(unsafe_code)]
 
+use endpoint_rules_oracle::{Params, RuleSet};
 use lambda_sdk::types::GetDurableExecutionRequest;
 use lambda_sdk::{Client, Config, Credentials};
 use lambda_sdk_runtime::endpoint::EndpointParams;
-use lambda_sdk_runtime::endpoint_rules::{Params, RuleSet, RulesErrorKind};
+use lambda_sdk_runtime::endpoint_rules::RulesErrorKind;
 use lambda_sdk_runtime::partitions::PARTITIONS;
 use protocol_test_support::Capture;
 use serde_json::Value;

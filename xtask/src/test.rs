@@ -195,7 +195,7 @@ const DOC_RUNS: [&[&str]; 3] = [
         "-p",
         "lambda-sdk-runtime",
         "--features",
-        "rules-interpreter,testing,stream",
+        "testing,stream",
     ],
     &[
         "doc",

@@ -2,7 +2,7 @@
 //! of the Smithy standard library and the AWS extensions, typed. The resolvers that
 //! `cargo xtask codegen` compiles from a rule set call these (`isSet`, `not`, the equalities,
 //! `coalesce`, `ite` and `getAttr` compile to plain Rust), and so does the reference
-//! interpreter of the `rules-interpreter` feature.
+//! interpreter of the workspace's dev-only `endpoint-rules-oracle` crate.
 //!
 //! ```
 //! use lambda_sdk_runtime::endpoint_rules::functions::{parse_url, partition, uri_encode};
@@ -54,7 +54,7 @@ pub fn index(items: &[String], index: i64) -> Option<String> {
 }
 
 /// Where `index` points in a list of `len` items (from the end when negative), if anywhere.
-pub(crate) fn position(len: usize, index: i64) -> Option<usize> {
+pub fn position(len: usize, index: i64) -> Option<usize> {
     if index >= 0 {
         usize::try_from(index).ok()
     } else {

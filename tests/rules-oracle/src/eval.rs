@@ -2,13 +2,13 @@
 
 use std::collections::BTreeMap;
 
-use super::functions;
 use super::parse::{
     Call, Condition, EndpointSpec, Expr, Func, PathSeg, Property, Rule, RuleKind, Template,
     TemplatePart,
 };
 use super::value::Value;
 use super::{Endpoint, RulesError};
+use lambda_sdk_runtime::endpoint_rules::functions;
 
 /// Names bound during evaluation: set parameters, then assigned variables (innermost last).
 pub(crate) struct Scope<'r> {
@@ -59,11 +59,11 @@ fn rule<'r>(rule: &'r Rule, scope: &mut Scope<'r>) -> Result<Option<Endpoint>, R
         RuleKind::Endpoint(spec) => endpoint(spec, scope).map(Some),
         RuleKind::Error(message) => {
             let message = string(message, scope, "the error message")?;
-            Err(RulesError::from_rule(message))
+            Err(crate::from_rule(message))
         }
         RuleKind::Tree(sub_rules) => match rules(sub_rules, scope)? {
             Some(endpoint) => Ok(Some(endpoint)),
-            None => Err(RulesError::no_match(format!(
+            None => Err(crate::no_match(format!(
                 "no rule matched inside the tree rule at {} although its conditions held",
                 rule.location
             ))),
@@ -129,11 +129,11 @@ fn property(property: &Property, scope: &Scope<'_>) -> Result<serde_json::Value,
 fn string(expr: &Expr, scope: &Scope<'_>, what: &str) -> Result<String, RulesError> {
     match self::expr(expr, scope)? {
         Some(Value::Str(s)) => Ok(s),
-        Some(other) => Err(RulesError::evaluation(format!(
+        Some(other) => Err(crate::evaluation(format!(
             "{what} evaluated to {}, not a string",
             other.type_name()
         ))),
-        None => Err(RulesError::evaluation(format!(
+        None => Err(crate::evaluation(format!(
             "{what} evaluated to an unset value"
         ))),
     }
@@ -146,7 +146,7 @@ fn template(template: &Template, scope: &Scope<'_>) -> Result<String, RulesError
             TemplatePart::Literal(text) => out.push_str(text),
             TemplatePart::Var { name, path, source } => {
                 let base = scope.get(name).ok_or_else(|| {
-                    RulesError::evaluation(format!(
+                    crate::evaluation(format!(
                         "{}: template placeholder `{source}`: `{name}` is not set",
                         template.location
                     ))
@@ -159,14 +159,14 @@ fn template(template: &Template, scope: &Scope<'_>) -> Result<String, RulesError
                 match value {
                     Some(Value::Str(s)) => out.push_str(&s),
                     Some(other) => {
-                        return Err(RulesError::evaluation(format!(
+                        return Err(crate::evaluation(format!(
                             "{}: template placeholder `{source}` is {}, not a string",
                             template.location,
                             other.type_name()
                         )));
                     }
                     None => {
-                        return Err(RulesError::evaluation(format!(
+                        return Err(crate::evaluation(format!(
                             "{}: template placeholder `{source}` has no value",
                             template.location
                         )));
@@ -191,7 +191,7 @@ fn expr(expr: &Expr, scope: &Scope<'_>) -> Result<Option<Value>, RulesError> {
                 match self::expr(item, scope)? {
                     Some(value) => values.push(value),
                     None => {
-                        return Err(RulesError::evaluation(format!(
+                        return Err(crate::evaluation(format!(
                             "element {i} of an array literal is not set"
                         )));
                     }
@@ -205,7 +205,7 @@ fn expr(expr: &Expr, scope: &Scope<'_>) -> Result<Option<Value>, RulesError> {
 /// The `i`-th argument expression of `call` (arity was checked when parsing).
 fn arg(call: &Call, i: usize) -> Result<&Expr, RulesError> {
     call.args.get(i).ok_or_else(|| {
-        RulesError::evaluation(format!(
+        crate::evaluation(format!(
             "{}: `{}` is missing argument {}",
             call.location,
             call.func.name(),
@@ -217,7 +217,7 @@ fn arg(call: &Call, i: usize) -> Result<&Expr, RulesError> {
 /// The value of the `i`-th argument, which must be set.
 fn set_arg(call: &Call, i: usize, scope: &Scope<'_>) -> Result<Value, RulesError> {
     expr(arg(call, i)?, scope)?.ok_or_else(|| {
-        RulesError::evaluation(format!(
+        crate::evaluation(format!(
             "{}: argument {} of `{}` is not set (check it with `isSet` or assign it in an earlier condition)",
             call.location,
             i + 1,
@@ -227,7 +227,7 @@ fn set_arg(call: &Call, i: usize, scope: &Scope<'_>) -> Result<Value, RulesError
 }
 
 fn wrong_type(call: &Call, i: usize, expected: &str, found: &Value) -> RulesError {
-    RulesError::evaluation(format!(
+    crate::evaluation(format!(
         "{}: `{}` expects {expected} as argument {}, found {}",
         call.location,
         call.func.name(),
@@ -301,7 +301,7 @@ fn call(call: &Call, scope: &Scope<'_>) -> Result<Option<Value>, RulesError> {
             int_arg(call, 2, scope)?,
         )
         .map(|pieces| Some(Value::Array(pieces.into_iter().map(Value::Str).collect())))
-        .map_err(|e| RulesError::evaluation(format!("{}: `split`: {e}", call.location))),
+        .map_err(|e| crate::evaluation(format!("{}: `split`: {e}", call.location))),
         Func::AwsPartition => Ok(Some(Value::from(functions::partition(&str_arg(
             call, 0, scope,
         )?)))),

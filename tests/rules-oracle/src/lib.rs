@@ -1,9 +1,57 @@
-//! The reference interpreter (feature `rules-interpreter`): a rule set parsed from JSON into
-//! a checked tree, then evaluated against parameter values.
+//! A reference interpreter of Smithy endpoint rule sets (`smithy.rules#endpointRuleSet`): a rule
+//! set parsed from JSON into a checked tree, then evaluated against parameter values. It is the
+//! test oracle that the resolvers `cargo xtask codegen` compiles are checked against (the
+//! workspace's `tests/tests/endpoints.rs`), and a dev-only crate: generated crates never need it.
 //!
 //! Parsing rejects unknown rule types and functions, wrong arities, literal arguments of the
 //! wrong type, references to names that are not in scope, and malformed templates, so a rule
-//! set that parses can only fail at resolution for reasons that depend on the parameters.
+//! set that parses can only fail at resolution for reasons that depend on the parameters. The
+//! functions are the runtime's ([`lambda_sdk_runtime::endpoint_rules::functions`]), the same the
+//! compiled resolvers call.
+//!
+//! The interpreter's semantics, which the compiled resolvers share (the workspace's
+//! `tests/tests/endpoints.rs` compares them answer for answer): parameters not given take
+//! their defaults and a required one still unset is an error; the rules are tried in order and
+//! the first whose conditions all hold yields an endpoint (an `endpoint` rule), an error
+//! carrying the rule's message (an `error` rule), or the outcome of its sub-rules (a `tree`
+//! rule, which is terminal: when none of its sub-rules matches, resolution fails). A condition
+//! holds when its function's result is set and is not `false`; functions that return an
+//! optional value (`parseURL`, `substring`, `getAttr` with an index, `aws.parseArn`, …) fail
+//! the condition when they return nothing.
+//!
+//! The interpreter, given Lambda's rule set in miniature:
+//!
+//! ```
+//! use endpoint_rules_oracle::{Params, RuleSet};
+//!
+//! let rules = RuleSet::from_json(r#"{
+//!     "version": "1.0",
+//!     "parameters": {
+//!         "Region": {"type": "string", "builtIn": "AWS::Region", "required": false},
+//!         "UseFIPS": {"type": "boolean", "required": true, "default": false}
+//!     },
+//!     "rules": [
+//!         {
+//!             "type": "endpoint",
+//!             "conditions": [
+//!                 {"fn": "isSet", "argv": [{"ref": "Region"}]},
+//!                 {"fn": "aws.partition", "argv": [{"ref": "Region"}], "assign": "PartitionResult"},
+//!                 {"fn": "booleanEquals", "argv": [{"ref": "UseFIPS"}, false]}
+//!             ],
+//!             "endpoint": {"url": "https://lambda.{Region}.{PartitionResult#dnsSuffix}"}
+//!         },
+//!         {"type": "error", "conditions": [], "error": "Invalid Configuration: Missing Region"}
+//!     ]
+//! }"#)?;
+//!
+//! let endpoint = rules.resolve(&Params::new().with_str("Region", "cn-north-1"))?;
+//! assert_eq!(endpoint.url(), "https://lambda.cn-north-1.amazonaws.com.cn");
+//!
+//! let error = rules.resolve(&Params::new()).unwrap_err();
+//! assert_eq!(error.to_string(), "Invalid Configuration: Missing Region");
+//! # Ok::<(), lambda_sdk_runtime::endpoint_rules::RulesError>(())
+//! ```
+#![forbid(unsafe_code)]
 
 mod eval;
 mod parse;
@@ -11,7 +59,7 @@ mod value;
 
 use std::collections::BTreeMap;
 
-use super::{RulesError, RulesErrorKind, functions};
+use lambda_sdk_runtime::endpoint_rules::{RulesError, RulesErrorKind};
 use value::Value;
 
 /// A parsed, checked endpoint rule set.
@@ -26,9 +74,8 @@ impl RuleSet {
     /// Parses a rule set from its JSON text (the value of the `smithy.rules#endpointRuleSet`
     /// trait).
     pub fn from_json(json: &str) -> Result<RuleSet, RulesError> {
-        let value: serde_json::Value = serde_json::from_str(json).map_err(|e| {
-            RulesError::invalid_rule_set(format!("the rule set is not valid JSON: {e}"))
-        })?;
+        let value: serde_json::Value = serde_json::from_str(json)
+            .map_err(|e| invalid_rule_set(format!("the rule set is not valid JSON: {e}")))?;
         RuleSet::from_value(&value)
     }
 
@@ -75,13 +122,13 @@ impl RuleSet {
         for (name, value) in &params.values {
             let Some(parameter) = self.parameter(name) else {
                 let declared: Vec<&str> = self.parameters.iter().map(|p| p.name()).collect();
-                return Err(RulesError::invalid_params(format!(
+                return Err(invalid_params(format!(
                     "unknown endpoint parameter `{name}` (the rule set declares: {})",
                     declared.join(", ")
                 )));
             };
             if value.param_type() != parameter.param_type {
-                return Err(RulesError::invalid_params(format!(
+                return Err(invalid_params(format!(
                     "endpoint parameter `{name}` must be {}, found {}",
                     parameter.param_type.article_name(),
                     value.param_type().article_name()
@@ -97,7 +144,7 @@ impl RuleSet {
             match value {
                 Some(value) => vars.push((parameter.name.as_str(), value.to_value())),
                 None if parameter.required => {
-                    return Err(RulesError::invalid_params(format!(
+                    return Err(invalid_params(format!(
                         "missing required endpoint parameter `{}`",
                         parameter.name
                     )));
@@ -108,7 +155,7 @@ impl RuleSet {
         let mut scope = eval::Scope::new(vars);
         match eval::rules(&self.rules, &mut scope)? {
             Some(endpoint) => Ok(endpoint),
-            None => Err(RulesError::no_match(
+            None => Err(no_match(
                 "no endpoint rule matched the parameters (the rule set has no fallback rule)"
                     .to_string(),
             )),
@@ -260,7 +307,7 @@ impl From<Vec<String>> for ParamValue {
 /// rule set declares one).
 ///
 /// ```
-/// use lambda_sdk_runtime::endpoint_rules::{ParamValue, Params};
+/// use endpoint_rules_oracle::{ParamValue, Params};
 ///
 /// let params = Params::new()
 ///     .with_str("Region", "us-east-1")
@@ -335,7 +382,7 @@ impl Params {
     /// `endpointTests` case); `null` members are left unset.
     pub fn from_json(json: &serde_json::Value) -> Result<Params, RulesError> {
         let obj = json.as_object().ok_or_else(|| {
-            RulesError::invalid_params("endpoint parameters must be a JSON object".to_string())
+            invalid_params("endpoint parameters must be a JSON object".to_string())
         })?;
         let mut params = Params::new();
         for (name, value) in obj {
@@ -343,7 +390,7 @@ impl Params {
                 continue;
             }
             let value = ParamValue::from_json(value).ok_or_else(|| {
-                RulesError::invalid_params(format!(
+                invalid_params(format!(
                     "endpoint parameter `{name}` must be a string, a boolean or an array of strings, found {value}"
                 ))
             })?;
@@ -384,30 +431,28 @@ impl Endpoint {
 }
 
 /// The interpreter's errors, each with its kind (and, for some, a prefix saying where it arose).
-impl RulesError {
-    pub(crate) fn invalid_rule_set(message: String) -> RulesError {
-        RulesError::new(
-            RulesErrorKind::InvalidRuleSet,
-            format!("invalid endpoint rule set: {message}"),
-        )
-    }
+fn invalid_rule_set(message: String) -> RulesError {
+    RulesError::new(
+        RulesErrorKind::InvalidRuleSet,
+        format!("invalid endpoint rule set: {message}"),
+    )
+}
 
-    pub(crate) fn invalid_params(message: String) -> RulesError {
-        RulesError::new(RulesErrorKind::InvalidParams, message)
-    }
+fn invalid_params(message: String) -> RulesError {
+    RulesError::new(RulesErrorKind::InvalidParams, message)
+}
 
-    pub(crate) fn from_rule(message: String) -> RulesError {
-        RulesError::new(RulesErrorKind::Rule, message)
-    }
+fn from_rule(message: String) -> RulesError {
+    RulesError::new(RulesErrorKind::Rule, message)
+}
 
-    pub(crate) fn no_match(message: String) -> RulesError {
-        RulesError::new(RulesErrorKind::NoMatch, message)
-    }
+fn no_match(message: String) -> RulesError {
+    RulesError::new(RulesErrorKind::NoMatch, message)
+}
 
-    pub(crate) fn evaluation(message: String) -> RulesError {
-        RulesError::new(
-            RulesErrorKind::Evaluation,
-            format!("endpoint resolution failed: {message}"),
-        )
-    }
+fn evaluation(message: String) -> RulesError {
+    RulesError::new(
+        RulesErrorKind::Evaluation,
+        format!("endpoint resolution failed: {message}"),
+    )
 }

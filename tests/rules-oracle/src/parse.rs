@@ -252,9 +252,9 @@ type Scope = Vec<(String, Ty)>;
 
 fn invalid(location: &str, message: impl std::fmt::Display) -> RulesError {
     if location.is_empty() {
-        RulesError::invalid_rule_set(message.to_string())
+        crate::invalid_rule_set(message.to_string())
     } else {
-        RulesError::invalid_rule_set(format!("{location}: {message}"))
+        crate::invalid_rule_set(format!("{location}: {message}"))
     }
 }
 

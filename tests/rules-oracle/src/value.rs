@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::functions::{Arn, Url};
-use crate::partitions::PartitionOutputs;
+use lambda_sdk_runtime::endpoint_rules::functions::{Arn, Url};
+use lambda_sdk_runtime::partitions::PartitionOutputs;
 
 /// A value during evaluation. "Unset" is `Option::None` around it, never a variant.
 #[derive(Clone, Debug, PartialEq)]
