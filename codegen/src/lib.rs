@@ -18,6 +18,7 @@ mod error;
 pub mod ir;
 pub mod lower;
 pub mod naming;
+pub mod partitions;
 pub mod protocol_tests;
 mod render;
 pub mod smithy;

@@ -218,6 +218,12 @@ pub fn operation_module(operation: &str) -> String {
     module_name(&type_name(operation))
 }
 
+/// The Rust static of an AWS partition in the runtime's `partitions.rs`: its id in
+/// SCREAMING_SNAKE_CASE (`aws-iso-b` → `AWS_ISO_B`).
+pub fn partition_static(id: &str) -> String {
+    id.to_ascii_uppercase().replace('-', "_")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

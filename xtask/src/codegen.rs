@@ -57,10 +57,62 @@ pub fn run(args: &CodegenArgs) -> Result<(), String> {
                     .into(),
             );
         }
-        _ => own_crate(args.check, args.operations.clone()),
+        _ => {
+            let own = own_crate(args.check, args.operations.clone());
+            println!("{}", cli::run(&own)?);
+            println!("{}", partitions(args.check)?);
+            return Ok(());
+        }
     };
     println!("{}", cli::run(&args)?);
     Ok(())
+}
+
+/// Where the runtime's partition data comes from, as the generated file's header names it.
+const PARTITIONS_SOURCE: &str = "../shared/models/partitions.json";
+/// The runtime's generated partition data.
+const PARTITIONS_FILE: &str = "runtime/src/partitions.rs";
+
+/// `runtime/src/partitions.rs` from botocore's `partitions.json` in `../shared`: written, or
+/// with `check` compared (never written). Skipped, saying why, when `../shared` is absent;
+/// an error instead under `CI=true`. Returns a one-line summary.
+pub fn partitions(check: bool) -> Result<String, String> {
+    let root = crate::root();
+    let source = root.join(PARTITIONS_SOURCE);
+    let target = root.join(PARTITIONS_FILE);
+    let json = match std::fs::read_to_string(&source) {
+        Ok(json) => json,
+        Err(e) => {
+            let why = format!("{} cannot be read ({e})", source.display());
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                return Err(format!("CI=true and {why}"));
+            }
+            return Ok(format!("{PARTITIONS_FILE}: skipped: {why}"));
+        }
+    };
+    let text = lambda_sdk_codegen::partitions::partitions_rs(&json, PARTITIONS_SOURCE)
+        .map_err(|e| e.to_string())?;
+    let current = std::fs::read_to_string(&target).ok();
+    if current.as_deref() == Some(text.as_str()) {
+        return Ok(format!("{PARTITIONS_FILE}: up to date"));
+    }
+    if check {
+        return Err(format!(
+            "{PARTITIONS_FILE} is not what {PARTITIONS_SOURCE} gives: run `cargo xtask codegen`"
+        ));
+    }
+    if let Some(current) = &current
+        && !current.contains(lambda_sdk_codegen::MARKER)
+    {
+        return Err(format!(
+            "{PARTITIONS_FILE} has no `{}` header: it is not overwritten",
+            lambda_sdk_codegen::MARKER
+        ));
+    }
+    std::fs::write(&target, text).map_err(|e| format!("cannot write {}: {e}", target.display()))?;
+    Ok(format!(
+        "{PARTITIONS_FILE}: written from {PARTITIONS_SOURCE}"
+    ))
 }
 
 #[cfg(test)]
@@ -90,6 +142,17 @@ mod tests {
             changes.is_empty(),
             "{}",
             cli::describe_stale(&out, &files, &changes)
+        );
+    }
+
+    /// The runtime's partition data is what the generator makes from `../shared` (skipped,
+    /// saying why, when `../shared` is absent; a failure under `CI=true`).
+    #[test]
+    fn partitions_are_fresh() {
+        let summary = partitions(true).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            summary.ends_with("up to date") || summary.contains("skipped"),
+            "{summary}"
         );
     }
 
