@@ -45,7 +45,7 @@ impl Client {
     /// Creates a client configured from the environment; see [`Config::from_env`](crate::Config::from_env).
     ///
     /// # Errors
-    /// When no region is configured, or a setting is invalid.
+    /// When no region is configured and instance metadata cannot be asked for one, or a setting is invalid.
     pub fn from_env() -> ::std::result::Result<Self, crate::config::ConfigError> {
         ::std::result::Result::Ok(Client::new(crate::Config::from_env()?))
     }

@@ -240,12 +240,29 @@ impl Handle {
     }
 
     /// The endpoint of requests, resolved at the first request when the region comes from
-    /// instance metadata (a failed fetch is tried again at the next request).
+    /// instance metadata (a failed fetch is tried again at the next request), within the
+    /// operation timeout, if any.
     #[cfg(feature = "imds")]
-    async fn target(&self) -> Result<&Endpoint, ConstructionError> {
-        let refused = |e: &ConfigError| ConstructionError::other(e.to_string());
+    async fn target(&self, deadline: Option<Instant>) -> Result<&Endpoint, TargetError> {
+        let refused =
+            |e: &ConfigError| TargetError::Refused(ConstructionError::other(e.to_string()));
         let config = &self.inner.config;
-        let region = config.region.resolve().await.map_err(|e| refused(&e))?;
+        let region = match deadline {
+            None => config.region.resolve().await,
+            Some(deadline) => {
+                let at = tokio::time::Instant::from_std(deadline);
+                tokio::time::timeout_at(at, config.region.resolve())
+                    .await
+                    .map_err(|_| {
+                        TargetError::TimedOut(TimeoutError {
+                            kind: TimeoutKind::Operation,
+                            after: config.timeouts.operation().unwrap_or_default(),
+                            attempts: 0,
+                        })
+                    })?
+            }
+        }
+        .map_err(|e| refused(&e))?;
         let endpoint = self.inner.endpoint.get_or_init(|| {
             endpoint::resolve(
                 config,
@@ -277,8 +294,13 @@ impl Handle {
         E: OperationError,
     {
         let config = &self.inner.config;
+        let started = Instant::now();
+        let deadline = config.timeouts.operation().map(|t| started + t);
         #[cfg(feature = "imds")]
-        let endpoint = self.target().await.map_err(Error::Construction)?;
+        let endpoint = self.target(deadline).await.map_err(|e| match e {
+            TargetError::Refused(e) => Error::Construction(e),
+            TargetError::TimedOut(e) => Error::Timeout(e),
+        })?;
         #[cfg(not(feature = "imds"))]
         let endpoint = self
             .inner
@@ -293,8 +315,6 @@ impl Handle {
             &prefixed
         };
         let url = endpoint.url(request.path(), request.query());
-        let started = Instant::now();
-        let deadline = config.timeouts.operation().map(|t| started + t);
         let max_attempts = config.retry.max_attempts();
         let real = crate::env::Env::real();
         let call_headers = CallHeaders::new(config.env().unwrap_or(&real));
@@ -562,6 +582,15 @@ fn retry_after(response: &HttpResponse) -> Option<Duration> {
     }
     let at = crate::DateTime::from_str(value, crate::DateTimeFormat::HttpDate).ok()?;
     SystemTime::from(at).duration_since(SystemTime::now()).ok()
+}
+
+/// Why the endpoint of a request is not known.
+#[cfg(feature = "imds")]
+enum TargetError {
+    /// The region or the endpoint cannot be resolved.
+    Refused(ConstructionError),
+    /// The region from instance metadata did not come within the operation timeout.
+    TimedOut(TimeoutError),
 }
 
 enum AttemptError<E> {

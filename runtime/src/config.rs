@@ -199,26 +199,37 @@ fn imds_profile_settings(
     if let Some(profiles) = profiles
         && let Some(profile) = profiles.selected()
     {
+        let from = |key: &str| {
+            format!(
+                "`{key}` of profile `{}` in {}",
+                profile.name(),
+                profiles.describe_files()
+            )
+        };
         let ipv6 = match profile.get("ec2_metadata_service_endpoint_mode") {
             None => false,
-            Some(mode) if mode.trim().eq_ignore_ascii_case("ipv6") => true,
-            Some(mode) if mode.trim().eq_ignore_ascii_case("ipv4") => false,
-            Some(mode) => {
-                return Err(ConfigError::new(format!(
-                    "`ec2_metadata_service_endpoint_mode` of profile `{}` in {} is {mode:?}; it \
-                     must be IPv4 or IPv6",
-                    profile.name(),
-                    profiles.describe_files()
-                )));
-            }
+            Some(mode) => endpoint_mode(mode, &from("ec2_metadata_service_endpoint_mode"))?,
         };
         let endpoint = profile.get("ec2_metadata_service_endpoint");
         if let Some(url) = endpoint {
-            crate::endpoint::validate(url, "`ec2_metadata_service_endpoint` of the profile")?;
+            crate::endpoint::validate(url, &from("ec2_metadata_service_endpoint"))?;
         }
         return Ok((endpoint.map(String::from), ipv6));
     }
     Ok((None, false))
+}
+
+/// Whether an instance metadata endpoint mode (`IPv4` or `IPv6`, any case) is IPv6; `from`
+/// names the setting in the error.
+#[cfg(feature = "imds")]
+fn endpoint_mode(mode: &str, from: &str) -> Result<bool, ConfigError> {
+    match mode.trim() {
+        m if m.eq_ignore_ascii_case("ipv6") => Ok(true),
+        m if m.eq_ignore_ascii_case("ipv4") => Ok(false),
+        _ => Err(ConfigError::new(format!(
+            "{from} is {mode:?}; it must be IPv4 or IPv6"
+        ))),
+    }
 }
 
 /// A true-or-false setting (any case); `from` names it in the error.
@@ -397,7 +408,7 @@ impl Config {
         };
         #[cfg(not(feature = "imds"))]
         {
-            builder = builder.region(region.clone());
+            builder = builder.region(region);
         }
         #[cfg(feature = "imds")]
         if let Some(region) = &region {
@@ -495,6 +506,9 @@ impl Config {
         builder.prepared_tls = Some((ca_bundle, tls));
         #[cfg(feature = "imds")]
         let imds = {
+            if let Some(mode) = env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE") {
+                endpoint_mode(&mode, "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE")?;
+            }
             #[cfg(feature = "profile")]
             let (endpoint, ipv6) = imds_profile_settings(profiles.as_ref().ok())?;
             #[cfg(not(feature = "profile"))]
@@ -546,17 +560,15 @@ impl Config {
                 flag(&value, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?;
         }
         builder.env = Some(env.clone());
-        #[cfg(not(feature = "imds"))]
-        let region = Region::Set(region);
+        // Nothing sets a region: the first request asks instance metadata (unless the
+        // builder is given one).
         #[cfg(feature = "imds")]
-        let region = match region {
-            Some(region) => Region::Set(region),
-            None => {
-                let lookup = Arc::new(crate::region::ImdsRegion::new(imds.clone(), looked_in()));
-                builder.imds_region = Some(lookup.clone());
-                Region::FromImds(lookup)
-            }
-        };
+        if region.is_none() {
+            builder.imds_region = Some(Arc::new(crate::region::ImdsRegion::new(
+                imds.clone(),
+                looked_in(),
+            )));
+        }
         #[cfg(any(
             feature = "container-credentials",
             feature = "imds",
@@ -571,7 +583,13 @@ impl Config {
             feature = "sso"
         )))]
         let chain = DefaultChain::without_network(env);
-        let chain = chain.with_region_source(region);
+        // STS calls use the region of the built configuration, whatever sets it.
+        #[cfg(feature = "sts")]
+        let chain = {
+            let slot = Arc::new(std::sync::OnceLock::new());
+            builder.sts_region = Some(slot.clone());
+            chain.with_sts_region(crate::credentials::sts::StsRegion::OfConfig(slot))
+        };
         #[cfg(feature = "imds")]
         let chain = chain.with_imds(imds);
         #[cfg(any(feature = "sts", feature = "sso"))]
@@ -678,6 +696,9 @@ pub struct ConfigBuilder {
     /// The region from instance metadata, when `builder_from_env` found none set.
     #[cfg(feature = "imds")]
     imds_region: Option<Arc<crate::region::ImdsRegion>>,
+    /// Where the chain of `builder_from_env` reads the region of its STS calls; `build` fills it.
+    #[cfg(feature = "sts")]
+    sts_region: Option<Arc<std::sync::OnceLock<Region>>>,
     #[cfg(feature = "testing")]
     mock: Option<crate::testing::Mock>,
 }
@@ -686,6 +707,13 @@ impl fmt::Debug for ConfigBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ConfigBuilder")
             .field("region", &self.region)
+            .field("region_from_instance_metadata", &{
+                #[cfg(feature = "imds")]
+                let pending = self.region.is_none() && self.imds_region.is_some();
+                #[cfg(not(feature = "imds"))]
+                let pending = false;
+                pending
+            })
             .field("credentials", &self.credentials)
             .field(
                 "endpoint_url",
@@ -696,7 +724,9 @@ impl fmt::Debug for ConfigBuilder {
 }
 
 impl ConfigBuilder {
-    /// Sets the region (required).
+    /// Sets the region. [`Config::builder`] needs one; after [`Config::builder_from_env`] it
+    /// replaces the region read from the environment (or fetched from instance metadata), for
+    /// the requests and for the STS calls of roles and web identity alike.
     pub fn region(mut self, region: impl Into<String>) -> Self {
         self.region = Some(region.into());
         self
@@ -834,6 +864,10 @@ impl ConfigBuilder {
                 })?
             }
         };
+        #[cfg(feature = "sts")]
+        if let Some(slot) = &self.sts_region {
+            let _ = slot.set(region.clone());
+        }
         let credentials = self.credentials.ok_or_else(|| {
             ConfigError::new(
                 "no credentials: set them with Config::builder().credentials(..) (fixed credentials or your own \

@@ -52,6 +52,9 @@ pub(crate) struct ImdsRegion {
     /// Where the configuration looked before (for the error message).
     looked_in: String,
     region: tokio::sync::OnceCell<String>,
+    /// The last failed fetch and when it ended: callers that were waiting for it get its
+    /// error instead of each trying again in turn.
+    failure: std::sync::Mutex<Option<(std::time::Instant, ConfigError)>>,
 }
 
 #[cfg(feature = "imds")]
@@ -62,6 +65,7 @@ impl ImdsRegion {
             imds,
             looked_in,
             region: tokio::sync::OnceCell::new(),
+            failure: std::sync::Mutex::new(None),
         }
     }
 
@@ -74,18 +78,36 @@ impl ImdsRegion {
     }
 
     async fn resolve(&self) -> Result<&str, ConfigError> {
+        let asked = std::time::Instant::now();
+        let failure = || {
+            self.failure
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
         let region = self
             .region
             .get_or_try_init(|| async {
-                let region = self.imds.region().await.map_err(|e| {
-                    ConfigError::new(format!(
-                        "no AWS region configured; looked in {}, then asked {e}. Set AWS_REGION, \
-                         or build the config with Config::builder().region(..)",
-                        self.looked_in
-                    ))
-                })?;
-                tracing::debug!(region, "region from EC2 instance metadata");
-                Ok::<_, ConfigError>(region)
+                // A fetch that failed while this caller waited answers it too.
+                if let Some((at, error)) = &*failure()
+                    && *at >= asked
+                {
+                    return Err(error.clone());
+                }
+                match self.imds.region().await {
+                    Ok(region) => {
+                        tracing::debug!(region, "region from EC2 instance metadata");
+                        Ok(region)
+                    }
+                    Err(e) => {
+                        let error = ConfigError::new(format!(
+                            "no AWS region configured; looked in {}, then asked {e}. Set \
+                             AWS_REGION, or build the config with Config::builder().region(..)",
+                            self.looked_in
+                        ));
+                        *failure() = Some((std::time::Instant::now(), error.clone()));
+                        Err(error)
+                    }
+                }
             })
             .await?;
         Ok(region)

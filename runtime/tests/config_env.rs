@@ -452,7 +452,7 @@ fn profile_settings_are_read_refused_or_ignored() {
     {
         let err = with("imds").unwrap_err().to_string();
         assert!(
-            err.contains("`ec2_metadata_service_endpoint` of the profile"),
+            err.contains("`ec2_metadata_service_endpoint` of profile `imds` in "),
             "{err}"
         );
     }

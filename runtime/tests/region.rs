@@ -295,6 +295,87 @@ async fn the_profile_endpoint_serves_region_credentials_and_roles() {
     assert_eq!(received[6].signed_by().as_deref(), Some("ASIA-ROLE"));
 }
 
+/// Concurrent first requests while instance metadata refuses: one fetch, whose failure answers
+/// every request that waited for it.
+#[tokio::test]
+async fn waiting_requests_share_one_failed_fetch() {
+    let dir = TempDir::new("imds-concurrent");
+    let imds = stand_in(usize::MAX).await;
+    let handle = Handle::new(
+        Config::from_env_with(keys_env(&dir, &imds, &imds.url, &[])).unwrap(),
+        &SPEC,
+    );
+    let (a, b, c) = tokio::join!(call_with(&handle), call_with(&handle), call_with(&handle));
+    for result in [a, b, c] {
+        assert!(matches!(result, Err(Error::Construction(_))), "{result:?}");
+    }
+    assert_eq!(kinds(&imds.received()), ["token", "region"]);
+    // A later request asks again.
+    assert!(call_with(&handle).await.is_err());
+    assert_eq!(kinds(&imds.received()).len(), 4);
+}
+
+/// A region given to the builder after `builder_from_env` is the region of the requests and of
+/// the STS calls of a role, and instance metadata is never asked.
+#[cfg(all(feature = "profile", feature = "sts"))]
+#[tokio::test]
+async fn a_builder_region_wins_for_requests_and_sts() {
+    let dir = TempDir::new("imds-builder");
+    let imds = stand_in(0).await;
+    std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
+    dir.write(
+        ".aws/config",
+        "[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n\
+         [profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n",
+    );
+    let vars = [("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url.as_str())];
+    let config = Config::builder_from_env_with(env(&dir, &imds, &vars))
+        .unwrap()
+        .region("eu-south-2")
+        .build()
+        .unwrap();
+    assert_eq!(config.region(), Some("eu-south-2"));
+    call_with(&Handle::new(config, &SPEC)).await.unwrap();
+    let received = imds.received();
+    assert_eq!(kinds(&received), ["sts", "service"]);
+    for (request, service) in received.iter().zip(["sts", "lambda"]) {
+        assert_eq!(
+            request.scope().unwrap().split_once('/').unwrap().1,
+            format!("eu-south-2/{service}/aws4_request")
+        );
+    }
+}
+
+/// Credentials asked for before any request fetch the region themselves for their STS call.
+#[cfg(all(feature = "profile", feature = "sts"))]
+#[tokio::test]
+async fn credentials_before_any_request_fetch_the_region_for_sts() {
+    use lambda_sdk_runtime::credentials::ProvideCredentials;
+    let dir = TempDir::new("imds-sts-first");
+    let imds = stand_in(0).await;
+    std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
+    dir.write(
+        ".aws/config",
+        "[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n\
+         [profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n",
+    );
+    let vars = [("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url.as_str())];
+    let config = Config::from_env_with(env(&dir, &imds, &vars)).unwrap();
+    let credentials = config
+        .credentials_provider()
+        .provide_credentials()
+        .await
+        .unwrap();
+    assert_eq!(credentials.access_key_id(), "ASIA-ROLE");
+    let received = imds.received();
+    assert_eq!(kinds(&received), ["token", "region", "sts"]);
+    assert_eq!(
+        received[2].scope().unwrap().split_once('/').unwrap().1,
+        format!("{REGION}/sts/aws4_request")
+    );
+    assert_eq!(config.region(), Some(REGION));
+}
+
 #[cfg(feature = "profile")]
 #[test]
 fn a_bad_endpoint_mode_in_the_profile_is_named() {

@@ -244,7 +244,7 @@ pub(crate) const RUNTIME_FEATURES_COMMENT: [&str; 11] = [
     "profile: the shared config and credentials files (`~/.aws/config`, `AWS_PROFILE`): keys and region.",
     "credential-process: `credential_process` in a profile (a command that prints credentials).",
     "container-credentials: ECS and EKS Pod Identity (`AWS_CONTAINER_CREDENTIALS_*_URI`).",
-    "imds: the EC2 instance profile, from instance metadata (IMDSv2).",
+    "imds: the EC2 instance profile and, when nothing sets one, the region, from instance metadata (IMDSv2).",
     "sts: roles through AWS STS: web identity (EKS IRSA) and assume-role profiles (`role_arn`).",
     "sso: IAM Identity Center profiles (`sso_session`), from the token `aws sso login` caches.",
     "proxy: `HTTPS_PROXY` / `HTTP_PROXY` / `NO_PROXY` and `ConfigBuilder::proxy` (CONNECT tunnels).",

@@ -787,16 +787,17 @@ fn deserializer(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream,
             let error = error.unwrap_or_else(|| Error::Unhandled(#rt::error::Unhandled::new(meta.clone())));
         }
     };
-    let uses_status = !bindings.is_empty() || has_body || payload.is_some();
-    let reads = if uses_status {
-        quote! {
-            let status = response.status().as_u16();
-            let headers = response.headers();
-            let body: &[u8] = response.body();
-        }
-    } else {
-        quote!()
+    // The parts of the response the success path reads: each is bound only when used.
+    let success_path = quote!(#init #success_tail).to_string();
+    let uses = |name: &str| {
+        success_path
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|word| word == name)
     };
+    let status = uses("status").then(|| quote!(let status = response.status().as_u16();));
+    let headers = uses("headers").then(|| quote!(let headers = response.headers();));
+    let body = uses("body").then(|| quote!(let body: &[u8] = response.body();));
+    let reads = quote!(#status #headers #body);
     Ok(quote! {
         /// Reads the response: the output on success, the typed error otherwise.
         #[allow(clippy::field_reassign_with_default)]

@@ -237,24 +237,28 @@ impl DefaultChain {
     /// default `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`).
     /// [`Config::from_env`](crate::config::Config::from_env) passes the config's region.
     pub fn with_region(self, region: impl Into<String>) -> Self {
-        self.with_region_source(crate::region::Region::Set(region.into()))
+        #[cfg(feature = "sts")]
+        let this = self.with_sts_region(super::sts::StsRegion::Given(crate::region::Region::Set(
+            region.into(),
+        )));
+        #[cfg(not(feature = "sts"))]
+        let this = {
+            let _ = region;
+            self
+        };
+        this
     }
 
-    /// The region of the STS calls: the configuration's, which may come from instance
-    /// metadata.
-    pub(crate) fn with_region_source(self, region: crate::region::Region) -> Self {
-        #[cfg(not(feature = "sts"))]
-        let _ = region;
-        #[cfg(feature = "sts")]
-        let this = DefaultChain {
-            web_identity: self.web_identity.with_region_source(region.clone()),
+    /// The region of the STS calls: the configuration's, filled in when it is built (and
+    /// which may come from instance metadata).
+    #[cfg(feature = "sts")]
+    pub(crate) fn with_sts_region(self, region: super::sts::StsRegion) -> Self {
+        DefaultChain {
+            web_identity: self.web_identity.with_sts_region(region.clone()),
             #[cfg(feature = "profile")]
-            profile: self.profile.with_region_source(region),
+            profile: self.profile.with_sts_region(region),
             ..self
-        };
-        #[cfg(not(feature = "sts"))]
-        let this = self;
-        this
+        }
     }
 
     /// The instance metadata client of the EC2 source, with the profile's endpoint settings.

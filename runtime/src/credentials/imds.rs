@@ -184,7 +184,7 @@ impl Imds {
             return endpoint.trim_end_matches('/').to_owned();
         }
         let ipv6 = match self.env.get("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE") {
-            Some(mode) => mode.eq_ignore_ascii_case("ipv6"),
+            Some(mode) => mode.trim().eq_ignore_ascii_case("ipv6"),
             None => self.profile_ipv6,
         };
         if ipv6 {

@@ -55,7 +55,7 @@ mod process;
 #[cfg(feature = "profile")]
 mod profile;
 #[cfg(feature = "sts")]
-mod sts;
+pub(crate) mod sts;
 #[cfg(test)]
 // Some helpers serve only the tests of the optional sources.
 #[cfg_attr(

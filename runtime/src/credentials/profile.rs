@@ -114,7 +114,7 @@ pub struct ProfileProvider {
     #[cfg(any(feature = "sts", feature = "sso"))]
     endpoints: Option<Arc<crate::endpoint::ForCredentials>>,
     #[cfg(feature = "sts")]
-    region: Option<crate::region::Region>,
+    region: Option<super::sts::StsRegion>,
     /// The instance metadata client of `credential_source = Ec2InstanceMetadata`, with the
     /// profile's endpoint settings, as `Config::from_env` read them.
     #[cfg(all(feature = "sts", feature = "imds"))]
@@ -191,12 +191,14 @@ impl ProfileProvider {
     /// Needs the `sts` cargo feature (on by default).
     #[cfg(feature = "sts")]
     pub fn with_region(self, region: impl Into<String>) -> Self {
-        self.with_region_source(crate::region::Region::Set(region.into()))
+        self.with_sts_region(super::sts::StsRegion::Given(crate::region::Region::Set(
+            region.into(),
+        )))
     }
 
     /// The region of STS calls: the configuration's, which may come from instance metadata.
     #[cfg(feature = "sts")]
-    pub(crate) fn with_region_source(mut self, region: crate::region::Region) -> Self {
+    pub(crate) fn with_sts_region(mut self, region: super::sts::StsRegion) -> Self {
         self.region = Some(region);
         self
     }

@@ -321,20 +321,36 @@ fn decode_entities(text: &str) -> String {
     out
 }
 
+/// Where the region of a provider's STS calls comes from.
+#[derive(Clone, Debug)]
+pub(crate) enum StsRegion {
+    /// A region given to the provider.
+    Given(crate::region::Region),
+    /// The region of the configuration the provider belongs to, known once the configuration
+    /// is built, so that `ConfigBuilder::region` applies to STS calls too.
+    OfConfig(std::sync::Arc<std::sync::OnceLock<crate::region::Region>>),
+}
+
 /// The region of STS calls for `what` (a role, or the profile that assumes it): the
 /// configuration's (fetched from EC2 instance metadata when that is where it comes from), else
 /// `AWS_REGION`, `AWS_DEFAULT_REGION`, then `fallback` (the profile's `region`). `None` when
 /// nothing sets one.
 pub(crate) async fn sts_region(
-    configured: Option<&crate::region::Region>,
+    configured: Option<&StsRegion>,
     env: &Env,
     fallback: Option<&str>,
     what: &str,
 ) -> Result<Option<String>, CredentialsError> {
+    let configured = match configured {
+        Some(StsRegion::Given(region)) => Some(region),
+        Some(StsRegion::OfConfig(slot)) => slot.get(),
+        None => None,
+    };
     if let Some(region) = configured {
         return match region.resolve().await {
             Ok(region) => Ok(Some(region.to_owned())),
-            Err(e) => Err(CredentialsError::invalid_configuration(format!(
+            // Instance metadata did not answer: a failure of this source, tried again later.
+            Err(e) => Err(CredentialsError::provider_failed(format!(
                 "{what} calls AWS STS, which needs a region: {e}"
             ))),
         };

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use super::sts::{Sts, sts_region};
+use super::sts::{Sts, StsRegion, sts_region};
 use super::{BoxFuture, Credentials, CredentialsError, ProvideCredentials};
 use crate::endpoint::ForCredentials;
 use crate::env::Env;
@@ -47,7 +47,7 @@ use crate::region::Region;
 pub struct WebIdentityProvider {
     env: Env,
     http: HttpClient,
-    region: Option<Region>,
+    region: Option<StsRegion>,
     endpoints: Option<Arc<ForCredentials>>,
 }
 
@@ -76,11 +76,11 @@ impl WebIdentityProvider {
 
     /// Calls STS in `region` (otherwise `AWS_REGION` or `AWS_DEFAULT_REGION`).
     pub fn with_region(self, region: impl Into<String>) -> Self {
-        self.with_region_source(Region::Set(region.into()))
+        self.with_sts_region(StsRegion::Given(Region::Set(region.into())))
     }
 
     /// Calls STS in the configuration's region, which may come from instance metadata.
-    pub(crate) fn with_region_source(mut self, region: Region) -> Self {
+    pub(crate) fn with_sts_region(mut self, region: StsRegion) -> Self {
         self.region = Some(region);
         self
     }
