@@ -106,12 +106,21 @@ impl Unhandled {
     }
 }
 
+impl Unhandled {
+    /// Its code and message, for the error enum of an operation.
+    pub fn parts(&self) -> crate::__private::ErrorParts<'_> {
+        crate::__private::ErrorParts {
+            code: self.code(),
+            message: self.message(),
+            modeled: None,
+            unhandled_status: Some(self.meta.status),
+        }
+    }
+}
+
 impl fmt::Display for Unhandled {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.message() {
-            Some(m) => write!(f, "{}: {m}", self.code()),
-            None => write!(f, "{} (HTTP {}, no message)", self.code(), self.meta.status),
-        }
+        fmt::Display::fmt(&self.parts(), f)
     }
 }
 

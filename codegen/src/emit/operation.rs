@@ -28,6 +28,7 @@ pub fn error_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStrea
     );
     let mut variants = Vec::new();
     let mut inner = Vec::new();
+    let mut source = Vec::new();
     let mut is_fns = Vec::new();
     for e in &op.errors {
         let (shape, _) = errors.get(e.rust_name.as_str()).ok_or_else(|| {
@@ -38,7 +39,8 @@ pub fn error_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStrea
         let first_line = shape.docs.lines().next().unwrap_or("").to_string();
         let vdoc = format!(" `{}`: {first_line}", e.code);
         variants.push(quote!(#[doc = #vdoc] #variant(crate::types::#ty)));
-        inner.push(quote!(Self::#variant(e) => e,));
+        inner.push(quote!(Self::#variant(e) => e.parts(),));
+        source.push(quote!(Self::#variant(e) => ::std::option::Option::Some(e),));
         let is_fn = ident(&e.is_method);
         let is_doc = format!(" Whether this is a `{}`.", e.code);
         is_fns.push(quote! {
@@ -68,38 +70,41 @@ pub fn error_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStrea
                 ::std::matches!(self, Self::Unhandled(_))
             }
 
-            /// The error inside: a modeled error structure, or the unhandled error.
-            fn inner(&self) -> &dyn #rt::error::OperationError {
+            /// The code, message and model facts of the case.
+            fn parts(&self) -> #rt::__private::ErrorParts<'_> {
                 match self {
                     #(#inner)*
-                    Self::Unhandled(e) => e,
+                    Self::Unhandled(e) => e.parts(),
                 }
             }
         }
 
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                ::std::fmt::Display::fmt(self.inner(), f)
+                ::std::fmt::Display::fmt(&self.parts(), f)
             }
         }
 
         impl ::std::error::Error for #name {
             fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-                ::std::option::Option::Some(self.inner())
+                match self {
+                    #(#source)*
+                    Self::Unhandled(e) => ::std::option::Option::Some(e),
+                }
             }
         }
 
         impl #rt::error::OperationError for #name {
             fn code(&self) -> &str {
-                self.inner().code()
+                self.parts().code
             }
 
             fn message(&self) -> ::std::option::Option<&str> {
-                self.inner().message()
+                self.parts().message
             }
 
             fn modeled(&self) -> ::std::option::Option<#rt::error::ModeledError> {
-                self.inner().modeled()
+                self.parts().modeled
             }
         }
     })

@@ -149,8 +149,8 @@ pub fn structure(s: &Structure) -> Result<TokenStream, Error> {
     })
 }
 
-/// `Display`, `Error`, `message()`, what the model says about the error (`OperationError`) and
-/// how to read it from a response, for a modeled error structure. Each operation that lists
+/// `Display`, `Error`, `message()`, what the model says about the error (`parts()`) and how
+/// to read it from a response, for a modeled error structure. Each operation that lists
 /// the error only names it.
 fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> Result<TokenStream, Error> {
     let rt = super::rt();
@@ -201,39 +201,28 @@ fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> Result<TokenStream
 
         impl ::std::fmt::Display for #name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                match self.message() {
-                    ::std::option::Option::Some(message) => {
-                        f.write_str(#code)?;
-                        f.write_str(": ")?;
-                        f.write_str(message)
-                    }
-                    ::std::option::Option::None => f.write_str(#code),
-                }
+                ::std::fmt::Display::fmt(&self.parts(), f)
             }
         }
 
         impl ::std::error::Error for #name {}
 
-        impl #rt::error::OperationError for #name {
-            fn code(&self) -> &str {
-                #code
-            }
-
-            fn message(&self) -> ::std::option::Option<&str> {
-                #name::message(self)
-            }
-
-            fn modeled(&self) -> ::std::option::Option<#rt::error::ModeledError> {
-                ::std::option::Option::Some(#rt::error::ModeledError {
-                    status: #status,
-                    server_fault: #server_fault,
-                    retryable: #retryable,
-                    throttling: #throttling,
-                })
-            }
-        }
-
         impl #name {
+            /// The code, message and model facts of the error.
+            pub(crate) fn parts(&self) -> #rt::__private::ErrorParts<'_> {
+                #rt::__private::ErrorParts {
+                    code: #code,
+                    message: self.message(),
+                    modeled: ::std::option::Option::Some(#rt::error::ModeledError {
+                        status: #status,
+                        server_fault: #server_fault,
+                        retryable: #retryable,
+                        throttling: #throttling,
+                    }),
+                    unhandled_status: ::std::option::Option::None,
+                }
+            }
+
             #[doc = #read_doc]
             pub(crate) fn from_response(
                 response: &#rt::client::HttpResponse,

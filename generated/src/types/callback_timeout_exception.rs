@@ -41,36 +41,25 @@ impl CallbackTimeoutException {
 }
 impl ::std::fmt::Display for CallbackTimeoutException {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        match self.message() {
-            ::std::option::Option::Some(message) => {
-                f.write_str("CallbackTimeoutException")?;
-                f.write_str(": ")?;
-                f.write_str(message)
-            }
-            ::std::option::Option::None => f.write_str("CallbackTimeoutException"),
-        }
+        ::std::fmt::Display::fmt(&self.parts(), f)
     }
 }
 impl ::std::error::Error for CallbackTimeoutException {}
-impl ::lambda_sdk_runtime::error::OperationError for CallbackTimeoutException {
-    fn code(&self) -> &str {
-        "CallbackTimeoutException"
-    }
-    fn message(&self) -> ::std::option::Option<&str> {
-        CallbackTimeoutException::message(self)
-    }
-    fn modeled(
-        &self,
-    ) -> ::std::option::Option<::lambda_sdk_runtime::error::ModeledError> {
-        ::std::option::Option::Some(::lambda_sdk_runtime::error::ModeledError {
-            status: 400,
-            server_fault: false,
-            retryable: false,
-            throttling: false,
-        })
-    }
-}
 impl CallbackTimeoutException {
+    /// The code, message and model facts of the error.
+    pub(crate) fn parts(&self) -> ::lambda_sdk_runtime::__private::ErrorParts<'_> {
+        ::lambda_sdk_runtime::__private::ErrorParts {
+            code: "CallbackTimeoutException",
+            message: self.message(),
+            modeled: ::std::option::Option::Some(::lambda_sdk_runtime::error::ModeledError {
+                status: 400,
+                server_fault: false,
+                retryable: false,
+                throttling: false,
+            }),
+            unhandled_status: ::std::option::Option::None,
+        }
+    }
     /// Reads a `CallbackTimeoutException` error response: its JSON body and any members bound to headers. `Ok(None)` when the body does not match the model: the caller keeps the error as an unhandled one, with its code, message and retry classification.
     pub(crate) fn from_response(
         response: &::lambda_sdk_runtime::client::HttpResponse,

@@ -67,42 +67,53 @@ impl ResumeDurableExecutionError {
     pub fn is_unhandled(&self) -> bool {
         ::std::matches!(self, Self::Unhandled(_))
     }
-    /// The error inside: a modeled error structure, or the unhandled error.
-    fn inner(&self) -> &dyn ::lambda_sdk_runtime::error::OperationError {
+    /// The code, message and model facts of the case.
+    fn parts(&self) -> ::lambda_sdk_runtime::__private::ErrorParts<'_> {
         match self {
-            Self::InvalidParameterValueException(e) => e,
-            Self::KmsAccessDeniedException(e) => e,
-            Self::KmsDisabledException(e) => e,
-            Self::KmsInvalidStateException(e) => e,
-            Self::KmsNotFoundException(e) => e,
-            Self::ResourceConflictException(e) => e,
-            Self::ResourceNotFoundException(e) => e,
-            Self::ServiceException(e) => e,
-            Self::TooManyRequestsException(e) => e,
-            Self::Unhandled(e) => e,
+            Self::InvalidParameterValueException(e) => e.parts(),
+            Self::KmsAccessDeniedException(e) => e.parts(),
+            Self::KmsDisabledException(e) => e.parts(),
+            Self::KmsInvalidStateException(e) => e.parts(),
+            Self::KmsNotFoundException(e) => e.parts(),
+            Self::ResourceConflictException(e) => e.parts(),
+            Self::ResourceNotFoundException(e) => e.parts(),
+            Self::ServiceException(e) => e.parts(),
+            Self::TooManyRequestsException(e) => e.parts(),
+            Self::Unhandled(e) => e.parts(),
         }
     }
 }
 impl ::std::fmt::Display for ResumeDurableExecutionError {
     fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-        ::std::fmt::Display::fmt(self.inner(), f)
+        ::std::fmt::Display::fmt(&self.parts(), f)
     }
 }
 impl ::std::error::Error for ResumeDurableExecutionError {
     fn source(&self) -> ::std::option::Option<&(dyn ::std::error::Error + 'static)> {
-        ::std::option::Option::Some(self.inner())
+        match self {
+            Self::InvalidParameterValueException(e) => ::std::option::Option::Some(e),
+            Self::KmsAccessDeniedException(e) => ::std::option::Option::Some(e),
+            Self::KmsDisabledException(e) => ::std::option::Option::Some(e),
+            Self::KmsInvalidStateException(e) => ::std::option::Option::Some(e),
+            Self::KmsNotFoundException(e) => ::std::option::Option::Some(e),
+            Self::ResourceConflictException(e) => ::std::option::Option::Some(e),
+            Self::ResourceNotFoundException(e) => ::std::option::Option::Some(e),
+            Self::ServiceException(e) => ::std::option::Option::Some(e),
+            Self::TooManyRequestsException(e) => ::std::option::Option::Some(e),
+            Self::Unhandled(e) => ::std::option::Option::Some(e),
+        }
     }
 }
 impl ::lambda_sdk_runtime::error::OperationError for ResumeDurableExecutionError {
     fn code(&self) -> &str {
-        self.inner().code()
+        self.parts().code
     }
     fn message(&self) -> ::std::option::Option<&str> {
-        self.inner().message()
+        self.parts().message
     }
     fn modeled(
         &self,
     ) -> ::std::option::Option<::lambda_sdk_runtime::error::ModeledError> {
-        self.inner().modeled()
+        self.parts().modeled
     }
 }
