@@ -3,12 +3,14 @@
 //! Emitters read names from the IR and never invent them. They emit fully qualified paths
 //! (`::std::option::Option`) so that no model shape name can shadow a Rust one.
 
+mod deserialize;
 mod endpoint;
 mod enumeration;
 mod manifest;
 mod modules;
 mod operation;
 mod readme;
+mod serialize;
 mod structure;
 mod ty;
 mod union;

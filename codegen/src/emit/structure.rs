@@ -180,7 +180,7 @@ fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> Result<TokenStream
         } else {
             400
         }));
-    let bindings = super::operation::read_bindings(s, quote!(error))?;
+    let bindings = super::deserialize::read_bindings(s, quote!(error))?;
     let mutability = if bindings.is_empty() {
         quote!()
     } else {

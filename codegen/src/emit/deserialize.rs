@@ -1,0 +1,308 @@
+//! An operation's response deserializer: the output from a success (its body and the members
+//! bound to headers or the status), the modeled error shape a failure's code names, or the
+//! unhandled error; and the header bindings an error shape reads.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+
+use super::operation::ErrorShapes;
+use super::serialize::format_tokens;
+use super::ty::rust_type;
+use super::{ident, rt};
+use crate::Error;
+use crate::ir::{Binding, NamedKind, Operation, Structure, TimestampFormat, Type};
+
+/// Statements that set header-, status- and prefix-bound members of `target` from `response`.
+pub(super) fn read_bindings(s: &Structure, target: TokenStream) -> Result<Vec<TokenStream>, Error> {
+    let rt = rt();
+    let mut steps = Vec::new();
+    for m in &s.members {
+        let field = ident(&m.field);
+        let name = &m.name;
+        let member_id = format!("{}${}", s.shape_id, m.name);
+        let value = match &m.binding {
+            Binding::Header(header) => {
+                let format = format_tokens(m.timestamp_format.unwrap_or(TimestampFormat::HttpDate));
+                let read = |ty: &Type| -> Result<TokenStream, Error> {
+                    Ok(match ty {
+                        Type::String if m.media_type.is_some() => {
+                            quote!(#rt::rest_json::header_base64_str(status, headers, #name, #header)?)
+                        }
+                        Type::String => {
+                            quote!(#rt::rest_json::header_str(status, headers, #name, #header)?.map(::std::string::String::from))
+                        }
+                        Type::Bool
+                        | Type::Byte
+                        | Type::Short
+                        | Type::Integer
+                        | Type::Long
+                        | Type::Float
+                        | Type::Double => {
+                            let t = rust_type(ty);
+                            quote!(#rt::rest_json::header_parse::<#t>(status, headers, #name, #header)?)
+                        }
+                        Type::Timestamp => {
+                            quote!(#rt::rest_json::header_timestamp(status, headers, #name, #header, #format)?)
+                        }
+                        Type::Blob => {
+                            quote!(#rt::rest_json::header_blob(status, headers, #name, #header)?)
+                        }
+                        Type::Named {
+                            kind: NamedKind::Enum,
+                            ..
+                        } => {
+                            let t = rust_type(ty);
+                            quote!(#rt::rest_json::header_str(status, headers, #name, #header)?.map(<#t as ::std::convert::From<&str>>::from))
+                        }
+                        Type::Named {
+                            kind: NamedKind::IntEnum,
+                            ..
+                        } => {
+                            let t = rust_type(ty);
+                            quote!(#rt::rest_json::header_parse::<i32>(status, headers, #name, #header)?.map(<#t as ::std::convert::From<i32>>::from))
+                        }
+                        Type::List { element, .. } => {
+                            // HTTP dates hold a comma; other timestamp formats split like any list.
+                            let timestamps = **element == Type::Timestamp
+                                && m.timestamp_format.unwrap_or(TimestampFormat::HttpDate)
+                                    == TimestampFormat::HttpDate;
+                            let each = match &**element {
+                                Type::String => quote!(::std::result::Result::Ok(item)),
+                                Type::Named {
+                                    kind: NamedKind::Enum,
+                                    ..
+                                } => {
+                                    let t = rust_type(element);
+                                    quote!(::std::result::Result::Ok(<#t as ::std::convert::From<::std::string::String>>::from(item)))
+                                }
+                                Type::Timestamp => {
+                                    quote!(#rt::DateTime::from_str(&item, #format).map_err(|e| e.to_string()))
+                                }
+                                Type::Named {
+                                    kind: NamedKind::IntEnum,
+                                    ..
+                                } => {
+                                    let t = rust_type(element);
+                                    quote!(item.parse::<i32>().map(<#t as ::std::convert::From<i32>>::from).map_err(|e| ::std::string::ToString::to_string(&e)))
+                                }
+                                Type::Bool
+                                | Type::Byte
+                                | Type::Short
+                                | Type::Integer
+                                | Type::Long
+                                | Type::Float
+                                | Type::Double => {
+                                    let t = rust_type(element);
+                                    quote!(item.parse::<#t>().map_err(|e| ::std::string::ToString::to_string(&e)))
+                                }
+                                _ => {
+                                    return Err(Error::shape(
+                                        &member_id,
+                                        "this list type cannot be read from a header",
+                                    ));
+                                }
+                            };
+                            quote! {
+                                match #rt::rest_json::header_list(status, headers, #name, #header, #timestamps)? {
+                                    ::std::option::Option::None => ::std::option::Option::None,
+                                    ::std::option::Option::Some(items) => ::std::option::Option::Some(
+                                        items
+                                            .into_iter()
+                                            .map(|item| #each)
+                                            .collect::<::std::result::Result<::std::vec::Vec<_>, ::std::string::String>>()
+                                            .map_err(|e| #rt::rest_json::header_error(status, headers, #name, #header, &e))?,
+                                    ),
+                                }
+                            }
+                        }
+                        _ => {
+                            return Err(Error::shape(
+                                &member_id,
+                                "this type cannot be read from a header",
+                            ));
+                        }
+                    })
+                };
+                read(&m.ty)?
+            }
+            Binding::PrefixHeaders(prefix) => {
+                quote!(#rt::rest_json::prefix_headers(status, headers, #name, #prefix)?)
+            }
+            Binding::ResponseCode => quote!(::std::option::Option::Some(
+                ::std::convert::From::from(status)
+            )),
+            _ => continue,
+        };
+        if m.required {
+            steps.push(quote!(#target.#field = (#value).unwrap_or_default();));
+        } else {
+            steps.push(quote!(#target.#field = #value;));
+        }
+    }
+    Ok(steps)
+}
+
+pub(super) fn deserializer(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream, Error> {
+    let rt = rt();
+    let output = &op.output;
+    let response = ident(&output.rust_name);
+    let error = ident(&op.error_name);
+    let payload = output
+        .members
+        .iter()
+        .find(|m| matches!(m.binding, Binding::Payload { .. }));
+    let has_body = output.members.iter().any(|m| m.binding == Binding::Body);
+    let bindings = read_bindings(output, quote!(output))?;
+    let output_mut = if bindings.is_empty() {
+        quote!()
+    } else {
+        quote!(mut)
+    };
+    let stream_member = payload.filter(|m| m.event_stream);
+    let init = if stream_member.is_some() {
+        // Read by `deserialize_stream`; a buffered success response cannot carry the stream.
+        quote! {
+            let _ = (status, headers, body);
+            ::std::result::Result::Err(#rt::client::response_error(response, "an event stream response is read as a stream"))
+        }
+    } else if let Some(m) = payload {
+        let field = ident(&m.field);
+        let read = match &m.ty {
+            Type::Blob => quote!((!body.is_empty()).then(|| #rt::Blob::from(body.to_vec()))),
+            Type::String => quote! {
+                if body.is_empty() { ::std::option::Option::None } else {
+                    ::std::option::Option::Some(::std::string::String::from_utf8(body.to_vec()).map_err(|_| #rt::client::response_error(response, "the payload is not UTF-8 text"))?)
+                }
+            },
+            Type::Named {
+                kind: NamedKind::Enum,
+                ..
+            } => {
+                let t = rust_type(&m.ty);
+                quote! {
+                    if body.is_empty() { ::std::option::Option::None } else {
+                        ::std::option::Option::Some(<#t as ::std::convert::From<&str>>::from(::std::str::from_utf8(body).map_err(|_| #rt::client::response_error(response, "the payload is not UTF-8 text"))?))
+                    }
+                }
+            }
+            Type::Named {
+                kind: NamedKind::Structure | NamedKind::Union,
+                ..
+            }
+            | Type::Document => quote! {
+                if body.iter().all(u8::is_ascii_whitespace) { ::std::option::Option::None } else {
+                    ::std::option::Option::Some(#rt::rest_json::parse_json(status, headers, body).map_err(crate::Error::Response)?)
+                }
+            },
+            _ => {
+                return Err(Error::shape(
+                    format!("{}${}", output.shape_id, m.name),
+                    "this type cannot be an @httpPayload",
+                ));
+            }
+        };
+        let read = if m.boxed {
+            quote!((#read).map(::std::boxed::Box::new))
+        } else {
+            read
+        };
+        let assign = if m.required {
+            quote!(output.#field = (#read).unwrap_or_default();)
+        } else {
+            quote!(output.#field = #read;)
+        };
+        quote! {
+            let mut output = crate::types::#response::default();
+            #assign
+        }
+    } else if has_body {
+        quote!(let #output_mut output: crate::types::#response = #rt::rest_json::parse_json(status, headers, body).map_err(crate::Error::Response)?;)
+    } else {
+        quote!(let #output_mut output = crate::types::#response::default();)
+    };
+    let mut arms = Vec::new();
+    for e in &op.errors {
+        let (shape, _) = errors.get(e.rust_name.as_str()).ok_or_else(|| {
+            Error::shape(&op.shape_id, format!("error `{}` has no structure", e.code))
+        })?;
+        let variant = ident(&e.rust_name);
+        let ty = ident(&shape.rust_name);
+        let code = &e.code;
+        arms.push(quote! {
+            ::std::option::Option::Some(#code) => crate::types::#ty::from_response(response)?.map(Error::#variant),
+        });
+    }
+    let (success_tail, stream_fn) = match stream_member {
+        None => (
+            quote!(#(#bindings)* ::std::result::Result::Ok(output)),
+            quote!(),
+        ),
+        Some(m) => {
+            let field = ident(&m.field);
+            (
+                quote!(),
+                quote! {
+                    /// Reads a successful event-stream response: bindings from the head, events
+                    /// from the body as they arrive.
+                    #[allow(clippy::field_reassign_with_default)]
+                    fn deserialize_stream(
+                        head: #rt::client::ResponseHead,
+                        body: #rt::stream::ByteStream,
+                    ) -> ::std::result::Result<crate::types::#response, crate::Error<crate::types::#error>> {
+                        let status = head.status.as_u16();
+                        let headers = &head.headers;
+                        let mut output = crate::types::#response::default();
+                        #(#bindings)*
+                        output.#field = #rt::stream::EventReceiver::new(body);
+                        ::std::result::Result::Ok(output)
+                    }
+                },
+            )
+        }
+    };
+    let unhandled =
+        quote!(crate::types::#error::Unhandled(#rt::error::Unhandled::new(meta.clone())));
+    let error_value = if arms.is_empty() {
+        quote!(let error = #unhandled;)
+    } else {
+        // A modeled error whose body does not match the model is still that service error:
+        // it is kept as an unhandled one, with its code, message and retry classification.
+        quote! {
+            use crate::types::#error as Error;
+            let error = match meta.code() {
+                #(#arms)*
+                _ => ::std::option::Option::None,
+            };
+            let error = error.unwrap_or_else(|| Error::Unhandled(#rt::error::Unhandled::new(meta.clone())));
+        }
+    };
+    // The parts of the response the success path reads: each is bound only when used.
+    let success_path = quote!(#init #success_tail).to_string();
+    let uses = |name: &str| {
+        success_path
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|word| word == name)
+    };
+    let status = uses("status").then(|| quote!(let status = response.status().as_u16();));
+    let headers = uses("headers").then(|| quote!(let headers = response.headers();));
+    let body = uses("body").then(|| quote!(let body: &[u8] = response.body();));
+    let reads = quote!(#status #headers #body);
+    Ok(quote! {
+        /// Reads the response: the output on success, the typed error otherwise.
+        #[allow(clippy::field_reassign_with_default)]
+        fn deserialize(
+            response: &#rt::client::HttpResponse,
+        ) -> ::std::result::Result<crate::types::#response, crate::Error<crate::types::#error>> {
+            if !response.status().is_success() {
+                let meta = #rt::rest_json::error_metadata_of(response);
+                #error_value
+                return ::std::result::Result::Err(crate::Error::service(error, meta));
+            }
+            #reads
+            #init
+            #success_tail
+        }
+
+        #stream_fn
+    })
+}
