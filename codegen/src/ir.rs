@@ -270,6 +270,10 @@ pub struct Member {
     pub required: bool,
     /// `@default`, when not cancelled by `null`.
     pub default: Option<DefaultValue>,
+    /// The private function giving the `@default` (for serde and builders), when there is one.
+    pub default_fn: String,
+    /// The private function serializing the member, or its default when unset.
+    pub serialize_or_default_fn: String,
     /// Where the member travels in an HTTP message.
     pub binding: Binding,
     /// `@sensitive` on the member or its target: Debug redacts it.

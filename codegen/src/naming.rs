@@ -218,6 +218,17 @@ pub fn operation_module(operation: &str) -> String {
     module_name(&type_name(operation))
 }
 
+/// The private function that gives a member's `@default` (`default_<field>`).
+pub fn default_fn(field: &str) -> String {
+    format!("default_{}", field.trim_start_matches("r#"))
+}
+
+/// The private function that serializes a member, or its default when unset
+/// (`serialize_<field>_or_default`).
+pub fn serialize_or_default_fn(field: &str) -> String {
+    format!("serialize_{}_or_default", field.trim_start_matches("r#"))
+}
+
 /// The Rust static of an AWS partition in the runtime's `partitions.rs`: its id in
 /// SCREAMING_SNAKE_CASE (`aws-iso-b` → `AWS_ISO_B`).
 pub fn partition_static(id: &str) -> String {

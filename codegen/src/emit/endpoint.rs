@@ -7,7 +7,7 @@
 //! function's tail.
 
 use proc_macro2::{Literal as TokenLiteral, TokenStream};
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::ident;
 use crate::endpoint_rules::{
@@ -19,7 +19,7 @@ fn functions() -> TokenStream {
 }
 
 fn rules_error(kind: &str, message: TokenStream) -> TokenStream {
-    let kind = format_ident!("{}", kind);
+    let kind = super::ident(kind);
     quote! {
         ::lambda_sdk_runtime::endpoint_rules::RulesError::new(
             ::lambda_sdk_runtime::endpoint_rules::RulesErrorKind::#kind,
@@ -456,7 +456,7 @@ fn owned(e: &Expr) -> TokenStream {
             quote!(if #c { #a } else { #b })
         }
         ExprKind::Call { function, args } => {
-            let function = format_ident!("{}", function);
+            let function = super::ident(function);
             let args = args.iter().map(argument);
             quote!(#f::#function(#(#args),*))
         }
@@ -499,7 +499,7 @@ fn place(e: &Expr) -> TokenStream {
         ExprKind::Str(s) => quote!(#s),
         ExprKind::Field { base, field, .. } => {
             let base = place(base);
-            let field = format_ident!("{}", field);
+            let field = super::ident(field);
             quote!(#base.#field)
         }
         ExprKind::Template(parts) if matches!(parts.as_slice(), [Part::Value(_)]) => owned(e),

@@ -106,6 +106,12 @@ pub fn naming_table(krate: &ir::Crate) -> Vec<String> {
                 "{}${} -> {}.{} ({})",
                 s.shape_id, m.name, s.rust_name, m.field, m.json_name
             ));
+            if m.default.is_some() {
+                lines.push(format!(
+                    "{}${} default -> {}::{} / {}",
+                    s.shape_id, m.name, s.rust_name, m.default_fn, m.serialize_or_default_fn
+                ));
+            }
         }
     };
     for op in &krate.operations {

@@ -1,7 +1,7 @@
 //! Structures: the struct, its serde form, its Debug (redacting sensitive data), its builder.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::quote;
 
 use super::ty::{default_expr, field_type, value_type, with_module};
 use super::{REDACTED, doc_attrs, ident, rt, serde_crate};
@@ -245,7 +245,6 @@ fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenSt
     let member_id = format!("{}${}", s.shape_id, m.name);
     let with = with_module(&member_id, m, !m.required)?;
     let value_with = with_module(&member_id, m, false)?;
-    let bare = m.field.trim_start_matches("r#");
     let mut helper = None;
     if m.event_stream {
         // An event stream has no JSON form: it is read from the response as it arrives.
@@ -320,8 +319,8 @@ fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenSt
             // Nested and output structures: an unset member with a @default travels as the
             // default, and a member the service omits reads as the default.
             (Some(value), role, with) if *role != Role::Input => {
-                let ser = format_ident!("serialize_{}_or_default", bare);
-                let de = format_ident!("default_{}", bare);
+                let ser = ident(&m.serialize_or_default_fn);
+                let de = ident(&m.default_fn);
                 let ser_path = format!("{}::{ser}", s.rust_name);
                 let de_path = format!("{}::{de}", s.rust_name);
                 let ty = value_type(m);
@@ -390,7 +389,7 @@ fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenSt
 
 /// The private function giving a required member's `@default`.
 fn required_default_fn(m: &Member) -> proc_macro2::Ident {
-    format_ident!("default_{}", m.field.trim_start_matches("r#"))
+    ident(&m.default_fn)
 }
 
 /// `impl Default` for a structure whose required members have a `@default`: those start at

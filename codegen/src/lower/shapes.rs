@@ -73,6 +73,8 @@ impl<'m> Lowerer<'m> {
             } else {
                 self.default_value(&member_id, t, &target_id, target, &ty)?
             };
+            let default_fn = naming::default_fn(&field);
+            let serialize_or_default_fn = naming::serialize_or_default_fn(&field);
             let setter = naming::setter_name(member_name);
             let option_setter = naming::option_setter_name(member_name);
             for method in [&setter, &option_setter] {
@@ -117,6 +119,8 @@ impl<'m> Lowerer<'m> {
                     })
                     .flatten(),
                 field,
+                default_fn,
+                serialize_or_default_fn,
                 ty,
                 required,
                 default,
