@@ -372,3 +372,33 @@ fn fuzz_cargo(
 fn cargo_path() -> String {
     std::env::var("CARGO").unwrap_or_else(|_| "cargo".into())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{RUNTIME_FEATURE_SETS, RUNTIME_FEATURE_SETS_TESTED};
+
+    /// The feature sets name only features the runtime has (its manifest's `[features]`).
+    #[test]
+    fn feature_sets_name_runtime_features() {
+        let manifest = std::fs::read_to_string(crate::root().join("runtime/Cargo.toml"))
+            .unwrap_or_else(|e| panic!("runtime/Cargo.toml: {e}"));
+        let section = manifest
+            .split("[features]")
+            .nth(1)
+            .and_then(|rest| rest.split("\n[").next())
+            .unwrap_or_default();
+        let features: Vec<&str> = section
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| l.split_once(" = ").map(|(name, _)| name))
+            .collect();
+        for set in RUNTIME_FEATURE_SETS
+            .iter()
+            .chain(&RUNTIME_FEATURE_SETS_TESTED)
+        {
+            for feature in set.split(',').filter(|f| !f.is_empty()) {
+                assert!(features.contains(&feature), "`{feature}` of \"{set}\"");
+            }
+        }
+    }
+}

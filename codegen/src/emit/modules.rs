@@ -38,16 +38,9 @@ pub fn lib_rs(krate: &ir::Crate) -> TokenStream {
         let feature = &op.feature;
         quote!(#![cfg_attr(feature = #feature, doc = #line)])
     });
-    // The runtime parts' lines of the manifest comment read `name: what it compiles in`.
-    let runtime_features = super::manifest::RUNTIME_FEATURES_COMMENT
+    let runtime_features = super::manifest::RUNTIME_FEATURES
         .iter()
-        .filter_map(|line| line.split_once(": "))
-        .filter(|(name, _)| {
-            super::manifest::RUNTIME_FEATURES
-                .iter()
-                .any(|f| f.name == *name)
-        })
-        .map(|(name, what)| format!("   - `{name}`: {what}"));
+        .map(|f| format!("   - `{}`: {}", f.name, f.about));
     let example_feature = krate
         .operations
         .first()

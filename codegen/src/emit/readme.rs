@@ -131,14 +131,8 @@ pub fn readme(krate: &ir::Crate, options: &Options) -> String {
     line("## Cargo features".into());
     line(String::new());
     line("- one per operation (above), all on by default;".into());
-    for l in super::manifest::RUNTIME_FEATURES_COMMENT {
-        if let Some((feature, what)) = l.split_once(": ")
-            && super::manifest::RUNTIME_FEATURES
-                .iter()
-                .any(|f| f.name == feature)
-        {
-            line(format!("- `{feature}` (on by default): {what}"));
-        }
+    for f in super::manifest::RUNTIME_FEATURES {
+        line(format!("- `{}` (on by default): {}", f.name, f.about));
     }
     for f in super::manifest::OFF_BY_DEFAULT {
         line(format!("- `{}`: {}", f.name, f.comment));
