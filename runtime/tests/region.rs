@@ -315,6 +315,18 @@ async fn waiting_requests_share_one_failed_fetch() {
     assert_eq!(kinds(&imds.received()).len(), 4);
 }
 
+/// Writes `~/.aws/config` with a default profile that assumes a role with the keys of `base`,
+/// and no region.
+#[cfg(all(feature = "profile", feature = "sts"))]
+fn role_profile(dir: &TempDir) {
+    std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
+    dir.write(
+        ".aws/config",
+        "[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n\
+         [profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n",
+    );
+}
+
 /// A region given to the builder after `builder_from_env` is the region of the requests and of
 /// the STS calls of a role, and instance metadata is never asked.
 #[cfg(all(feature = "profile", feature = "sts"))]
@@ -322,13 +334,8 @@ async fn waiting_requests_share_one_failed_fetch() {
 async fn a_builder_region_wins_for_requests_and_sts() {
     let dir = TempDir::new("imds-builder");
     let imds = stand_in(0).await;
-    std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
-    dir.write(
-        ".aws/config",
-        "[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n\
-         [profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n",
-    );
     let vars = [("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url.as_str())];
+    role_profile(&dir);
     let config = Config::builder_from_env_with(env(&dir, &imds, &vars))
         .unwrap()
         .region("eu-south-2")
@@ -353,13 +360,8 @@ async fn credentials_before_any_request_fetch_the_region_for_sts() {
     use lambda_sdk_runtime::credentials::ProvideCredentials;
     let dir = TempDir::new("imds-sts-first");
     let imds = stand_in(0).await;
-    std::fs::create_dir_all(dir.path().join(".aws")).unwrap();
-    dir.write(
-        ".aws/config",
-        "[default]\nrole_arn = arn:aws:iam::1:role/r\nsource_profile = base\n\
-         [profile base]\naws_access_key_id = AKIDBASE\naws_secret_access_key = s\n",
-    );
     let vars = [("AWS_EC2_METADATA_SERVICE_ENDPOINT", imds.url.as_str())];
+    role_profile(&dir);
     let config = Config::from_env_with(env(&dir, &imds, &vars)).unwrap();
     let credentials = config
         .credentials_provider()
