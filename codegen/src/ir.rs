@@ -97,6 +97,8 @@ pub struct ErrorRef {
     pub rust_name: String,
     /// The `{Op}Error` method that tests for this variant, e.g. `is_service_exception`.
     pub is_method: String,
+    /// The first line of the error structure's documentation (the variant's doc).
+    pub summary: String,
 }
 
 /// `@http`.

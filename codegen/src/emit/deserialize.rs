@@ -5,7 +5,6 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::operation::ErrorShapes;
 use super::serialize::format_tokens;
 use super::ty::rust_type;
 use super::{ident, rt};
@@ -142,7 +141,7 @@ pub(super) fn read_bindings(s: &Structure, target: TokenStream) -> Result<Vec<To
     Ok(steps)
 }
 
-pub(super) fn deserializer(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream, Error> {
+pub(super) fn deserializer(op: &Operation) -> Result<TokenStream, Error> {
     let rt = rt();
     let output = &op.output;
     let response = ident(&output.rust_name);
@@ -222,11 +221,8 @@ pub(super) fn deserializer(op: &Operation, errors: &ErrorShapes<'_>) -> Result<T
     };
     let mut arms = Vec::new();
     for e in &op.errors {
-        let (shape, _) = errors.get(e.rust_name.as_str()).ok_or_else(|| {
-            Error::shape(&op.shape_id, format!("error `{}` has no structure", e.code))
-        })?;
         let variant = ident(&e.rust_name);
-        let ty = ident(&shape.rust_name);
+        let ty = ident(&e.rust_name);
         let code = &e.code;
         arms.push(quote! {
             ::std::option::Option::Some(#code) => crate::types::#ty::from_response(response)?.map(Error::#variant),

@@ -32,17 +32,6 @@ pub fn emit(krate: &ir::Crate, options: &Options) -> Result<Files, Error> {
         files.insert(PathBuf::from(path), text);
         Ok(())
     };
-    let errors: operation::ErrorShapes<'_> = krate
-        .types
-        .iter()
-        .filter_map(|def| match def {
-            TypeDef::Structure(s) => match &s.role {
-                ir::Role::Error(info) => Some((s.rust_name.as_str(), (s, info))),
-                _ => None,
-            },
-            _ => None,
-        })
-        .collect();
     let structures: std::collections::BTreeMap<&str, &ir::Structure> = krate
         .types
         .iter()
@@ -81,11 +70,11 @@ pub fn emit(krate: &ir::Crate, options: &Options) -> Result<Files, Error> {
         add(format!("src/operation/{}/response.rs", op.module), response)?;
         add(
             format!("src/operation/{}/error.rs", op.module),
-            operation::error_file(op, &errors)?,
+            operation::error_file(op)?,
         )?;
         add(
             format!("src/operation/{}/call.rs", op.module),
-            operation::call_file(op, &errors)?,
+            operation::call_file(op)?,
         )?;
     }
     files.insert(

@@ -3,8 +3,6 @@
 //! `deserialize`. All behaviour lives in the runtime; this code only binds model members to
 //! runtime calls.
 
-use std::collections::BTreeMap;
-
 use proc_macro2::TokenStream;
 use quote::quote;
 
@@ -12,13 +10,10 @@ use super::deserialize::deserializer;
 use super::serialize::serializer;
 use super::{doc_attrs, ident, rt};
 use crate::Error;
-use crate::ir::{ErrorInfo, Operation, Structure};
-
-/// Modeled errors by Rust name, with their structures.
-pub type ErrorShapes<'a> = BTreeMap<&'a str, (&'a Structure, &'a ErrorInfo)>;
+use crate::ir::Operation;
 
 /// `operation/<op>/error.rs`.
-pub fn error_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream, Error> {
+pub fn error_file(op: &Operation) -> Result<TokenStream, Error> {
     let rt = rt();
     let name = ident(&op.error_name);
     let module_doc = format!(" Errors of the `{}` operation.", op.name);
@@ -31,13 +26,9 @@ pub fn error_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStrea
     let mut source = Vec::new();
     let mut is_fns = Vec::new();
     for e in &op.errors {
-        let (shape, _) = errors.get(e.rust_name.as_str()).ok_or_else(|| {
-            Error::shape(&op.shape_id, format!("error `{}` has no structure", e.code))
-        })?;
         let variant = ident(&e.rust_name);
-        let ty = ident(&shape.rust_name);
-        let first_line = shape.docs.lines().next().unwrap_or("").to_string();
-        let vdoc = format!(" `{}`: {first_line}", e.code);
+        let ty = ident(&e.rust_name);
+        let vdoc = format!(" `{}`: {}", e.code, e.summary);
         variants.push(quote!(#[doc = #vdoc] #variant(crate::types::#ty)));
         inner.push(quote!(Self::#variant(e) => e.parts(),));
         source.push(quote!(Self::#variant(e) => ::std::option::Option::Some(e),));
@@ -111,7 +102,7 @@ pub fn error_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStrea
 }
 
 /// `operation/<op>/call.rs`: the client method, serializer, deserializer and paginator.
-pub fn call_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream, Error> {
+pub fn call_file(op: &Operation) -> Result<TokenStream, Error> {
     let module_doc = format!(" How the `{}` operation travels over HTTP.", op.name);
     let method = ident(&op.method);
     let request = ident(&op.input.rust_name);
@@ -147,7 +138,7 @@ pub fn call_file(op: &Operation, errors: &ErrorShapes<'_>) -> Result<TokenStream
         quote!(response.#field = metadata;)
     });
     let serialize = serializer(op)?;
-    let deserialize = deserializer(op, errors)?;
+    let deserialize = deserializer(op)?;
     if let Some(m) = op.input.members.iter().find(|m| m.event_stream) {
         return Err(Error::shape(
             format!("{}${}", op.input.shape_id, m.name),

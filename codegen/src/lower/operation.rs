@@ -34,10 +34,13 @@ impl<'m> Lowerer<'m> {
                     "is listed as an error but lacks the @error trait",
                 ));
             }
+            let docs = doc_of(&err_shape.traits)
+                .unwrap_or_else(|| docs::fallback("structure", err_id.name()));
             errors.push(ir::ErrorRef {
                 code: err_id.name().to_string(),
                 is_method: naming::is_variant_method(&named.rust_name),
                 rust_name: named.rust_name.clone(),
+                summary: docs.lines().next().unwrap_or("").to_string(),
             });
         }
         errors.sort();
