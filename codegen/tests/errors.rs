@@ -133,6 +133,21 @@ fn uri_label_without_a_member() {
 }
 
 #[test]
+fn optional_label_member() {
+    let mut json: Value = serde_json::from_str(&model(
+        json!({"Name": {"target": "smithy.api#String", "traits": {"smithy.api#httpLabel": {}}}}),
+        json!({}),
+    ))
+    .unwrap();
+    json["shapes"]["ex#Op"]["traits"]["smithy.api#http"]["uri"] = json!("/things/{Name}");
+    assert_names(
+        &fails(&json.to_string()),
+        "ex#OpInput$Name",
+        "a path label must be @required",
+    );
+}
+
+#[test]
 fn label_member_without_a_uri_label() {
     let json = model(
         json!({"Name": {"target": "smithy.api#String", "traits": {"smithy.api#required": {}, "smithy.api#httpLabel": {}}}}),

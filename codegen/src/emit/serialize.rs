@@ -86,11 +86,7 @@ pub(super) fn serializer(op: &Operation) -> Result<TokenStream, Error> {
                     m.timestamp_format.unwrap_or(TimestampFormat::DateTime),
                 )?;
                 let name = &m.name;
-                let value = if m.required {
-                    value
-                } else {
-                    return Err(Error::shape(member_id(m), "a path label must be @required"));
-                };
+                // Lowering refuses a label that is not @required.
                 steps.push(quote!(builder.label(#name, #value, #greedy)?;));
             }
         }

@@ -274,6 +274,12 @@ pub(super) fn check_labels(
         .collect();
     for label in &labels {
         match input.members.iter().find(|m| m.name == *label) {
+            Some(m) if m.binding == Binding::Label && !m.required => {
+                return Err(Error::shape(
+                    format!("{}${}", input.shape_id, m.name),
+                    "a path label must be @required",
+                ));
+            }
             Some(m) if m.binding == Binding::Label => {}
             _ => {
                 return Err(Error::shape(
