@@ -554,6 +554,17 @@ pub fn sanitize_error_code(code: &str) -> &str {
     code.trim()
 }
 
+/// The modeled error structure `T` an error response's JSON body holds; `None` when the body
+/// does not match it (the caller keeps the error as an unhandled one).
+pub fn read_error<T: DeserializeOwned>(response: &http::Response<Bytes>) -> Option<T> {
+    parse_json(
+        response.status().as_u16(),
+        response.headers(),
+        response.body(),
+    )
+    .ok()
+}
+
 /// [`error_metadata`] of a whole response.
 pub fn error_metadata_of(response: &http::Response<Bytes>) -> ErrorMetadata {
     error_metadata(

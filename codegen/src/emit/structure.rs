@@ -181,10 +181,19 @@ fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> Result<TokenStream
             400
         }));
     let bindings = super::deserialize::read_bindings(s, quote!(error))?;
-    let mutability = if bindings.is_empty() {
-        quote!()
+    // A shape without header bindings is its body; one with them reads them too.
+    let read = if bindings.is_empty() {
+        quote!(::std::result::Result::Ok(#rt::rest_json::read_error(response)))
     } else {
-        quote!(mut)
+        quote! {
+            let ::std::option::Option::Some(mut error) = #rt::rest_json::read_error::<Self>(response) else {
+                return ::std::result::Result::Ok(::std::option::Option::None);
+            };
+            let status = response.status().as_u16();
+            let headers = response.headers();
+            #(#bindings)*
+            ::std::result::Result::Ok(::std::option::Option::Some(error))
+        }
     };
     let read_doc = format!(
         " Reads a `{code}` error response: its JSON body and any members bound to headers. \
@@ -227,13 +236,7 @@ fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> Result<TokenStream
             pub(crate) fn from_response(
                 response: &#rt::client::HttpResponse,
             ) -> ::std::result::Result<::std::option::Option<Self>, #rt::error::ResponseError> {
-                let status = response.status().as_u16();
-                let headers = response.headers();
-                let ::std::result::Result::Ok(#mutability error) = #rt::rest_json::parse_json::<Self>(status, headers, response.body()) else {
-                    return ::std::result::Result::Ok(::std::option::Option::None);
-                };
-                #(#bindings)*
-                ::std::result::Result::Ok(::std::option::Option::Some(error))
+                #read
             }
         }
     })

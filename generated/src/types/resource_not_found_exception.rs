@@ -67,14 +67,7 @@ impl ResourceNotFoundException {
         ::std::option::Option<Self>,
         ::lambda_sdk_runtime::error::ResponseError,
     > {
-        let status = response.status().as_u16();
-        let headers = response.headers();
-        let ::std::result::Result::Ok(error) = ::lambda_sdk_runtime::rest_json::parse_json::<
-            Self,
-        >(status, headers, response.body()) else {
-            return ::std::result::Result::Ok(::std::option::Option::None);
-        };
-        ::std::result::Result::Ok(::std::option::Option::Some(error))
+        ::std::result::Result::Ok(::lambda_sdk_runtime::rest_json::read_error(response))
     }
 }
 /// A builder for [`ResourceNotFoundException`]. Create it with [`ResourceNotFoundException::builder`].

@@ -81,13 +81,13 @@ impl TooManyRequestsException {
         ::std::option::Option<Self>,
         ::lambda_sdk_runtime::error::ResponseError,
     > {
-        let status = response.status().as_u16();
-        let headers = response.headers();
-        let ::std::result::Result::Ok(mut error) = ::lambda_sdk_runtime::rest_json::parse_json::<
+        let ::std::option::Option::Some(mut error) = ::lambda_sdk_runtime::rest_json::read_error::<
             Self,
-        >(status, headers, response.body()) else {
+        >(response) else {
             return ::std::result::Result::Ok(::std::option::Option::None);
         };
+        let status = response.status().as_u16();
+        let headers = response.headers();
         error.retry_after_seconds = ::lambda_sdk_runtime::rest_json::header_str(
                 status,
                 headers,

@@ -141,10 +141,7 @@ impl Config {
         #[cfg(feature = "imds")]
         if let Some(region) = &region {
             builder = builder.region(region.clone());
-        } else if env
-            .get("AWS_EC2_METADATA_DISABLED")
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
-        {
+        } else if crate::credentials::imds::disabled(&env) {
             return Err(no_region(
                 &looked_in(),
                 "EC2 instance metadata was not asked: AWS_EC2_METADATA_DISABLED is true",

@@ -131,6 +131,12 @@ impl ImdsProvider {
     }
 }
 
+/// Whether `env` turns instance metadata off (`AWS_EC2_METADATA_DISABLED` is `true`).
+pub(crate) fn disabled(env: &Env) -> bool {
+    env.get("AWS_EC2_METADATA_DISABLED")
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+}
+
 /// A client of the instance metadata service: where it is, whether it is turned off, and its
 /// two kinds of request. The credentials provider and the region lookup share it.
 #[derive(Clone, Debug)]
@@ -168,9 +174,7 @@ impl Imds {
 
     /// Whether `AWS_EC2_METADATA_DISABLED` is `true`.
     pub(crate) fn disabled(&self) -> bool {
-        self.env
-            .get("AWS_EC2_METADATA_DISABLED")
-            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        disabled(&self.env)
     }
 
     /// `AWS_EC2_METADATA_SERVICE_ENDPOINT`, the profile's endpoint, then the default endpoint
