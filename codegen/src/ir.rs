@@ -28,8 +28,8 @@ pub struct Service {
     pub sdk_id: String,
     /// The API version.
     pub version: String,
-    /// The SigV4 signing name, if the service uses SigV4.
-    pub signing_name: Option<String>,
+    /// The SigV4 signing name (`aws.auth#sigv4`); lowering refuses a service without one.
+    pub signing_name: String,
     /// `aws.api#service` `endpointPrefix`, if present.
     pub endpoint_prefix: Option<String>,
     /// Rustdoc text.
@@ -119,10 +119,14 @@ pub struct Http {
 pub enum PathSegment {
     /// Literal text.
     Literal(String),
-    /// `{Label}` or `{Label+}`: the field name of the bound member.
+    /// `{Label}` or `{Label+}`: the @required input member bound to it.
     Label {
         /// Member name in the model.
         member: String,
+        /// The member's Rust field.
+        field: String,
+        /// The member's value.
+        value: Scalar,
         /// `+`: may contain `/`.
         greedy: bool,
     },
@@ -306,22 +310,44 @@ pub enum EventBinding {
 }
 
 /// Where a member is bound in an HTTP request or response.
+///
+/// Lowering checks each binding against the member's type, so every binding here can be
+/// written and read: an emitter never meets a type it cannot bind.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Binding {
     /// A key in the JSON document body.
     Body,
     /// `@httpLabel`.
-    Label,
-    /// `@httpQuery("name")`.
-    Query(String),
-    /// `@httpQueryParams`.
-    QueryParams,
+    Label(Scalar),
+    /// `@httpQuery("key")`.
+    Query {
+        /// The query key.
+        key: String,
+        /// The value, or each item of a list.
+        value: Scalar,
+        /// The member is a list: one parameter per item.
+        list: bool,
+    },
+    /// `@httpQueryParams`, on a map of strings (`lists: false`) or of string lists.
+    QueryParams {
+        /// The map's values are lists of strings.
+        lists: bool,
+    },
     /// `@httpHeader("name")`.
-    Header(String),
+    Header {
+        /// The header name.
+        name: String,
+        /// The value, or each item of a list.
+        value: Scalar,
+        /// The member is a list: one comma-separated header.
+        list: bool,
+    },
     /// `@httpPrefixHeaders("prefix")`.
     PrefixHeaders(String),
     /// `@httpPayload`, with its `@streaming` and `@mediaType` facts.
     Payload {
+        /// What the payload is.
+        kind: PayloadKind,
         /// The target is a `@streaming` blob or an event stream union.
         streaming: bool,
         /// `@mediaType` of the target.
@@ -329,6 +355,63 @@ pub enum Binding {
     },
     /// `@httpResponseCode`.
     ResponseCode,
+}
+
+/// A value that travels as text in a path label, query parameter or header.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Scalar {
+    /// A string; in a header, base64-encoded when it has a `@mediaType`.
+    String {
+        /// The string has a `@mediaType` (`Member::media_type`).
+        media_type: bool,
+    },
+    /// `bool`.
+    Bool,
+    /// A number type.
+    Number(Number),
+    /// A timestamp, in the member's `@timestampFormat` or else the binding's default
+    /// (`date-time` in labels and queries, `http-date` in headers).
+    Timestamp(TimestampFormat),
+    /// Bytes, base64-encoded.
+    Blob,
+    /// A string enum, by its Rust name.
+    Enum(String),
+    /// An int enum, by its Rust name.
+    IntEnum(String),
+}
+
+/// The number types a [`Scalar`] can be.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Number {
+    /// `i8`.
+    Byte,
+    /// `i16`.
+    Short,
+    /// `i32`.
+    Integer,
+    /// `i64`.
+    Long,
+    /// `f32`.
+    Float,
+    /// `f64`.
+    Double,
+}
+
+/// What an `@httpPayload` member is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PayloadKind {
+    /// Bytes, sent as they are.
+    Blob,
+    /// Text.
+    String,
+    /// A string enum's value as text.
+    Enum,
+    /// A structure as a JSON document.
+    Structure,
+    /// A union as a JSON document, or an event stream when `streaming`.
+    Union,
+    /// A document as JSON.
+    Document,
 }
 
 /// A Smithy `@timestampFormat`.
@@ -507,6 +590,40 @@ pub struct UnionVariant {
     pub boxed: bool,
     /// `@sensitive` on the member or its target.
     pub sensitive: bool,
-    /// `@timestampFormat` on the member or its target.
-    pub timestamp_format: Option<TimestampFormat>,
+    /// For a member of an event-stream union: how its event is read from a message.
+    pub event: Option<Event>,
+}
+
+/// How one event of an event-stream union is read from a message: the event structure's
+/// JSON members from the payload, then its bound members.
+#[derive(Clone, Debug)]
+pub struct Event {
+    /// Some members are not bound, so a non-empty payload is the structure's JSON.
+    pub json_payload: bool,
+    /// The `@eventPayload` and `@eventHeader` members, in model order.
+    pub bound: Vec<EventMember>,
+}
+
+/// A member of an event structure bound to part of the message.
+#[derive(Clone, Debug)]
+pub struct EventMember {
+    /// The Rust field.
+    pub field: String,
+    /// `@required`: a plain field.
+    pub required: bool,
+    /// Where it is read from.
+    pub source: EventSource,
+}
+
+/// The part of an event-stream message an event member is read from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EventSource {
+    /// `@eventPayload` on a blob: the payload bytes.
+    PayloadBlob,
+    /// `@eventPayload` on a string: the payload as UTF-8 text.
+    PayloadString,
+    /// `@eventPayload` on a structure or union: the payload as JSON.
+    PayloadJson,
+    /// `@eventHeader` on a string: the message header named like the member.
+    Header(String),
 }

@@ -15,6 +15,7 @@ mod docs;
 mod emit;
 pub mod endpoint_rules;
 mod error;
+mod features;
 pub mod ir;
 pub mod lower;
 pub mod naming;

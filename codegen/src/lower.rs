@@ -198,7 +198,14 @@ impl<'m> Lowerer<'m> {
                 .get("aws.auth#sigv4")
                 .and_then(|v| v.get("name"))
                 .and_then(Value::as_str)
-                .map(String::from),
+                .map(String::from)
+                .ok_or_else(|| {
+                    Error::shape(
+                        &self.service_id,
+                        "the service has no `aws.auth#sigv4` trait with a `name`; only \
+                         SigV4-signed services are supported",
+                    )
+                })?,
             endpoint_prefix: aws
                 .and_then(|v| v.get("endpointPrefix"))
                 .and_then(Value::as_str)

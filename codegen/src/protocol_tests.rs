@@ -302,7 +302,7 @@ fn placeholder_input(ctx: &Ctx<'_>, op: &Operation) -> Result<TokenStream, Error
     for m in &op.input.members {
         if m.required
             && m.ty == Type::String
-            && matches!(m.binding, Binding::Label | Binding::Query(_))
+            && matches!(m.binding, Binding::Label(_) | Binding::Query { .. })
         {
             params.insert(m.name.clone(), Value::from("placeholder"));
         }

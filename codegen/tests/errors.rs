@@ -3,6 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
+use lambda_sdk_codegen::lower::lower;
 use lambda_sdk_codegen::{Error, Files, Model, Options, generate};
 use serde_json::{Value, json};
 
@@ -29,14 +30,18 @@ fn model(input_members: Value, extra: Value) -> String {
     json!({"smithy": "2.0", "shapes": shapes}).to_string()
 }
 
-/// Generates `json`, which must fail; returns the error.
+/// Reads and lowers `json`, which must fail; returns the error. Every check of the model is
+/// made by then: the emitters that follow cannot fail.
 fn fails(json: &str) -> Error {
     let model = match Model::from_json(json) {
         Ok(model) => model,
         Err(e) => return e,
     };
-    match generate(&model, &Options::default()) {
-        Ok(files) => panic!("generation should fail, but produced {} files", files.len()),
+    match lower(&model, &Options::default()) {
+        Ok(krate) => panic!(
+            "lowering should fail, but produced {} operations",
+            krate.operations.len()
+        ),
         Err(e) => e,
     }
 }
@@ -288,6 +293,153 @@ fn member_field_names_collide() {
     assert!(
         err.to_string().contains("already used by member `FooBar`"),
         "{err}"
+    );
+}
+
+#[test]
+fn binding_a_type_that_cannot_travel_there() {
+    let string = json!({"target": "smithy.api#String"});
+    let cases = [
+        (
+            json!({"Inner": {"target": "ex#Inner", "traits": {"smithy.api#httpHeader": "x-inner"}}}),
+            "ex#OpInput$Inner",
+            "can be bound to a header",
+        ),
+        (
+            json!({"Inner": {"target": "ex#Inner", "traits": {"smithy.api#httpQuery": "inner"}}}),
+            "ex#OpInput$Inner",
+            "can be bound to a query parameter",
+        ),
+        (
+            json!({"Items": {"target": "ex#Strings", "traits": {"smithy.api#httpQueryParams": {}}}}),
+            "ex#OpInput$Items",
+            "@httpQueryParams needs a map",
+        ),
+        (
+            json!({"Nested": {"target": "ex#Nested", "traits": {"smithy.api#httpQueryParams": {}}}}),
+            "ex#OpInput$Nested",
+            "a map of strings or of string lists",
+        ),
+        (
+            json!({"Items": {"target": "ex#Strings", "traits": {"smithy.api#httpPrefixHeaders": "x-"}}}),
+            "ex#OpInput$Items",
+            "@httpPrefixHeaders needs a map of strings",
+        ),
+        (
+            json!({"Items": {"target": "ex#Strings", "traits": {"smithy.api#httpPayload": {}}}}),
+            "ex#OpInput$Items",
+            "cannot be an @httpPayload",
+        ),
+    ];
+    for (members, shape, message) in cases {
+        let json = model(
+            members,
+            json!({
+                "ex#Inner": {"type": "structure", "members": {"Name": string}},
+                "ex#Strings": {"type": "list", "member": string},
+                "ex#Nested": {"type": "map", "key": string, "value": {"target": "ex#Inner"}},
+            }),
+        );
+        assert_names(&fails(&json), shape, message);
+    }
+}
+
+#[test]
+fn timestamp_format_where_it_cannot_apply() {
+    let stamp = json!({"target": "smithy.api#Timestamp"});
+    let format = json!({"smithy.api#timestampFormat": "date-time"});
+    let json = model(
+        json!({"Stamps": {"target": "ex#Stamps", "traits": format}}),
+        json!({"ex#Stamps": {"type": "map", "key": {"target": "smithy.api#String"}, "value": stamp}}),
+    );
+    assert_names(
+        &fails(&json),
+        "ex#OpInput$Stamps",
+        "@timestampFormat on a map or nested collection",
+    );
+    let json = model(
+        json!({"Choice": {"target": "ex#Choice"}}),
+        json!({"ex#Choice": {"type": "union", "members": {"At": {"target": "smithy.api#Timestamp", "traits": format}}}}),
+    );
+    assert_names(
+        &fails(&json),
+        "ex#Choice$At",
+        "@timestampFormat on a union member",
+    );
+}
+
+/// A model whose `ex#Op` returns an event stream `ex#Events` with the given members, which
+/// may target `ex#Event` (a structure with `event_members`).
+fn event_stream_model(stream_members: Value, event_members: Value) -> String {
+    model(
+        json!({}),
+        json!({
+            "ex#Op": {
+                "type": "operation",
+                "input": {"target": "ex#OpInput"},
+                "output": {"target": "ex#OpOutput"},
+                "traits": {"smithy.api#http": {"method": "POST", "uri": "/op"}}
+            },
+            "ex#OpOutput": {"type": "structure", "members": {
+                "Events": {"target": "ex#Events", "traits": {"smithy.api#httpPayload": {}}}
+            }},
+            "ex#Events": {"type": "union", "members": stream_members, "traits": {"smithy.api#streaming": {}}},
+            "ex#Event": {"type": "structure", "members": event_members},
+        }),
+    )
+}
+
+#[test]
+fn event_stream_shapes_that_cannot_be_read() {
+    let json = event_stream_model(json!({"Text": {"target": "smithy.api#String"}}), json!({}));
+    assert_names(
+        &fails(&json),
+        "ex#Events$Text",
+        "an event must be a structure",
+    );
+    let json = event_stream_model(
+        json!({"Event": {"target": "ex#Event"}}),
+        json!({"Count": {"target": "smithy.api#Integer", "traits": {"smithy.api#eventHeader": {}}}}),
+    );
+    assert_names(
+        &fails(&json),
+        "ex#Event$Count",
+        "this event member type is not supported",
+    );
+    // The same shapes with a supported event read fine.
+    let json = event_stream_model(
+        json!({"Event": {"target": "ex#Event"}, "End": {"target": "smithy.api#Unit"}}),
+        json!({"Name": {"target": "smithy.api#String", "traits": {"smithy.api#eventHeader": {}}}}),
+    );
+    let model = Model::from_json(&json).unwrap();
+    generate(&model, &Options::default()).unwrap();
+}
+
+#[test]
+fn event_stream_in_a_request() {
+    let json = model(
+        json!({"Events": {"target": "ex#Events", "traits": {"smithy.api#httpPayload": {}}}}),
+        json!({
+            "ex#Events": {"type": "union", "members": {"Event": {"target": "ex#Event"}}, "traits": {"smithy.api#streaming": {}}},
+            "ex#Event": {"type": "structure", "members": {}},
+        }),
+    );
+    assert_names(
+        &fails(&json),
+        "ex#OpInput$Events",
+        "event streams in requests are not supported",
+    );
+}
+
+#[test]
+fn service_without_sigv4() {
+    let mut json: Value = serde_json::from_str(&model(json!({}), json!({}))).unwrap();
+    let traits = json["shapes"]["ex#Svc"]["traits"].as_object_mut().unwrap();
+    assert!(traits.remove("aws.auth#sigv4").is_some());
+    assert_names(
+        &fails(&json.to_string()),
+        "ex#Svc",
+        "only SigV4-signed services are supported",
     );
 }
 

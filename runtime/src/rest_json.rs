@@ -514,6 +514,16 @@ pub fn header_blob(
     }
 }
 
+/// One item of a header list of blobs: base64 text.
+///
+/// # Errors
+/// When the item is not base64; the message says why.
+pub fn parse_blob(item: &str) -> Result<crate::Blob, String> {
+    crate::base64::decode(item.trim())
+        .map(crate::Blob::from)
+        .map_err(|e| e.to_string())
+}
+
 /// Every header that starts with `prefix` (case-insensitively), keyed by the rest of its name.
 ///
 /// # Errors
@@ -753,6 +763,13 @@ pub fn header_timestamp(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn header_list_items_of_blobs_are_base64() {
+        assert_eq!(parse_blob(" aGk= ").unwrap().as_bytes(), b"hi");
+        let err = parse_blob("not base64!").unwrap_err();
+        assert!(!err.is_empty(), "{err}");
+    }
 
     #[test]
     fn labels_are_one_segment() {

@@ -359,7 +359,8 @@ impl<'m> Gen<'m> {
         for v in &u.variants {
             let key = v.json_name.clone();
             let value = match &v.ty {
-                Some(ty) => self.value(ty, v.timestamp_format, depth + 1, false),
+                // Lowering refuses a `@timestampFormat` on a union member.
+                Some(ty) => self.value(ty, None, depth + 1, false),
                 // A unit member is an empty object.
                 None => Just(Sample::same(Value::Object(Map::new()))).boxed(),
             };

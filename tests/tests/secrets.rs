@@ -705,7 +705,7 @@ async fn no_call_prints_or_logs_a_secret() {
             .input
             .members
             .iter()
-            .find(|m| m.binding == Binding::Label)
+            .find(|m| matches!(m.binding, Binding::Label(_)))
             .unwrap_or_else(|| panic!("{} has no path label", op.input));
         let mut empty = input.clone();
         empty[&label.json_name] = Value::from("");

@@ -6,124 +6,108 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::serialize::format_tokens;
-use super::ty::rust_type;
+use super::ty::{named_type, number_type, rust_type};
 use super::{ident, rt};
-use crate::Error;
-use crate::ir::{Binding, NamedKind, Operation, Structure, TimestampFormat, Type};
+use crate::ir::{Binding, Operation, PayloadKind, Scalar, Structure, TimestampFormat};
+
+/// An expression reading one header bound to a scalar: `Option<T>`, or an early return with
+/// the response error naming the member and header.
+fn read_header(name: &str, header: &str, scalar: &Scalar) -> TokenStream {
+    let rt = rt();
+    match scalar {
+        Scalar::String { media_type: true } => {
+            quote!(#rt::rest_json::header_base64_str(status, headers, #name, #header)?)
+        }
+        Scalar::String { media_type: false } => {
+            quote!(#rt::rest_json::header_str(status, headers, #name, #header)?.map(::std::string::String::from))
+        }
+        Scalar::Bool => {
+            quote!(#rt::rest_json::header_parse::<bool>(status, headers, #name, #header)?)
+        }
+        Scalar::Number(number) => {
+            let t = number_type(*number);
+            quote!(#rt::rest_json::header_parse::<#t>(status, headers, #name, #header)?)
+        }
+        Scalar::Timestamp(format) => {
+            let format = format_tokens(*format);
+            quote!(#rt::rest_json::header_timestamp(status, headers, #name, #header, #format)?)
+        }
+        Scalar::Blob => quote!(#rt::rest_json::header_blob(status, headers, #name, #header)?),
+        Scalar::Enum(rust_name) => {
+            let t = named_type(rust_name);
+            quote!(#rt::rest_json::header_str(status, headers, #name, #header)?.map(<#t as ::std::convert::From<&str>>::from))
+        }
+        Scalar::IntEnum(rust_name) => {
+            let t = named_type(rust_name);
+            quote!(#rt::rest_json::header_parse::<i32>(status, headers, #name, #header)?.map(<#t as ::std::convert::From<i32>>::from))
+        }
+    }
+}
+
+/// An expression reading a header bound to a list of scalars: its comma-separated items, each
+/// parsed.
+fn read_header_list(name: &str, header: &str, scalar: &Scalar) -> TokenStream {
+    let rt = rt();
+    // HTTP dates hold a comma; other timestamp formats split like any list.
+    let timestamps = *scalar == Scalar::Timestamp(TimestampFormat::HttpDate);
+    let each = match scalar {
+        Scalar::String { .. } => quote!(::std::result::Result::Ok(item)),
+        Scalar::Blob => quote!(#rt::rest_json::parse_blob(&item)),
+        Scalar::Enum(rust_name) => {
+            let t = named_type(rust_name);
+            quote!(::std::result::Result::Ok(<#t as ::std::convert::From<::std::string::String>>::from(item)))
+        }
+        Scalar::Timestamp(format) => {
+            let format = format_tokens(*format);
+            quote!(#rt::DateTime::from_str(&item, #format).map_err(|e| e.to_string()))
+        }
+        Scalar::IntEnum(rust_name) => {
+            let t = named_type(rust_name);
+            quote!(item.parse::<i32>().map(<#t as ::std::convert::From<i32>>::from).map_err(|e| ::std::string::ToString::to_string(&e)))
+        }
+        Scalar::Bool => {
+            quote!(
+                item.parse::<bool>()
+                    .map_err(|e| ::std::string::ToString::to_string(&e))
+            )
+        }
+        Scalar::Number(number) => {
+            let t = number_type(*number);
+            quote!(item.parse::<#t>().map_err(|e| ::std::string::ToString::to_string(&e)))
+        }
+    };
+    quote! {
+        match #rt::rest_json::header_list(status, headers, #name, #header, #timestamps)? {
+            ::std::option::Option::None => ::std::option::Option::None,
+            ::std::option::Option::Some(items) => ::std::option::Option::Some(
+                items
+                    .into_iter()
+                    .map(|item| #each)
+                    .collect::<::std::result::Result<::std::vec::Vec<_>, ::std::string::String>>()
+                    .map_err(|e| #rt::rest_json::header_error(status, headers, #name, #header, &e))?,
+            ),
+        }
+    }
+}
 
 /// Statements that set header-, status- and prefix-bound members of `target` from `response`.
-pub(super) fn read_bindings(s: &Structure, target: TokenStream) -> Result<Vec<TokenStream>, Error> {
+pub(super) fn read_bindings(s: &Structure, target: TokenStream) -> Vec<TokenStream> {
     let rt = rt();
     let mut steps = Vec::new();
     for m in &s.members {
         let field = ident(&m.field);
         let name = &m.name;
-        let member_id = format!("{}${}", s.shape_id, m.name);
         let value = match &m.binding {
-            Binding::Header(header) => {
-                let format = format_tokens(m.timestamp_format.unwrap_or(TimestampFormat::HttpDate));
-                let read = |ty: &Type| -> Result<TokenStream, Error> {
-                    Ok(match ty {
-                        Type::String if m.media_type.is_some() => {
-                            quote!(#rt::rest_json::header_base64_str(status, headers, #name, #header)?)
-                        }
-                        Type::String => {
-                            quote!(#rt::rest_json::header_str(status, headers, #name, #header)?.map(::std::string::String::from))
-                        }
-                        Type::Bool
-                        | Type::Byte
-                        | Type::Short
-                        | Type::Integer
-                        | Type::Long
-                        | Type::Float
-                        | Type::Double => {
-                            let t = rust_type(ty);
-                            quote!(#rt::rest_json::header_parse::<#t>(status, headers, #name, #header)?)
-                        }
-                        Type::Timestamp => {
-                            quote!(#rt::rest_json::header_timestamp(status, headers, #name, #header, #format)?)
-                        }
-                        Type::Blob => {
-                            quote!(#rt::rest_json::header_blob(status, headers, #name, #header)?)
-                        }
-                        Type::Named {
-                            kind: NamedKind::Enum,
-                            ..
-                        } => {
-                            let t = rust_type(ty);
-                            quote!(#rt::rest_json::header_str(status, headers, #name, #header)?.map(<#t as ::std::convert::From<&str>>::from))
-                        }
-                        Type::Named {
-                            kind: NamedKind::IntEnum,
-                            ..
-                        } => {
-                            let t = rust_type(ty);
-                            quote!(#rt::rest_json::header_parse::<i32>(status, headers, #name, #header)?.map(<#t as ::std::convert::From<i32>>::from))
-                        }
-                        Type::List { element, .. } => {
-                            // HTTP dates hold a comma; other timestamp formats split like any list.
-                            let timestamps = **element == Type::Timestamp
-                                && m.timestamp_format.unwrap_or(TimestampFormat::HttpDate)
-                                    == TimestampFormat::HttpDate;
-                            let each = match &**element {
-                                Type::String => quote!(::std::result::Result::Ok(item)),
-                                Type::Named {
-                                    kind: NamedKind::Enum,
-                                    ..
-                                } => {
-                                    let t = rust_type(element);
-                                    quote!(::std::result::Result::Ok(<#t as ::std::convert::From<::std::string::String>>::from(item)))
-                                }
-                                Type::Timestamp => {
-                                    quote!(#rt::DateTime::from_str(&item, #format).map_err(|e| e.to_string()))
-                                }
-                                Type::Named {
-                                    kind: NamedKind::IntEnum,
-                                    ..
-                                } => {
-                                    let t = rust_type(element);
-                                    quote!(item.parse::<i32>().map(<#t as ::std::convert::From<i32>>::from).map_err(|e| ::std::string::ToString::to_string(&e)))
-                                }
-                                Type::Bool
-                                | Type::Byte
-                                | Type::Short
-                                | Type::Integer
-                                | Type::Long
-                                | Type::Float
-                                | Type::Double => {
-                                    let t = rust_type(element);
-                                    quote!(item.parse::<#t>().map_err(|e| ::std::string::ToString::to_string(&e)))
-                                }
-                                _ => {
-                                    return Err(Error::shape(
-                                        &member_id,
-                                        "this list type cannot be read from a header",
-                                    ));
-                                }
-                            };
-                            quote! {
-                                match #rt::rest_json::header_list(status, headers, #name, #header, #timestamps)? {
-                                    ::std::option::Option::None => ::std::option::Option::None,
-                                    ::std::option::Option::Some(items) => ::std::option::Option::Some(
-                                        items
-                                            .into_iter()
-                                            .map(|item| #each)
-                                            .collect::<::std::result::Result<::std::vec::Vec<_>, ::std::string::String>>()
-                                            .map_err(|e| #rt::rest_json::header_error(status, headers, #name, #header, &e))?,
-                                    ),
-                                }
-                            }
-                        }
-                        _ => {
-                            return Err(Error::shape(
-                                &member_id,
-                                "this type cannot be read from a header",
-                            ));
-                        }
-                    })
-                };
-                read(&m.ty)?
-            }
+            Binding::Header {
+                name: header,
+                value,
+                list: false,
+            } => read_header(name, header, value),
+            Binding::Header {
+                name: header,
+                value,
+                list: true,
+            } => read_header_list(name, header, value),
             Binding::PrefixHeaders(prefix) => {
                 quote!(#rt::rest_json::prefix_headers(status, headers, #name, #prefix)?)
             }
@@ -138,45 +122,42 @@ pub(super) fn read_bindings(s: &Structure, target: TokenStream) -> Result<Vec<To
             steps.push(quote!(#target.#field = #value;));
         }
     }
-    Ok(steps)
+    steps
 }
 
-pub(super) fn deserializer(op: &Operation) -> Result<TokenStream, Error> {
+pub(super) fn deserializer(op: &Operation) -> TokenStream {
     let rt = rt();
     let output = &op.output;
     let response = ident(&output.rust_name);
     let error = ident(&op.error_name);
-    let payload = output
-        .members
-        .iter()
-        .find(|m| matches!(m.binding, Binding::Payload { .. }));
+    let payload = output.members.iter().find_map(|m| match &m.binding {
+        Binding::Payload { kind, .. } => Some((m, *kind)),
+        _ => None,
+    });
     let has_body = output.members.iter().any(|m| m.binding == Binding::Body);
-    let bindings = read_bindings(output, quote!(output))?;
+    let bindings = read_bindings(output, quote!(output));
     let output_mut = if bindings.is_empty() {
         quote!()
     } else {
         quote!(mut)
     };
-    let stream_member = payload.filter(|m| m.event_stream);
+    let stream_member = payload.map(|(m, _)| m).filter(|m| m.event_stream);
     let init = if stream_member.is_some() {
         // Read by `deserialize_stream`; a buffered success response cannot carry the stream.
         quote! {
             let _ = (status, headers, body);
             ::std::result::Result::Err(#rt::client::response_error(response, "an event stream response is read as a stream"))
         }
-    } else if let Some(m) = payload {
+    } else if let Some((m, kind)) = payload {
         let field = ident(&m.field);
-        let read = match &m.ty {
-            Type::Blob => quote!((!body.is_empty()).then(|| #rt::Blob::from(body.to_vec()))),
-            Type::String => quote! {
+        let read = match kind {
+            PayloadKind::Blob => quote!((!body.is_empty()).then(|| #rt::Blob::from(body.to_vec()))),
+            PayloadKind::String => quote! {
                 if body.is_empty() { ::std::option::Option::None } else {
                     ::std::option::Option::Some(::std::string::String::from_utf8(body.to_vec()).map_err(|_| #rt::client::response_error(response, "the payload is not UTF-8 text"))?)
                 }
             },
-            Type::Named {
-                kind: NamedKind::Enum,
-                ..
-            } => {
+            PayloadKind::Enum => {
                 let t = rust_type(&m.ty);
                 quote! {
                     if body.is_empty() { ::std::option::Option::None } else {
@@ -184,21 +165,11 @@ pub(super) fn deserializer(op: &Operation) -> Result<TokenStream, Error> {
                     }
                 }
             }
-            Type::Named {
-                kind: NamedKind::Structure | NamedKind::Union,
-                ..
-            }
-            | Type::Document => quote! {
+            PayloadKind::Structure | PayloadKind::Union | PayloadKind::Document => quote! {
                 if body.iter().all(u8::is_ascii_whitespace) { ::std::option::Option::None } else {
                     ::std::option::Option::Some(#rt::rest_json::parse_json(status, headers, body).map_err(crate::Error::Response)?)
                 }
             },
-            _ => {
-                return Err(Error::shape(
-                    format!("{}${}", output.shape_id, m.name),
-                    "this type cannot be an @httpPayload",
-                ));
-            }
         };
         let read = if m.boxed {
             quote!((#read).map(::std::boxed::Box::new))
@@ -283,7 +254,7 @@ pub(super) fn deserializer(op: &Operation) -> Result<TokenStream, Error> {
     let headers = uses("headers").then(|| quote!(let headers = response.headers();));
     let body = uses("body").then(|| quote!(let body: &[u8] = response.body();));
     let reads = quote!(#status #headers #body);
-    Ok(quote! {
+    quote! {
         /// Reads the response: the output on success, the typed error otherwise.
         #[allow(clippy::field_reassign_with_default)]
         fn deserialize(
@@ -300,5 +271,5 @@ pub(super) fn deserializer(op: &Operation) -> Result<TokenStream, Error> {
         }
 
         #stream_fn
-    })
+    }
 }

@@ -23,7 +23,8 @@ use crate::ir::{self, TypeDef};
 use crate::render::{header, render};
 use crate::{Error, Files, Options};
 
-/// Emits every file of the crate.
+/// Emits every file of the crate. The emitters cannot fail: lowering checked every trait and
+/// binding. Rendering can, only on an internal error (tokens that are not a Rust file).
 pub fn emit(krate: &ir::Crate, options: &Options) -> Result<Files, Error> {
     let header = header(&options.source_name);
     let mut files = Files::new();
@@ -32,16 +33,8 @@ pub fn emit(krate: &ir::Crate, options: &Options) -> Result<Files, Error> {
         files.insert(PathBuf::from(path), text);
         Ok(())
     };
-    let structures: std::collections::BTreeMap<&str, &ir::Structure> = krate
-        .types
-        .iter()
-        .filter_map(|def| match def {
-            TypeDef::Structure(s) => Some((s.rust_name.as_str(), s)),
-            _ => None,
-        })
-        .collect();
     add("src/lib.rs".into(), modules::lib_rs(krate))?;
-    add("src/client.rs".into(), modules::client_rs(krate, options)?)?;
+    add("src/client.rs".into(), modules::client_rs(krate, options))?;
     if let Some(rules) = &krate.service.endpoint_rules {
         add(
             "src/endpoint_resolver.rs".into(),
@@ -57,29 +50,29 @@ pub fn emit(krate: &ir::Crate, options: &Options) -> Result<Files, Error> {
     add("src/operation/mod.rs".into(), modules::operation_mod(krate))?;
     for def in &krate.types {
         let tokens = match def {
-            TypeDef::Structure(s) => structure::structure_file(s)?,
+            TypeDef::Structure(s) => structure::structure_file(s),
             TypeDef::Enum(e) => enumeration::enum_file(e),
-            TypeDef::Union(u) => union::union_file(u, &structures)?,
+            TypeDef::Union(u) => union::union_file(u),
         };
         add(format!("src/types/{}.rs", def.module()), tokens)?;
     }
     for op in &krate.operations {
-        let (module, request, response) = structure::operation_files(op)?;
+        let (module, request, response) = structure::operation_files(op);
         add(format!("src/operation/{}/mod.rs", op.module), module)?;
         add(format!("src/operation/{}/request.rs", op.module), request)?;
         add(format!("src/operation/{}/response.rs", op.module), response)?;
         add(
             format!("src/operation/{}/error.rs", op.module),
-            operation::error_file(op)?,
+            operation::error_file(op),
         )?;
         add(
             format!("src/operation/{}/call.rs", op.module),
-            operation::call_file(op)?,
+            operation::call_file(op),
         )?;
     }
     files.insert(
         PathBuf::from("Cargo.toml"),
-        manifest::cargo_toml(krate, options)?,
+        manifest::cargo_toml(krate, options),
     );
     files.insert(PathBuf::from("README.md"), readme::readme(krate, options));
     Ok(files)
@@ -172,6 +165,12 @@ fn ident(name: &str) -> proc_macro2::Ident {
         Some(raw) => proc_macro2::Ident::new_raw(raw, proc_macro2::Span::call_site()),
         None => proc_macro2::Ident::new(name, proc_macro2::Span::call_site()),
     }
+}
+
+/// A path such as `::lambda_sdk_runtime::__private::float::f64::serialize` as tokens.
+fn absolute_path(path: &str) -> TokenStream {
+    let segments = path.split("::").filter(|s| !s.is_empty()).map(ident);
+    quote::quote!(#(::#segments)*)
 }
 
 /// `#[cfg(any(feature = …))]` for an item only these operations' features need; nothing when

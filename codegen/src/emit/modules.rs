@@ -38,7 +38,7 @@ pub fn lib_rs(krate: &ir::Crate) -> TokenStream {
         let feature = &op.feature;
         quote!(#![cfg_attr(feature = #feature, doc = #line)])
     });
-    let runtime_features = super::manifest::RUNTIME_FEATURES
+    let runtime_features = crate::features::RUNTIME_FEATURES
         .iter()
         .map(|f| format!("   - `{}`: {}", f.name, f.about));
     let example_feature = krate
@@ -59,7 +59,7 @@ pub fn lib_rs(krate: &ir::Crate) -> TokenStream {
     .into_iter()
     .chain(runtime_features)
     .chain(
-        super::manifest::OFF_BY_DEFAULT
+        crate::features::OFF_BY_DEFAULT
             .iter()
             .map(|f| format!(" - `{}`, off by default: {}", f.name, f.comment)),
     );
@@ -105,15 +105,10 @@ pub fn lib_rs(krate: &ir::Crate) -> TokenStream {
 }
 
 /// `src/client.rs`: the client and the service's static facts.
-pub fn client_rs(krate: &ir::Crate, options: &crate::Options) -> Result<TokenStream, crate::Error> {
+pub fn client_rs(krate: &ir::Crate, options: &crate::Options) -> TokenStream {
     let service = &krate.service;
     let sdk_id = &service.sdk_id;
-    let signing_name = service.signing_name.as_deref().ok_or_else(|| {
-        crate::Error::shape(
-            &service.shape_id,
-            "the service has no `aws.auth#sigv4` trait; only SigV4-signed services are supported",
-        )
-    })?;
+    let signing_name = service.signing_name.as_str();
     let endpoint_prefix = service.endpoint_prefix.as_deref().unwrap_or(signing_name);
     let user_agent = format!("{}/{}", options.crate_name, options.crate_version);
     // The rule set is compiled into `src/endpoint_resolver.rs`.
@@ -152,7 +147,7 @@ pub fn client_rs(krate: &ir::Crate, options: &crate::Options) -> Result<TokenStr
         .map(|l| if l.is_empty() { l } else { format!(" {l}") })
         .collect(),
     };
-    Ok(quote! {
+    quote! {
         //! The client.
 
         static SERVICE: ::lambda_sdk_runtime::client::ServiceSpec = ::lambda_sdk_runtime::client::ServiceSpec {
@@ -211,7 +206,7 @@ pub fn client_rs(krate: &ir::Crate, options: &crate::Options) -> Result<TokenStr
                 &self.handle
             }
         }
-    })
+    }
 }
 
 /// `src/config.rs`: configuration types, re-exported from the runtime.

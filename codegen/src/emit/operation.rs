@@ -9,11 +9,10 @@ use quote::quote;
 use super::deserialize::deserializer;
 use super::serialize::serializer;
 use super::{doc_attrs, ident, rt};
-use crate::Error;
 use crate::ir::Operation;
 
 /// `operation/<op>/error.rs`.
-pub fn error_file(op: &Operation) -> Result<TokenStream, Error> {
+pub fn error_file(op: &Operation) -> TokenStream {
     let rt = rt();
     let name = ident(&op.error_name);
     let module_doc = format!(" Errors of the `{}` operation.", op.name);
@@ -41,7 +40,7 @@ pub fn error_file(op: &Operation) -> Result<TokenStream, Error> {
             }
         });
     }
-    Ok(quote! {
+    quote! {
         #![doc = #module_doc]
 
         #[doc = #doc]
@@ -98,11 +97,11 @@ pub fn error_file(op: &Operation) -> Result<TokenStream, Error> {
                 self.parts().modeled
             }
         }
-    })
+    }
 }
 
 /// `operation/<op>/call.rs`: the client method, serializer, deserializer and paginator.
-pub fn call_file(op: &Operation) -> Result<TokenStream, Error> {
+pub fn call_file(op: &Operation) -> TokenStream {
     let module_doc = format!(" How the `{}` operation travels over HTTP.", op.name);
     let method = ident(&op.method);
     let request = ident(&op.input.rust_name);
@@ -137,21 +136,15 @@ pub fn call_file(op: &Operation) -> Result<TokenStream, Error> {
         let field = ident(f);
         quote!(response.#field = metadata;)
     });
-    let serialize = serializer(op)?;
-    let deserialize = deserializer(op)?;
-    if let Some(m) = op.input.members.iter().find(|m| m.event_stream) {
-        return Err(Error::shape(
-            format!("{}${}", op.input.shape_id, m.name),
-            "event streams in requests are not supported (no Lambda operation sends one)",
-        ));
-    }
+    let serialize = serializer(op);
+    let deserialize = deserializer(op);
     let call = if op.output.members.iter().any(|m| m.event_stream) {
         quote!(self.handle().call_streaming(#op_name, &request, prepared, deserialize, deserialize_stream))
     } else {
         quote!(self.handle().call(#op_name, &request, prepared, deserialize))
     };
     let paginator = paginator(op);
-    Ok(quote! {
+    quote! {
         #![doc = #module_doc]
 
         impl crate::Client {
@@ -174,7 +167,7 @@ pub fn call_file(op: &Operation) -> Result<TokenStream, Error> {
         #serialize
         #deserialize
         #paginator
-    })
+    }
 }
 
 fn paginator(op: &Operation) -> TokenStream {

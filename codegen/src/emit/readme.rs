@@ -131,10 +131,10 @@ pub fn readme(krate: &ir::Crate, options: &Options) -> String {
     line("## Cargo features".into());
     line(String::new());
     line("- one per operation (above), all on by default;".into());
-    for f in super::manifest::RUNTIME_FEATURES {
+    for f in crate::features::RUNTIME_FEATURES {
         line(format!("- `{}` (on by default): {}", f.name, f.about));
     }
-    for f in super::manifest::OFF_BY_DEFAULT {
+    for f in crate::features::OFF_BY_DEFAULT {
         line(format!("- `{}`: {}", f.name, f.comment));
     }
     line(String::new());

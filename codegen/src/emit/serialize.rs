@@ -4,51 +4,36 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use super::ty::{rust_type, with_module};
+use super::ty::{named_type, with_module};
 use super::{ident, rt, serde_crate};
-use crate::Error;
-use crate::ir::{Binding, Member, NamedKind, Operation, PathSegment, TimestampFormat, Type};
+use crate::ir::{
+    Binding, Member, Number, Operation, PathSegment, PayloadKind, Scalar, TimestampFormat, Type,
+};
 
 /// A `&str` expression for a scalar value bound to a label, query or header (borrowing a
 /// temporary `String` for non-strings, which lives until the end of the statement).
-fn scalar_to_string(
-    member_id: &str,
-    ty: &Type,
-    v: TokenStream,
-    format: TimestampFormat,
-) -> Result<TokenStream, Error> {
+fn scalar_to_string(scalar: &Scalar, v: TokenStream) -> TokenStream {
     let rt = rt();
     let owned = |expr: TokenStream| quote!(::std::string::String::as_str(&#expr));
-    Ok(match ty {
-        Type::String => quote!(::std::string::String::as_str(#v)),
-        Type::Bool | Type::Byte | Type::Short | Type::Integer | Type::Long => {
+    match scalar {
+        Scalar::String { .. } => quote!(::std::string::String::as_str(#v)),
+        Scalar::Bool
+        | Scalar::Number(Number::Byte | Number::Short | Number::Integer | Number::Long) => {
             owned(quote!(::std::string::ToString::to_string(#v)))
         }
-        Type::Float => owned(quote!(#rt::rest_json::fmt_f32(*#v))),
-        Type::Double => owned(quote!(#rt::rest_json::fmt_float(*#v))),
-        Type::Timestamp => {
-            let f = format_tokens(format);
+        Scalar::Number(Number::Float) => owned(quote!(#rt::rest_json::fmt_f32(*#v))),
+        Scalar::Number(Number::Double) => owned(quote!(#rt::rest_json::fmt_float(*#v))),
+        Scalar::Timestamp(format) => {
+            let f = format_tokens(*format);
             owned(quote!(#rt::rest_json::fmt_timestamp(#v, #f)))
         }
-        Type::Blob => owned(quote!(#rt::rest_json::fmt_blob(#v))),
-        Type::Named {
-            kind: NamedKind::Enum,
-            ..
-        } => {
-            let t = rust_type(ty);
+        Scalar::Blob => owned(quote!(#rt::rest_json::fmt_blob(#v))),
+        Scalar::Enum(rust_name) => {
+            let t = named_type(rust_name);
             quote!(#t::as_str(#v))
         }
-        Type::Named {
-            kind: NamedKind::IntEnum,
-            ..
-        } => owned(quote!(::std::string::ToString::to_string(&#v.as_i32()))),
-        _ => {
-            return Err(Error::shape(
-                member_id,
-                "only strings, numbers, booleans, timestamps, blobs and enums can be bound to a path, query or header",
-            ));
-        }
-    })
+        Scalar::IntEnum(_) => owned(quote!(::std::string::ToString::to_string(&#v.as_i32()))),
+    }
 }
 
 pub(super) fn format_tokens(format: TimestampFormat) -> TokenStream {
@@ -60,34 +45,24 @@ pub(super) fn format_tokens(format: TimestampFormat) -> TokenStream {
     }
 }
 
-pub(super) fn serializer(op: &Operation) -> Result<TokenStream, Error> {
+pub(super) fn serializer(op: &Operation) -> TokenStream {
     let rt = rt();
     let input = &op.input;
     let request = ident(&input.rust_name);
     let method = &op.http.method;
-    let member_id = |m: &Member| format!("{}${}", input.shape_id, m.name);
     let mut steps = Vec::new();
     for segment in &op.http.path {
         match segment {
             PathSegment::Literal(text) => steps.push(quote!(builder.literal(#text);)),
-            PathSegment::Label { member, greedy } => {
-                let m = input
-                    .members
-                    .iter()
-                    .find(|m| &m.name == member)
-                    .ok_or_else(|| {
-                        Error::shape(&op.shape_id, format!("no member for label `{member}`"))
-                    })?;
-                let field = ident(&m.field);
-                let value = scalar_to_string(
-                    &member_id(m),
-                    &m.ty,
-                    quote!(&request.#field),
-                    m.timestamp_format.unwrap_or(TimestampFormat::DateTime),
-                )?;
-                let name = &m.name;
-                // Lowering refuses a label that is not @required.
-                steps.push(quote!(builder.label(#name, #value, #greedy)?;));
+            PathSegment::Label {
+                member,
+                field,
+                value,
+                greedy,
+            } => {
+                let field = ident(field);
+                let value = scalar_to_string(value, quote!(&request.#field));
+                steps.push(quote!(builder.label(#member, #value, #greedy)?;));
             }
         }
     }
@@ -109,17 +84,13 @@ pub(super) fn serializer(op: &Operation) -> Result<TokenStream, Error> {
         let field = ident(&m.field);
         let name = &m.name;
         match &m.binding {
-            Binding::Query(key) => {
-                let format = m.timestamp_format.unwrap_or(TimestampFormat::DateTime);
-                let push = match &m.ty {
-                    Type::List { element, .. } => {
-                        let item = scalar_to_string(&member_id(m), element, quote!(item), format)?;
-                        quote!(for item in value { builder.query(#key, #item); })
-                    }
-                    ty => {
-                        let v = scalar_to_string(&member_id(m), ty, quote!(value), format)?;
-                        quote!(builder.query(#key, #v);)
-                    }
+            Binding::Query { key, value, list } => {
+                let push = if *list {
+                    let item = scalar_to_string(value, quote!(item));
+                    quote!(for item in value { builder.query(#key, #item); })
+                } else {
+                    let v = scalar_to_string(value, quote!(value));
+                    quote!(builder.query(#key, #v);)
                 };
                 if m.required {
                     if m.ty == Type::String {
@@ -131,23 +102,13 @@ pub(super) fn serializer(op: &Operation) -> Result<TokenStream, Error> {
                     steps.push(quote!(if let ::std::option::Option::Some(value) = &request.#field { #push }));
                 }
             }
-            Binding::QueryParams => {
-                let push = match &m.ty {
-                    Type::Map { value, .. } => match &**value {
-                        Type::String => quote!(builder.query_param(key, value);),
-                        Type::List { element, .. } if **element == Type::String => {
-                            quote!(for item in value {
-                                builder.query_param(key, item);
-                            })
-                        }
-                        _ => {
-                            return Err(Error::shape(
-                                member_id(m),
-                                "@httpQueryParams needs a map of strings or of string lists",
-                            ));
-                        }
-                    },
-                    _ => return Err(Error::shape(member_id(m), "@httpQueryParams needs a map")),
+            Binding::QueryParams { lists } => {
+                let push = if *lists {
+                    quote!(for item in value {
+                        builder.query_param(key, item);
+                    })
+                } else {
+                    quote!(builder.query_param(key, value);)
                 };
                 let map = if m.required {
                     quote!(::std::option::Option::Some(&request.#field))
@@ -165,23 +126,26 @@ pub(super) fn serializer(op: &Operation) -> Result<TokenStream, Error> {
                     }
                 });
             }
-            Binding::Header(header) => {
-                let format = m.timestamp_format.unwrap_or(TimestampFormat::HttpDate);
-                let set = match &m.ty {
-                    Type::List { element, .. } => {
-                        let item = scalar_to_string(&member_id(m), element, quote!(item), format)?;
-                        let quote_items = **element == Type::String;
+            Binding::Header {
+                name: header,
+                value,
+                list,
+            } => {
+                let set = match (value, list) {
+                    (value, true) => {
+                        let item = scalar_to_string(value, quote!(item));
+                        let quote_items = matches!(value, Scalar::String { .. });
                         quote! {
                             let items: ::std::vec::Vec<::std::string::String> =
                                 value.iter().map(|item| ::std::string::ToString::to_string(#item)).collect();
                             builder.header(#name, #header, &#rt::rest_json::join_header_values(&items, #quote_items))?;
                         }
                     }
-                    Type::String if m.media_type.is_some() => {
+                    (Scalar::String { media_type: true }, false) => {
                         quote!(builder.header(#name, #header, &#rt::rest_json::fmt_base64_str(value))?;)
                     }
-                    ty => {
-                        let v = scalar_to_string(&member_id(m), ty, quote!(value), format)?;
+                    (value, false) => {
+                        let v = scalar_to_string(value, quote!(value));
                         quote!(builder.header(#name, #header, #v)?;)
                     }
                 };
@@ -205,32 +169,31 @@ pub(super) fn serializer(op: &Operation) -> Result<TokenStream, Error> {
                     }
                 });
             }
-            Binding::Body | Binding::Label | Binding::Payload { .. } | Binding::ResponseCode => {}
+            Binding::Body | Binding::Label(_) | Binding::Payload { .. } | Binding::ResponseCode => {
+            }
         }
     }
-    let payload = input
-        .members
-        .iter()
-        .find(|m| matches!(m.binding, Binding::Payload { .. }));
+    let payload = input.members.iter().find_map(|m| match &m.binding {
+        Binding::Payload {
+            kind, media_type, ..
+        } => Some((m, kind, media_type)),
+        _ => None,
+    });
     let body_members: Vec<&Member> = input
         .members
         .iter()
         .filter(|m| m.binding == Binding::Body)
         .collect();
     let mut body_struct = quote!();
-    if let Some(m) = payload {
+    if let Some((m, kind, media_type)) = payload {
         let field = ident(&m.field);
-        let media_type = match &m.binding {
-            Binding::Payload { media_type, .. } => media_type.clone(),
-            _ => None,
-        };
         let value = if m.required {
             quote!(::std::option::Option::Some(&request.#field))
         } else {
             quote!(request.#field.as_ref())
         };
-        match &m.ty {
-            Type::Blob => {
+        match kind {
+            PayloadKind::Blob => {
                 let ct = media_type
                     .clone()
                     .unwrap_or_else(|| "application/octet-stream".into());
@@ -240,7 +203,7 @@ pub(super) fn serializer(op: &Operation) -> Result<TokenStream, Error> {
                     }
                 });
             }
-            Type::String => {
+            PayloadKind::String => {
                 let ct = media_type.clone().unwrap_or_else(|| "text/plain".into());
                 steps.push(quote! {
                     if let ::std::option::Option::Some(value) = #value {
@@ -248,10 +211,7 @@ pub(super) fn serializer(op: &Operation) -> Result<TokenStream, Error> {
                     }
                 });
             }
-            Type::Named {
-                kind: NamedKind::Enum,
-                ..
-            } => {
+            PayloadKind::Enum => {
                 let ct = media_type.clone().unwrap_or_else(|| "text/plain".into());
                 steps.push(quote! {
                     if let ::std::option::Option::Some(value) = #value {
@@ -259,11 +219,7 @@ pub(super) fn serializer(op: &Operation) -> Result<TokenStream, Error> {
                     }
                 });
             }
-            Type::Named {
-                kind: NamedKind::Union,
-                ..
-            }
-            | Type::Document => {
+            PayloadKind::Union | PayloadKind::Document => {
                 // An unset union or document payload sends no body.
                 steps.push(quote! {
                     if let ::std::option::Option::Some(value) = #value {
@@ -271,10 +227,7 @@ pub(super) fn serializer(op: &Operation) -> Result<TokenStream, Error> {
                     }
                 });
             }
-            Type::Named {
-                kind: NamedKind::Structure,
-                ..
-            } => {
+            PayloadKind::Structure => {
                 // An unset structure payload is sent as an empty JSON object.
                 steps.push(quote! {
                     match #value {
@@ -282,12 +235,6 @@ pub(super) fn serializer(op: &Operation) -> Result<TokenStream, Error> {
                         ::std::option::Option::None => { builder.json_body(&#rt::__private::union::Empty {})?; }
                     }
                 });
-            }
-            _ => {
-                return Err(Error::shape(
-                    member_id(m),
-                    "this type cannot be an @httpPayload",
-                ));
             }
         }
     } else if !body_members.is_empty() {
@@ -297,8 +244,7 @@ pub(super) fn serializer(op: &Operation) -> Result<TokenStream, Error> {
             let field = ident(&m.field);
             let ty = super::ty::field_type(m);
             let wire = &m.json_name;
-            let with =
-                with_module(&member_id(m), m, !m.required)?.map(|w| format!("{w}::serialize_ref"));
+            let with = with_module(m, !m.required).map(|w| format!("{w}::serialize_ref"));
             let attrs = match (m.required, with) {
                 (true, None) => quote!(#[serde(rename = #wire)]),
                 (true, Some(with)) => quote!(#[serde(rename = #wire, serialize_with = #with)]),
@@ -334,7 +280,7 @@ pub(super) fn serializer(op: &Operation) -> Result<TokenStream, Error> {
     } else {
         quote!(let _ = request;)
     };
-    Ok(quote! {
+    quote! {
         #body_struct
 
         /// Serializes the request by the model's HTTP bindings.
@@ -344,5 +290,5 @@ pub(super) fn serializer(op: &Operation) -> Result<TokenStream, Error> {
             #(#steps)*
             ::std::result::Result::Ok(builder.finish())
         }
-    })
+    }
 }

@@ -5,21 +5,20 @@ use quote::quote;
 
 use super::ty::{default_expr, field_type, value_type, with_module};
 use super::{REDACTED, doc_attrs, ident, rt, serde_crate};
-use crate::Error;
 use crate::ir::{Member, NamedKind, Operation, Role, Structure, Type};
 
 /// The file of a shared structure in `types/`.
-pub fn structure_file(s: &Structure) -> Result<TokenStream, Error> {
+pub fn structure_file(s: &Structure) -> TokenStream {
     let module_doc = format!(" The `{}` structure and its builder.", s.rust_name);
-    let body = structure(s)?;
-    Ok(quote! {
+    let body = structure(s);
+    quote! {
         #![doc = #module_doc]
         #body
-    })
+    }
 }
 
 /// The files of an operation's folder in `operation/`: `(mod.rs, request.rs, response.rs)`.
-pub fn operation_files(op: &Operation) -> Result<(TokenStream, TokenStream, TokenStream), Error> {
+pub fn operation_files(op: &Operation) -> (TokenStream, TokenStream, TokenStream) {
     let module_doc = format!(" The `{}` operation.", op.name);
     let input_name = super::ident(&op.input.rust_name);
     let input_builder = super::ident(&op.input.builder_name);
@@ -46,9 +45,9 @@ pub fn operation_files(op: &Operation) -> Result<(TokenStream, TokenStream, Toke
     };
     let request_doc = format!(" The request of the `{}` operation.", op.name);
     let response_doc = format!(" The response of the `{}` operation.", op.name);
-    let input = structure(&op.input)?;
-    let output = structure(&op.output)?;
-    Ok((
+    let input = structure(&op.input);
+    let output = structure(&op.output);
+    (
         module,
         quote! {
             #![doc = #request_doc]
@@ -58,11 +57,11 @@ pub fn operation_files(op: &Operation) -> Result<(TokenStream, TokenStream, Toke
             #![doc = #response_doc]
             #output
         },
-    ))
+    )
 }
 
 /// A structure, its trait impls and its builder.
-pub fn structure(s: &Structure) -> Result<TokenStream, Error> {
+pub fn structure(s: &Structure) -> TokenStream {
     let name = ident(&s.rust_name);
     let docs = doc_attrs(&s.docs);
     let redacts = s.sensitive || s.members.iter().any(|m| m.sensitive);
@@ -75,7 +74,7 @@ pub fn structure(s: &Structure) -> Result<TokenStream, Error> {
     let mut fields = Vec::new();
     let mut helpers = Vec::new();
     for m in &s.members {
-        let (attrs, helper) = serde_attrs(s, m)?;
+        let (attrs, helper) = serde_attrs(s, m);
         helpers.extend(helper);
         let field = ident(&m.field);
         let ty = field_type(m);
@@ -108,7 +107,7 @@ pub fn structure(s: &Structure) -> Result<TokenStream, Error> {
         quote!(::std::default::Default,)
     };
     let error_impls = match &s.role {
-        Role::Error(info) => error_impls(s, info)?,
+        Role::Error(info) => error_impls(s, info),
         _ => quote!(),
     };
     let builder = builder(s);
@@ -124,7 +123,7 @@ pub fn structure(s: &Structure) -> Result<TokenStream, Error> {
     let deprecated = s.deprecated.then(|| quote!(#[deprecated]));
     let builder_name = ident(&s.builder_name);
     let builder_doc = format!(" Starts a builder for [`{}`].", s.rust_name);
-    Ok(quote! {
+    quote! {
         #docs
         #deprecated
         #[derive(::std::clone::Clone, ::std::cmp::PartialEq, #derive_default #derive_debug
@@ -146,13 +145,13 @@ pub fn structure(s: &Structure) -> Result<TokenStream, Error> {
         #debug
         #error_impls
         #builder
-    })
+    }
 }
 
 /// `Display`, `Error`, `message()`, what the model says about the error (`parts()`) and how
 /// to read it from a response, for a modeled error structure. Each operation that lists
 /// the error only names it.
-fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> Result<TokenStream, Error> {
+fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> TokenStream {
     let rt = super::rt();
     let name = ident(&s.rust_name);
     let code = s.shape_id.rsplit('#').next().unwrap_or(&s.shape_id);
@@ -180,7 +179,7 @@ fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> Result<TokenStream
         } else {
             400
         }));
-    let bindings = super::deserialize::read_bindings(s, quote!(error))?;
+    let bindings = super::deserialize::read_bindings(s, quote!(error));
     // A shape without header bindings is its body; one with them reads them too.
     let read = if bindings.is_empty() {
         quote!(::std::result::Result::Ok(#rt::rest_json::read_error(response)))
@@ -200,7 +199,7 @@ fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> Result<TokenStream
          `Ok(None)` when the body does not match the model: the caller keeps the error as an \
          unhandled one, with its code, message and retry classification."
     );
-    Ok(quote! {
+    quote! {
         impl #name {
             #[doc = #message_doc]
             pub fn message(&self) -> ::std::option::Option<&str> {
@@ -239,19 +238,18 @@ fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> Result<TokenStream
                 #read
             }
         }
-    })
+    }
 }
 
 /// The `#[serde(...)]` attributes of one field, and any helper function they call.
-fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenStream>), Error> {
+fn serde_attrs(s: &Structure, m: &Member) -> (TokenStream, Option<TokenStream>) {
     let wire = &m.json_name;
-    let member_id = format!("{}${}", s.shape_id, m.name);
-    let with = with_module(&member_id, m, !m.required)?;
-    let value_with = with_module(&member_id, m, false)?;
+    let with = with_module(m, !m.required);
+    let value_with = with_module(m, false);
     let mut helper = None;
     if m.event_stream {
         // An event stream has no JSON form: it is read from the response as it arrives.
-        return Ok((quote!(#[serde(skip)]), None));
+        return (quote!(#[serde(skip)]), None);
     }
 
     // Dense lists and maps skip the `null` entries a server may send.
@@ -330,16 +328,7 @@ fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenSt
                 let expr = default_expr(m, value);
                 let rt = rt();
                 let serialize = match &value_with {
-                    Some(path) => {
-                        let path: syn::Path = syn::parse_str(&format!("{path}::serialize"))
-                            .map_err(|e| {
-                                Error::shape(
-                                    &member_id,
-                                    format!("internal error: bad path {path}: {e}"),
-                                )
-                            })?;
-                        quote!(#path)
-                    }
+                    Some(path) => super::absolute_path(&format!("{path}::serialize")),
                     None => quote!(#rt::__private::serde::Serialize::serialize),
                 };
                 helper = Some(quote! {
@@ -387,7 +376,7 @@ fn serde_attrs(s: &Structure, m: &Member) -> Result<(TokenStream, Option<TokenSt
             },
         }
     };
-    Ok((attrs, helper))
+    (attrs, helper)
 }
 
 /// The private function giving a required member's `@default`.

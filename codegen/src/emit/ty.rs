@@ -4,8 +4,7 @@ use proc_macro2::TokenStream;
 use quote::quote;
 
 use super::{ident, rt};
-use crate::Error;
-use crate::ir::{Member, TimestampFormat, Type};
+use crate::ir::{Member, Number, TimestampFormat, Type};
 
 /// The Rust type of a value.
 pub fn rust_type(ty: &Type) -> TokenStream {
@@ -22,10 +21,7 @@ pub fn rust_type(ty: &Type) -> TokenStream {
         Type::Blob => quote!(#rt::Blob),
         Type::Timestamp => quote!(#rt::DateTime),
         Type::Document => quote!(#rt::Document),
-        Type::Named { rust_name, .. } => {
-            let name = ident(rust_name);
-            quote!(crate::types::#name)
-        }
+        Type::Named { rust_name, .. } => named_type(rust_name),
         Type::List { element, sparse } => {
             let element = rust_type(element);
             if *sparse {
@@ -42,6 +38,24 @@ pub fn rust_type(ty: &Type) -> TokenStream {
                 quote!(::std::collections::HashMap<::std::string::String, #value>)
             }
         }
+    }
+}
+
+/// The type of a shared shape by its Rust name: `crate::types::Name`.
+pub fn named_type(rust_name: &str) -> TokenStream {
+    let name = ident(rust_name);
+    quote!(crate::types::#name)
+}
+
+/// The Rust type of a number.
+pub fn number_type(number: Number) -> TokenStream {
+    match number {
+        Number::Byte => quote!(i8),
+        Number::Short => quote!(i16),
+        Number::Integer => quote!(i32),
+        Number::Long => quote!(i64),
+        Number::Float => quote!(f32),
+        Number::Double => quote!(f64),
     }
 }
 
@@ -77,13 +91,10 @@ pub fn field_type(member: &Member) -> TokenStream {
 /// non-default format, and floats (NaN and infinities travel as strings).
 ///
 /// `optional` picks the module for `Option<T>` rather than `T`.
-pub fn with_module(
-    member_id: &str,
-    member: &Member,
-    optional: bool,
-) -> Result<Option<String>, Error> {
+pub fn with_module(member: &Member, optional: bool) -> Option<String> {
     const RT: &str = "::lambda_sdk_runtime::__private";
-    // The scalar inside the member's type, and whether it sits in a plain list.
+    // The scalar inside the member's type, and whether it sits in a plain list. Lowering
+    // refuses a `@timestampFormat` on anything else (a map, a sparse or nested list).
     let (scalar, list) = match &member.ty {
         Type::List {
             element,
@@ -94,23 +105,16 @@ pub fn with_module(
     let base = match (scalar, member.timestamp_format) {
         (Type::Timestamp, Some(TimestampFormat::DateTime)) => format!("{RT}::timestamp::date_time"),
         (Type::Timestamp, Some(TimestampFormat::HttpDate)) => format!("{RT}::timestamp::http_date"),
-        (Type::Timestamp, Some(TimestampFormat::EpochSeconds) | None) => return Ok(None),
         (Type::Double, _) => format!("{RT}::float::f64"),
         (Type::Float, _) => format!("{RT}::float::f32"),
-        (_, Some(_)) if matches!(member.ty, Type::Map { .. } | Type::List { .. }) => {
-            return Err(Error::shape(
-                member_id,
-                "@timestampFormat on a map or nested collection of timestamps is not supported",
-            ));
-        }
-        _ => return Ok(None),
+        _ => return None,
     };
-    Ok(Some(match (optional, list) {
+    Some(match (optional, list) {
         (false, false) => base,
         (true, false) => format!("{base}::option"),
         (false, true) => format!("{base}::list"),
         (true, true) => format!("{base}::option_list"),
-    }))
+    })
 }
 
 /// A Rust expression building a default value of the member's value type.

@@ -5,16 +5,10 @@ use quote::quote;
 
 use super::ty::rust_type;
 use super::{REDACTED, doc_attrs, ident, rt};
-use crate::Error;
-use std::collections::BTreeMap;
-
-use crate::ir::{EventBinding, NamedKind, Structure, Type, Union};
+use crate::ir::{Event, EventSource, Union};
 
 /// The file of a union in `types/`.
-pub fn union_file(
-    u: &Union,
-    structures: &BTreeMap<&str, &Structure>,
-) -> Result<TokenStream, Error> {
+pub fn union_file(u: &Union) -> TokenStream {
     let name = ident(&u.rust_name);
     let docs = doc_attrs(&u.docs);
     let rt = rt();
@@ -24,12 +18,6 @@ pub fn union_file(
     let mut de_arms = Vec::new();
     let mut debug_arms = Vec::new();
     for v in &u.variants {
-        if v.timestamp_format.is_some() {
-            return Err(Error::shape(
-                format!("{}${}", u.shape_id, v.name),
-                "@timestampFormat on a union member is not supported",
-            ));
-        }
         let id = ident(&v.ident);
         let vdocs = doc_attrs(&v.docs);
         let key = &v.json_name;
@@ -63,7 +51,7 @@ pub fn union_file(
         }
     }
     let decode_event = if u.event_stream {
-        decode_event(u, structures)?
+        decode_event(u)
     } else {
         quote!()
     };
@@ -73,7 +61,7 @@ pub fn union_file(
     } else {
         quote!(_value)
     };
-    Ok(quote! {
+    quote! {
         #![doc = #module_doc]
 
         #docs
@@ -124,60 +112,46 @@ pub fn union_file(
         }
 
         #decode_event
-    })
+    }
 }
 
 /// `DecodeEvent` for an event-stream union: each `event` message becomes the variant its
 /// `:event-type` names; `@eventPayload` members take the payload, `@eventHeader` members the
 /// headers, and other members come from a JSON payload.
-fn decode_event(u: &Union, structures: &BTreeMap<&str, &Structure>) -> Result<TokenStream, Error> {
+fn decode_event(u: &Union) -> TokenStream {
     let rt = rt();
     let name = ident(&u.rust_name);
     let mut arms = Vec::new();
     for v in &u.variants {
         let key = &v.name;
         let variant = ident(&v.ident);
-        let value_id = format!("{}${}", u.shape_id, v.name);
-        let Some(ty) = &v.ty else {
+        let (
+            Some(ty),
+            Some(Event {
+                json_payload,
+                bound,
+            }),
+        ) = (&v.ty, &v.event)
+        else {
             arms.push(quote!(#key => ::std::result::Result::Ok(Self::#variant),));
             continue;
         };
-        let Type::Named {
-            rust_name,
-            kind: NamedKind::Structure,
-        } = ty
-        else {
-            return Err(Error::shape(value_id, "an event must be a structure"));
-        };
-        let s = structures
-            .get(rust_name.as_str())
-            .ok_or_else(|| Error::shape(&value_id, format!("no structure `{rust_name}`")))?;
         let ty_path = rust_type(ty);
-        let json_members = s.members.iter().any(|m| m.event_binding.is_none());
         let mut assigns = Vec::new();
-        for m in &s.members {
+        for m in bound {
             let field = ident(&m.field);
-            let member_id = format!("{}${}", s.shape_id, m.name);
-            let read = match (&m.event_binding, &m.ty) {
-                (None, _) => continue,
-                (Some(EventBinding::Payload), Type::Blob) => {
+            let read = match &m.source {
+                EventSource::PayloadBlob => {
                     quote!(#rt::Blob::from(message.payload().to_vec()))
                 }
-                (Some(EventBinding::Payload), Type::String) => quote!(
+                EventSource::PayloadString => quote!(
                     ::std::string::String::from_utf8(message.payload().to_vec())
                         .map_err(|_| "the event payload is not UTF-8 text".to_string())?
                 ),
-                (
-                    Some(EventBinding::Payload),
-                    Type::Named {
-                        kind: NamedKind::Structure | NamedKind::Union,
-                        ..
-                    },
-                ) => quote!(
+                EventSource::PayloadJson => quote!(
                     #rt::__private::serde_json::from_slice(message.payload()).map_err(|e| e.to_string())?
                 ),
-                (Some(EventBinding::Header), Type::String) => {
-                    let header = &m.name;
+                EventSource::Header(header) => {
                     let read = quote!(message.header(#header).and_then(|v| v.as_str()).map(::std::string::String::from));
                     assigns.push(if m.required {
                         quote!(value.#field = (#read).unwrap_or_default();)
@@ -185,12 +159,6 @@ fn decode_event(u: &Union, structures: &BTreeMap<&str, &Structure>) -> Result<To
                         quote!(value.#field = #read;)
                     });
                     continue;
-                }
-                _ => {
-                    return Err(Error::shape(
-                        member_id,
-                        "this event member type is not supported",
-                    ));
                 }
             };
             assigns.push(if m.required {
@@ -204,7 +172,7 @@ fn decode_event(u: &Union, structures: &BTreeMap<&str, &Structure>) -> Result<To
         } else {
             quote!(mut)
         };
-        let init = if json_members {
+        let init = if *json_payload {
             quote! {
                 let #mutable value: #ty_path = if message.payload().is_empty() {
                     ::std::default::Default::default()
@@ -228,7 +196,7 @@ fn decode_event(u: &Union, structures: &BTreeMap<&str, &Structure>) -> Result<To
             }
         });
     }
-    Ok(quote! {
+    quote! {
         #[allow(clippy::field_reassign_with_default)]
         impl #rt::stream::DecodeEvent for #name {
             fn decode(
@@ -241,5 +209,5 @@ fn decode_event(u: &Union, structures: &BTreeMap<&str, &Structure>) -> Result<To
                 }
             }
         }
-    })
+    }
 }

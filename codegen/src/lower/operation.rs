@@ -1,12 +1,10 @@
 //! Operations and their HTTP bindings: method, URI pattern, labels, query, headers, payload and host prefix.
 
-use std::collections::BTreeSet;
-
 use serde_json::Value;
 
 use super::Lowerer;
 use super::shapes::doc_of;
-use crate::ir::{self, Binding, Type};
+use crate::ir::{self, Binding, NamedKind, TimestampFormat, Type};
 use crate::smithy::{Shape, ShapeId, Traits, UNIT};
 use crate::{Error, docs, naming};
 
@@ -14,11 +12,27 @@ impl<'m> Lowerer<'m> {
     pub(super) fn operation(&self, id: &ShapeId) -> Result<ir::Operation, Error> {
         let shape = self.shape(id)?;
         let name = id.name().to_string();
-        let http = http_binding(id, &shape.traits)?;
         let input = self.io_structure(id, shape.input.as_ref().map(|r| r.target.as_str()), true)?;
         let output =
             self.io_structure(id, shape.output.as_ref().map(|r| r.target.as_str()), false)?;
-        check_labels(id, &http, &input)?;
+        let http = http_binding(id, &shape.traits, &input)?;
+        if let Some(m) = input.members.iter().find(|m| m.event_stream) {
+            return Err(Error::shape(
+                format!("{}${}", input.shape_id, m.name),
+                "event streams in requests are not supported (no Lambda operation sends one)",
+            ));
+        }
+        let feature = naming::operation_feature(&name);
+        if crate::features::reserved(&feature) {
+            return Err(Error::shape(
+                id,
+                format!(
+                    "the operation's cargo feature would be `{feature}`, which is already a \
+                     feature of the generated crate; rename the operation in the model or leave \
+                     it out with --operations"
+                ),
+            ));
+        }
 
         let mut errors = Vec::new();
         for err in shape.errors.iter().chain(&self.service.errors) {
@@ -52,7 +66,7 @@ impl<'m> Lowerer<'m> {
             shape_id: id.to_string(),
             module: naming::operation_module(&name),
             method: naming::operation_method(&name),
-            feature: naming::operation_feature(&name),
+            feature,
             docs: doc_of(&shape.traits).unwrap_or_else(|| docs::fallback("operation", &name)),
             error_name: naming::operation_error_name(&name),
             mock_name: naming::mock_operation_name(&name),
@@ -98,34 +112,106 @@ impl<'m> Lowerer<'m> {
     }
 }
 
-pub(super) fn binding_of(member_id: &str, t: &Traits, target: &Shape) -> Result<Binding, Error> {
+/// The member's HTTP binding, checked against its type: a label, query parameter or header
+/// holds a [`ir::Scalar`] (a query parameter or header also a list of them), a payload one of
+/// the [`ir::PayloadKind`]s.
+pub(super) fn binding_of(
+    member_id: &str,
+    t: &Traits,
+    target: &Shape,
+    member: &MemberFacts<'_>,
+) -> Result<Binding, Error> {
     let mut found = Vec::new();
     if t.contains_key("smithy.api#httpLabel") {
-        found.push(Binding::Label);
+        found.push(Binding::Label(scalar(
+            member_id,
+            member,
+            TimestampFormat::DateTime,
+            "a path label",
+        )?));
     }
     if let Some(v) = t.get("smithy.api#httpQuery") {
-        let name = v
+        let key = v
             .as_str()
             .ok_or_else(|| Error::shape(member_id, "@httpQuery needs a string"))?;
-        found.push(Binding::Query(name.to_string()));
+        let (value, list) = scalar_or_list(
+            member_id,
+            member,
+            TimestampFormat::DateTime,
+            "a query parameter",
+        )?;
+        found.push(Binding::Query {
+            key: key.to_string(),
+            value,
+            list,
+        });
     }
     if t.contains_key("smithy.api#httpQueryParams") {
-        found.push(Binding::QueryParams);
+        let lists = match member.ty {
+            Type::Map { value, .. } => match &**value {
+                Type::String => false,
+                Type::List { element, .. } if **element == Type::String => true,
+                _ => {
+                    return Err(Error::shape(
+                        member_id,
+                        "@httpQueryParams needs a map of strings or of string lists",
+                    ));
+                }
+            },
+            _ => return Err(Error::shape(member_id, "@httpQueryParams needs a map")),
+        };
+        found.push(Binding::QueryParams { lists });
     }
     if let Some(v) = t.get("smithy.api#httpHeader") {
         let name = v
             .as_str()
             .ok_or_else(|| Error::shape(member_id, "@httpHeader needs a string"))?;
-        found.push(Binding::Header(name.to_string()));
+        let (value, list) =
+            scalar_or_list(member_id, member, TimestampFormat::HttpDate, "a header")?;
+        found.push(Binding::Header {
+            name: name.to_string(),
+            value,
+            list,
+        });
     }
     if let Some(v) = t.get("smithy.api#httpPrefixHeaders") {
         let prefix = v
             .as_str()
             .ok_or_else(|| Error::shape(member_id, "@httpPrefixHeaders needs a string"))?;
+        if !matches!(member.ty, Type::Map { value, .. } if **value == Type::String) {
+            return Err(Error::shape(
+                member_id,
+                "@httpPrefixHeaders needs a map of strings",
+            ));
+        }
         found.push(Binding::PrefixHeaders(prefix.to_string()));
     }
     if t.contains_key("smithy.api#httpPayload") {
+        let kind = match member.ty {
+            Type::Blob => ir::PayloadKind::Blob,
+            Type::String => ir::PayloadKind::String,
+            Type::Document => ir::PayloadKind::Document,
+            Type::Named {
+                kind: NamedKind::Enum,
+                ..
+            } => ir::PayloadKind::Enum,
+            Type::Named {
+                kind: NamedKind::Structure,
+                ..
+            } => ir::PayloadKind::Structure,
+            Type::Named {
+                kind: NamedKind::Union,
+                ..
+            } => ir::PayloadKind::Union,
+            _ => {
+                return Err(Error::shape(
+                    member_id,
+                    "this type cannot be an @httpPayload",
+                ));
+            }
+        };
         found.push(Binding::Payload {
+            kind,
             streaming: target.has_trait("smithy.api#streaming"),
             media_type: target
                 .traits
@@ -147,7 +233,83 @@ pub(super) fn binding_of(member_id: &str, t: &Traits, target: &Shape) -> Result<
     }
 }
 
-pub(super) fn http_binding(id: &ShapeId, t: &Traits) -> Result<ir::Http, Error> {
+/// What [`binding_of`] needs to know of a member besides its traits.
+pub(super) struct MemberFacts<'a> {
+    /// The lowered value type.
+    pub ty: &'a Type,
+    /// `@timestampFormat` on the member or its target.
+    pub timestamp_format: Option<TimestampFormat>,
+    /// The target string has a `@mediaType`.
+    pub media_type: bool,
+}
+
+/// The member as one scalar, or as a list of them.
+fn scalar_or_list(
+    member_id: &str,
+    member: &MemberFacts<'_>,
+    default_format: TimestampFormat,
+    place: &str,
+) -> Result<(ir::Scalar, bool), Error> {
+    match member.ty {
+        Type::List { element, .. } => {
+            let item = MemberFacts {
+                ty: element,
+                media_type: false,
+                ..*member
+            };
+            Ok((scalar(member_id, &item, default_format, place)?, true))
+        }
+        _ => Ok((scalar(member_id, member, default_format, place)?, false)),
+    }
+}
+
+/// The member's type as a [`ir::Scalar`], or an error naming the member and the place.
+fn scalar(
+    member_id: &str,
+    member: &MemberFacts<'_>,
+    default_format: TimestampFormat,
+    place: &str,
+) -> Result<ir::Scalar, Error> {
+    use ir::{Number, Scalar};
+    Ok(match member.ty {
+        Type::String => Scalar::String {
+            media_type: member.media_type,
+        },
+        Type::Bool => Scalar::Bool,
+        Type::Byte => Scalar::Number(Number::Byte),
+        Type::Short => Scalar::Number(Number::Short),
+        Type::Integer => Scalar::Number(Number::Integer),
+        Type::Long => Scalar::Number(Number::Long),
+        Type::Float => Scalar::Number(Number::Float),
+        Type::Double => Scalar::Number(Number::Double),
+        Type::Timestamp => Scalar::Timestamp(member.timestamp_format.unwrap_or(default_format)),
+        Type::Blob => Scalar::Blob,
+        Type::Named {
+            rust_name,
+            kind: NamedKind::Enum,
+        } => Scalar::Enum(rust_name.clone()),
+        Type::Named {
+            rust_name,
+            kind: NamedKind::IntEnum,
+        } => Scalar::IntEnum(rust_name.clone()),
+        _ => {
+            return Err(Error::shape(
+                member_id,
+                format!(
+                    "only strings, numbers, booleans, timestamps, blobs and enums (or, in a query \
+                     parameter or header, lists of them) can be bound to {place}"
+                ),
+            ));
+        }
+    })
+}
+
+/// `@http`, with each `{Label}` of the URI resolved to the input member bound to it.
+pub(super) fn http_binding(
+    id: &ShapeId,
+    t: &Traits,
+    input: &ir::Structure,
+) -> Result<ir::Http, Error> {
     let http = t
         .get("smithy.api#http")
         .ok_or_else(|| Error::shape(id, "operation lacks the @http trait (restJson1 needs it)"))?;
@@ -181,10 +343,7 @@ pub(super) fn http_binding(id: &ShapeId, t: &Traits) -> Result<ir::Http, Error> 
                 Some(m) => (m, true),
                 None => (label, false),
             };
-            segments.push(ir::PathSegment::Label {
-                member: member.to_string(),
-                greedy,
-            });
+            segments.push(label_segment(id, input, member, greedy)?);
         } else if seg.contains('{') || seg.contains('}') {
             return Err(Error::shape(
                 id,
@@ -192,6 +351,20 @@ pub(super) fn http_binding(id: &ShapeId, t: &Traits) -> Result<ir::Http, Error> 
             ));
         } else {
             segments.push(ir::PathSegment::Literal(seg.to_string()));
+        }
+    }
+    for m in &input.members {
+        let in_uri = segments
+            .iter()
+            .any(|s| matches!(s, ir::PathSegment::Label { member, .. } if *member == m.name));
+        if matches!(m.binding, Binding::Label(_)) && !in_uri {
+            return Err(Error::shape(
+                id,
+                format!(
+                    "input member `{}` has @httpLabel but the URI has no such label",
+                    m.name
+                ),
+            ));
         }
     }
     let query_literals = query
@@ -258,47 +431,32 @@ pub(super) fn host_prefix(
     Ok(parts)
 }
 
-/// Every `{Label}` in the URI has a member with @httpLabel, and the reverse.
-pub(super) fn check_labels(
+/// A `{Label}` of the URI: the input member of that name must be @required and bound to it.
+fn label_segment(
     id: &ShapeId,
-    http: &ir::Http,
     input: &ir::Structure,
-) -> Result<(), Error> {
-    let labels: BTreeSet<&str> = http
-        .path
-        .iter()
-        .filter_map(|s| match s {
-            ir::PathSegment::Label { member, .. } => Some(member.as_str()),
-            ir::PathSegment::Literal(_) => None,
-        })
-        .collect();
-    for label in &labels {
-        match input.members.iter().find(|m| m.name == *label) {
-            Some(m) if m.binding == Binding::Label && !m.required => {
-                return Err(Error::shape(
-                    format!("{}${}", input.shape_id, m.name),
-                    "a path label must be @required",
-                ));
-            }
-            Some(m) if m.binding == Binding::Label => {}
-            _ => {
-                return Err(Error::shape(
-                    id,
-                    format!("URI label `{{{label}}}` has no input member with @httpLabel"),
-                ));
-            }
-        }
+    label: &str,
+    greedy: bool,
+) -> Result<ir::PathSegment, Error> {
+    let Some((m, value)) = input.members.iter().find_map(|m| match &m.binding {
+        Binding::Label(value) if m.name == label => Some((m, value)),
+        _ => None,
+    }) else {
+        return Err(Error::shape(
+            id,
+            format!("URI label `{{{label}}}` has no input member with @httpLabel"),
+        ));
+    };
+    if !m.required {
+        return Err(Error::shape(
+            format!("{}${}", input.shape_id, m.name),
+            "a path label must be @required",
+        ));
     }
-    for m in &input.members {
-        if m.binding == Binding::Label && !labels.contains(m.name.as_str()) {
-            return Err(Error::shape(
-                id,
-                format!(
-                    "input member `{}` has @httpLabel but the URI has no such label",
-                    m.name
-                ),
-            ));
-        }
-    }
-    Ok(())
+    Ok(ir::PathSegment::Label {
+        member: m.name.clone(),
+        field: m.field.clone(),
+        value: value.clone(),
+        greedy,
+    })
 }

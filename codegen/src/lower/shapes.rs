@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::operation::binding_of;
+use super::operation::{MemberFacts, binding_of};
 use super::{Lowerer, Named};
 use crate::ir::{self, DefaultValue, NamedKind, TimestampFormat, Type};
 use crate::smithy::{Shape, ShapeId, ShapeType, Traits, UNIT};
@@ -64,7 +64,23 @@ impl<'m> Lowerer<'m> {
                 ));
             }
             let t = &member.traits;
-            let binding = binding_of(&member_id, t, target)?;
+            let timestamp_format = self.timestamp_format(&member_id, t, &target_id)?;
+            check_timestamp_format(&member_id, &ty, timestamp_format)?;
+            let media_type = (target.shape_type == ShapeType::String)
+                .then(|| {
+                    target
+                        .traits
+                        .get("smithy.api#mediaType")
+                        .and_then(Value::as_str)
+                        .map(String::from)
+                })
+                .flatten();
+            let facts = MemberFacts {
+                ty: &ty,
+                timestamp_format,
+                media_type: media_type.is_some(),
+            };
+            let binding = binding_of(&member_id, t, target, &facts)?;
             // @clientOptional: a client treats the member as optional and fills no default.
             let client_optional = t.contains_key("smithy.api#clientOptional");
             let required = t.contains_key("smithy.api#required") && !client_optional;
@@ -98,7 +114,7 @@ impl<'m> Lowerer<'m> {
                     .unwrap_or_else(|| docs::fallback("member", member_name)),
                 sensitive: self.is_sensitive(t, &target_id),
                 idempotency_token: t.contains_key("smithy.api#idempotencyToken"),
-                timestamp_format: self.timestamp_format(&member_id, t, &target_id)?,
+                timestamp_format,
                 deprecated: t.contains_key("smithy.api#deprecated"),
                 event_stream: target.shape_type == ShapeType::Union
                     && target.has_trait("smithy.api#streaming"),
@@ -109,15 +125,7 @@ impl<'m> Lowerer<'m> {
                 } else {
                     None
                 },
-                media_type: (target.shape_type == ShapeType::String)
-                    .then(|| {
-                        target
-                            .traits
-                            .get("smithy.api#mediaType")
-                            .and_then(Value::as_str)
-                            .map(String::from)
-                    })
-                    .flatten(),
+                media_type,
                 field,
                 default_fn,
                 serialize_or_default_fn,
@@ -241,6 +249,21 @@ impl<'m> Lowerer<'m> {
             } else {
                 Some(self.value_type(&member_id, &target_id)?)
             };
+            if self
+                .timestamp_format(&member_id, &member.traits, &target_id)?
+                .is_some()
+            {
+                return Err(Error::shape(
+                    &member_id,
+                    "@timestampFormat on a union member is not supported",
+                ));
+            }
+            let event = match &ty {
+                Some(ty) if shape.has_trait("smithy.api#streaming") => {
+                    Some(self.event(&member_id, &target_id, target, ty)?)
+                }
+                _ => None,
+            };
             variants.push(ir::UnionVariant {
                 name: member_name.clone(),
                 json_name: json_name(&member.traits, member_name),
@@ -250,7 +273,7 @@ impl<'m> Lowerer<'m> {
                     && target_id.as_str() != UNIT
                     && self.reaches(&target_id, id),
                 sensitive: self.is_sensitive(&member.traits, &target_id),
-                timestamp_format: self.timestamp_format(&member_id, &member.traits, &target_id)?,
+                event,
                 ident,
                 ty,
             });
@@ -263,6 +286,59 @@ impl<'m> Lowerer<'m> {
             variants,
             event_stream: shape.has_trait("smithy.api#streaming"),
             sensitive: shape.has_trait("smithy.api#sensitive"),
+        })
+    }
+
+    /// How the event a member of an event-stream union names is read from a message: the
+    /// member must target a structure, whose bound members are a blob, string, structure or
+    /// union `@eventPayload` or a string `@eventHeader`.
+    fn event(
+        &self,
+        member_id: &str,
+        target_id: &ShapeId,
+        target: &Shape,
+        ty: &Type,
+    ) -> Result<ir::Event, Error> {
+        let Type::Named {
+            rust_name,
+            kind: NamedKind::Structure,
+        } = ty
+        else {
+            return Err(Error::shape(member_id, "an event must be a structure"));
+        };
+        let s = self.structure(target_id, target, rust_name.clone(), ir::Role::Nested)?;
+        let mut bound = Vec::new();
+        for m in &s.members {
+            let Some(binding) = &m.event_binding else {
+                continue;
+            };
+            let source = match (binding, &m.ty) {
+                (ir::EventBinding::Payload, Type::Blob) => ir::EventSource::PayloadBlob,
+                (ir::EventBinding::Payload, Type::String) => ir::EventSource::PayloadString,
+                (
+                    ir::EventBinding::Payload,
+                    Type::Named {
+                        kind: NamedKind::Structure | NamedKind::Union,
+                        ..
+                    },
+                ) => ir::EventSource::PayloadJson,
+                (ir::EventBinding::Header, Type::String) => ir::EventSource::Header(m.name.clone()),
+                _ => {
+                    return Err(Error::shape(
+                        target_id.member(&m.name),
+                        "this event member type is not supported",
+                    ));
+                }
+            };
+            bound.push(ir::EventMember {
+                field: m.field.clone(),
+                required: m.required,
+                source,
+            });
+        }
+        Ok(ir::Event {
+            json_payload: s.members.iter().any(|m| m.event_binding.is_none()),
+            bound,
         })
     }
 
@@ -499,6 +575,30 @@ pub(super) fn json_name(t: &Traits, member: &str) -> String {
         .and_then(Value::as_str)
         .unwrap_or(member)
         .to_string()
+}
+
+/// A `@timestampFormat` applies to a timestamp, or to a plain (not `@sparse`) list of them:
+/// the runtime has serde helpers for those and no others.
+fn check_timestamp_format(
+    member_id: &str,
+    ty: &Type,
+    format: Option<TimestampFormat>,
+) -> Result<(), Error> {
+    let supported = match ty {
+        Type::List {
+            element,
+            sparse: false,
+        } => matches!(**element, Type::Timestamp | Type::Float | Type::Double),
+        Type::List { .. } | Type::Map { .. } => false,
+        _ => true,
+    };
+    if format.is_some() && !supported {
+        return Err(Error::shape(
+            member_id,
+            "@timestampFormat on a map or nested collection of timestamps is not supported",
+        ));
+    }
+    Ok(())
 }
 
 pub(super) fn parse_timestamp_format(id: &str, v: &Value) -> Result<TimestampFormat, Error> {
