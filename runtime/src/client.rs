@@ -16,6 +16,8 @@ use crate::error::{
     ConstructionError, Error, OperationError, ResponseError, TimeoutError, TimeoutKind,
 };
 use crate::http::HttpError;
+pub use crate::http::ResponseMetadata;
+pub use crate::random::idempotency_token;
 #[cfg(not(feature = "imds"))]
 use crate::region::Region;
 use crate::request_info::CallHeaders;
@@ -37,37 +39,6 @@ pub struct ServiceSpec {
     pub sdk_user_agent: &'static str,
     /// The model's `smithy.rules#endpointRuleSet`, compiled, if it has one.
     pub endpoint_resolver: Option<endpoint::Resolver>,
-}
-
-/// Facts about a successful response: its request id and status. Two values always compare
-/// equal, so comparing responses compares what the service returned.
-#[derive(Clone, Debug, Default)]
-pub struct ResponseMetadata {
-    request_id: Option<String>,
-    status: u16,
-}
-
-impl ResponseMetadata {
-    /// Metadata of a response with this status and request id (for connectors and mocks).
-    pub fn new(status: u16, request_id: Option<String>) -> Self {
-        ResponseMetadata { request_id, status }
-    }
-
-    /// The `x-amzn-RequestId` of the response.
-    pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
-    }
-
-    /// The HTTP status code.
-    pub fn status(&self) -> u16 {
-        self.status
-    }
-}
-
-impl PartialEq for ResponseMetadata {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
 }
 
 /// The shared state of a client: configuration, resolved endpoint, connection pool.
@@ -114,7 +85,7 @@ impl Handle {
         #[cfg(feature = "imds")]
         if let Some(region) = config.region.known() {
             let _ = endpoint.set(endpoint::resolve(
-                &config,
+                config.endpoint_settings(),
                 region,
                 service.sdk_id,
                 service.endpoint_resolver,
@@ -123,7 +94,12 @@ impl Handle {
         #[cfg(not(feature = "imds"))]
         let endpoint = {
             let Region::Set(region) = &config.region;
-            endpoint::resolve(&config, region, service.sdk_id, service.endpoint_resolver)
+            endpoint::resolve(
+                config.endpoint_settings(),
+                region,
+                service.sdk_id,
+                service.endpoint_resolver,
+            )
         };
         let user_agent = format!(
             "{} lambda-sdk-runtime/{} lang/rust os/{}",
@@ -265,7 +241,7 @@ impl Handle {
         .map_err(|e| refused(&e))?;
         let endpoint = self.inner.endpoint.get_or_init(|| {
             endpoint::resolve(
-                config,
+                config.endpoint_settings(),
                 region,
                 self.inner.service.sdk_id,
                 self.inner.service.endpoint_resolver,
@@ -353,8 +329,8 @@ impl Handle {
                 Ok((_, meta)) => tracing::debug!(
                     operation,
                     attempt,
-                    status = meta.status,
-                    request_id = meta.request_id.as_deref().unwrap_or(""),
+                    status = meta.status(),
+                    request_id = meta.request_id().unwrap_or(""),
                     latency_ms = latency.as_millis() as u64,
                     "attempt succeeded"
                 ),
@@ -396,7 +372,9 @@ impl Handle {
                 return Err(err.into_error(attempt));
             }
             spent += cost;
-            let wait = config.retry.backoff(attempt, retry_after, retry::jitter());
+            let wait = config
+                .retry
+                .backoff(attempt, retry_after, crate::random::jitter());
             if let Some(deadline) = deadline
                 && Instant::now() + wait >= deadline
             {
@@ -464,10 +442,10 @@ impl Handle {
                         .map_err(AttemptError::Transport)?;
                     if response.status().is_success() {
                         let (parts, body) = response.into_parts();
-                        let meta = ResponseMetadata {
-                            request_id: rest_json::request_id(&parts.headers),
-                            status: parts.status.as_u16(),
-                        };
+                        let meta = ResponseMetadata::new(
+                            parts.status.as_u16(),
+                            rest_json::request_id(&parts.headers),
+                        );
                         return parse_stream(parts, body)
                             .map(|output| (output, meta))
                             .map_err(AttemptError::Done);
@@ -481,10 +459,10 @@ impl Handle {
                     http::Response::from_parts(parts, bytes)
                 }
             };
-            let meta = ResponseMetadata {
-                request_id: rest_json::request_id(response.headers()),
-                status: response.status().as_u16(),
-            };
+            let meta = ResponseMetadata::new(
+                response.status().as_u16(),
+                rest_json::request_id(response.headers()),
+            );
             match parse(&response) {
                 Ok(output) => Ok((output, meta)),
                 Err(Error::Service(mut s)) => {
@@ -639,44 +617,6 @@ impl<E: OperationError> AttemptError<E> {
     }
 }
 
-/// A fresh idempotency token: a random UUID (version 4), from the operating system's random
-/// source (`getrandom`, which ring already uses for TLS). Should that fail, the bytes come from
-/// the clock, the process id and a counter, mixed: still unique, if not unpredictable.
-pub fn idempotency_token() -> String {
-    let mut bytes = [0u8; 16];
-    if getrandom::getrandom(&mut bytes).is_err() {
-        use std::sync::atomic::{AtomicU64, Ordering};
-        static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
-        let mix = |mut z: u64| {
-            // splitmix64's finalizer.
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        };
-        let count = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let high = mix(nanos as u64 ^ (u64::from(std::process::id()) << 32));
-        let low = mix((nanos >> 64) as u64 ^ count.rotate_left(17) ^ high);
-        bytes[..8].copy_from_slice(&high.to_le_bytes());
-        bytes[8..].copy_from_slice(&low.to_le_bytes());
-    }
-    bytes[6] = (bytes[6] & 0x0f) | 0x40;
-    bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut token = String::with_capacity(36);
-    for (i, byte) in bytes.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            token.push('-');
-        }
-        token.push(char::from(HEX[usize::from(byte >> 4)]));
-        token.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
-    token
-}
-
 /// Errors a generated operation hands back from its response parser.
 pub fn response_error<E>(response: &HttpResponse, reason: impl Into<String>) -> Error<E> {
     Error::Response(ResponseError::new(
@@ -684,19 +624,4 @@ pub fn response_error<E>(response: &HttpResponse, reason: impl Into<String>) -> 
         rest_json::request_id(response.headers()),
         reason,
     ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn idempotency_tokens_are_v4_uuids_and_unique() {
-        let a = idempotency_token();
-        let b = idempotency_token();
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 36);
-        assert_eq!(&a[14..15], "4");
-        assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");
-    }
 }

@@ -12,6 +12,8 @@ use crate::http::ProxySettings;
 use crate::http::{HttpClient, HttpConnector, HttpSettings};
 use crate::region::Region;
 use crate::retry::RetryConfig;
+pub use crate::settings::ConfigError;
+use crate::settings::is_region_name;
 
 mod from_env;
 
@@ -69,29 +71,6 @@ impl TimeoutConfig {
     }
 }
 
-/// Why a configuration could not be built. The message says what is missing or wrong and
-/// where the SDK looked.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ConfigError {
-    message: String,
-}
-
-impl ConfigError {
-    pub(crate) fn new(message: impl Into<String>) -> Self {
-        ConfigError {
-            message: message.into(),
-        }
-    }
-}
-
-impl fmt::Display for ConfigError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for ConfigError {}
-
 /// Everything a client needs. Cheap to clone; `Debug` never shows secrets.
 ///
 /// ```
@@ -130,22 +109,6 @@ pub struct Config {
 
 /// Makes idempotency tokens; the default makes random UUIDs.
 pub type TokenProvider = Arc<dyn Fn() -> String + Send + Sync>;
-
-/// Whether `name` can be a region: letters, digits and hyphens.
-pub(crate) fn is_region_name(name: &str) -> bool {
-    !name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-}
-
-/// A true-or-false setting (any case); `from` names it in the error.
-pub(crate) fn flag(value: &str, from: &str) -> Result<bool, ConfigError> {
-    match value.trim() {
-        v if v.eq_ignore_ascii_case("true") => Ok(true),
-        v if v.eq_ignore_ascii_case("false") => Ok(false),
-        _ => Err(ConfigError::new(format!(
-            "{from} is {value:?}; it must be true or false"
-        ))),
-    }
-}
 
 impl fmt::Debug for Config {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -270,6 +233,33 @@ impl Config {
     /// The environment this configuration was read from, if any.
     pub(crate) fn env(&self) -> Option<&Env> {
         self.env.as_ref()
+    }
+
+    /// The endpoint a service's requests go to in `region`, by this configuration's endpoint
+    /// settings and the service's compiled endpoint rules (`resolver`, which a generated
+    /// crate's `ServiceSpec` carries): what a client made from it would call.
+    ///
+    /// # Errors
+    /// When a custom endpoint is not a valid URL, the rules refuse the settings, or no endpoint
+    /// can be found.
+    pub fn resolve_endpoint(
+        &self,
+        region: &str,
+        sdk_id: &str,
+        resolver: Option<crate::endpoint::Resolver>,
+    ) -> Result<crate::endpoint::Endpoint, ConfigError> {
+        crate::endpoint::resolve(self.endpoint_settings(), region, sdk_id, resolver)
+    }
+
+    /// What endpoint resolution reads of this configuration.
+    pub(crate) fn endpoint_settings(&self) -> crate::endpoint::Settings<'_> {
+        crate::endpoint::Settings {
+            endpoint_url: self.endpoint_url.as_deref(),
+            configured: &self.configured_endpoints,
+            env: self.env(),
+            use_fips: self.use_fips,
+            use_dual_stack: self.use_dual_stack,
+        }
     }
 }
 

@@ -6,8 +6,8 @@
 
 use http::Uri;
 
-use crate::config::{Config, ConfigError};
 use crate::endpoint_rules::RulesError;
+use crate::settings::ConfigError;
 
 /// The values a rule set's parameters can be bound to (their `builtIn`s): what the
 /// configuration says.
@@ -199,7 +199,8 @@ pub(crate) fn for_credentials(
         Some(settings) => &settings.configured,
         None => {
             if let Some(value) = env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") {
-                alone.ignore = crate::config::flag(&value, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?;
+                alone.ignore =
+                    crate::settings::flag(&value, "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")?;
             }
             &alone
         }
@@ -281,7 +282,7 @@ pub(crate) fn configured(
     profiles: Option<&crate::profile::ProfileSet>,
 ) -> Result<Configured, ConfigError> {
     let profile = profiles.and_then(|p| p.selected());
-    use crate::config::flag;
+    use crate::settings::flag;
     let located = |p: &crate::profile::ProfileSet| {
         format!("profile `{}` in {}", p.profile_name(), p.describe_files())
     };
@@ -331,6 +332,21 @@ pub(crate) fn configured(
     Ok(configured)
 }
 
+/// The endpoint settings of a configuration ([`Config`](crate::config::Config)).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Settings<'a> {
+    /// `ConfigBuilder::endpoint_url`.
+    pub(crate) endpoint_url: Option<&'a str>,
+    /// The endpoint URLs the environment and profile configure.
+    pub(crate) configured: &'a Configured,
+    /// The environment they were read from.
+    pub(crate) env: Option<&'a crate::env::Env>,
+    /// Use FIPS endpoints.
+    pub(crate) use_fips: bool,
+    /// Use dual-stack endpoints.
+    pub(crate) use_dual_stack: bool,
+}
+
 /// Resolves the endpoint for a service with the model's endpoint rules.
 ///
 /// A custom endpoint (set on the config, or `AWS_ENDPOINT_URL_<SERVICE>`, then
@@ -344,18 +360,17 @@ pub(crate) fn configured(
 /// # Errors
 /// When a custom endpoint is not a valid URL, the rules refuse the settings, or no endpoint
 /// can be found.
-pub fn resolve(
-    config: &Config,
+pub(crate) fn resolve(
+    settings: Settings<'_>,
     region: &str,
     sdk_id: &str,
     resolver: Option<Resolver>,
 ) -> Result<Endpoint, ConfigError> {
-    let mut custom: Option<(String, String)> = config
+    let mut custom: Option<(String, String)> = settings
         .endpoint_url
-        .clone()
-        .map(|url| (url, "the endpoint URL".to_string()));
+        .map(|url| (url.to_string(), "the endpoint URL".to_string()));
     if custom.is_none() {
-        custom = configured_url(config.env(), &config.configured_endpoints, sdk_id);
+        custom = configured_url(settings.env, settings.configured, sdk_id);
     }
     if let Some((url, source)) = &custom {
         validate(url, source)?;
@@ -370,8 +385,8 @@ pub fn resolve(
     };
     let params = EndpointParams {
         region: Some(region),
-        use_fips: config.use_fips,
-        use_dual_stack: config.use_dual_stack,
+        use_fips: settings.use_fips,
+        use_dual_stack: settings.use_dual_stack,
         endpoint: custom.as_ref().map(|(url, _)| url.as_str()),
     };
     let resolved = resolver(&params)
@@ -421,28 +436,30 @@ mod tests {
             .to_string())
     }
 
-    fn config(endpoint: Option<&str>) -> Config {
-        let mut builder = Config::builder()
-            .region("eu-west-1")
-            .credentials(crate::credentials::Credentials::new("AKID", "SECRET", None));
-        if let Some(url) = endpoint {
-            builder = builder.endpoint_url(url);
+    fn settings<'a>(endpoint_url: Option<&'a str>, configured: &'a Configured) -> Settings<'a> {
+        Settings {
+            endpoint_url,
+            configured,
+            env: None,
+            use_fips: false,
+            use_dual_stack: false,
         }
-        builder.build().unwrap()
     }
 
     #[test]
     fn plain_http_only_for_an_endpoint_the_user_set() {
-        let err = resolve(&config(None), "eu-west-1", "Lambda", Some(insecure)).unwrap_err();
+        let none = Configured::default();
+        let err =
+            resolve(settings(None, &none), "eu-west-1", "Lambda", Some(insecure)).unwrap_err();
         assert!(err.to_string().contains("not https"), "{err}");
         let explicit = resolve(
-            &config(Some("http://127.0.0.1:9")),
+            settings(Some("http://127.0.0.1:9"), &none),
             "eu-west-1",
             "Lambda",
             Some(insecure),
         );
         assert_eq!(explicit.unwrap().scheme(), "http");
-        let secure = resolve(&config(None), "eu-west-1", "Lambda", Some(secure));
+        let secure = resolve(settings(None, &none), "eu-west-1", "Lambda", Some(secure));
         assert_eq!(secure.unwrap().scheme(), "https");
     }
 

@@ -5,8 +5,8 @@
 use std::fmt;
 use std::time::Duration;
 
-use crate::credentials::CredentialsError;
 use crate::http::{HttpError, source_chain};
+use crate::identity::CredentialsError;
 
 /// What the generated `{Op}Error` enums tell the runtime about themselves.
 pub trait OperationError: std::error::Error + Send + Sync + 'static {
@@ -108,8 +108,8 @@ impl Unhandled {
 
 impl Unhandled {
     /// Its code and message, for the error enum of an operation.
-    pub fn parts(&self) -> crate::__private::ErrorParts<'_> {
-        crate::__private::ErrorParts {
+    pub fn parts(&self) -> ErrorParts<'_> {
+        ErrorParts {
             code: self.code(),
             message: self.message(),
             modeled: None,
@@ -373,21 +373,6 @@ impl<E: OperationError> Error<E> {
             _ => None,
         }
     }
-
-    /// Whether retrying the same request may succeed: throttling, transient server errors,
-    /// transport failures, timeouts and a credentials source that failed (rather than one
-    /// that is missing or misconfigured). The SDK already retried it as configured.
-    pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::Construction(_) | Error::Response(_) => false,
-            Error::Credentials(e) => {
-                e.kind() == crate::credentials::CredentialsErrorKind::ProviderFailed
-            }
-            Error::Transport(e) => crate::retry::transport_is_retryable(e),
-            Error::Timeout(_) => true,
-            Error::Service(s) => crate::retry::classify_service(&s.error, &s.meta).is_some(),
-        }
-    }
 }
 
 impl<E: OperationError> fmt::Display for Error<E> {
@@ -480,10 +465,38 @@ impl OperationError for Unhandled {
     }
 }
 
+/// What an operation's error enum hands out for each of its cases, through one `match`: the
+/// error's code, message and model facts. Its `Display` is every service error's:
+/// `code: message`, or the code alone (with the HTTP status for an unhandled error).
+///
+/// Generated code reaches it as `__private::ErrorParts`; it is not a stable API.
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ErrorParts<'a> {
+    /// The error code, e.g. `ResourceNotFoundException`.
+    pub code: &'a str,
+    /// The service's message, if it sent one.
+    pub message: Option<&'a str>,
+    /// The model's facts about the error; `None` for an unhandled one.
+    pub modeled: Option<ModeledError>,
+    /// The HTTP status, shown when an unhandled error has no message.
+    pub unhandled_status: Option<u16>,
+}
+
+impl std::fmt::Display for ErrorParts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (self.message, self.unhandled_status) {
+            (Some(message), _) => write!(f, "{}: {message}", self.code),
+            (None, Some(status)) => write!(f, "{} (HTTP {status}, no message)", self.code),
+            (None, None) => f.write_str(self.code),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::credentials::CredentialsErrorKind;
+    use crate::identity::CredentialsErrorKind;
 
     #[test]
     fn a_credentials_failure_is_its_own_case_and_only_a_failed_source_is_retryable() {

@@ -7,7 +7,15 @@
 //! has a bounded body, and a response larger than the configured limit is refused while it is
 //! read, without buffering it.
 
+mod body;
 mod connect;
+#[cfg(any(
+    feature = "container-credentials",
+    feature = "imds",
+    feature = "sts",
+    feature = "sso"
+))]
+pub(crate) mod fetch;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -23,6 +31,7 @@ use hyper_util::client::legacy::connect::HttpConnector as TcpConnector;
 use hyper_util::client::proxy::matcher::Matcher;
 use hyper_util::rt::TokioExecutor;
 
+pub use body::ByteStream;
 use connect::Transport;
 
 /// Settings of the HTTP transport.
@@ -141,13 +150,13 @@ pub(crate) const PROXY_VARIABLES: [&str; 6] = [
 #[cfg(not(feature = "proxy"))]
 pub(crate) fn refuse_proxy_variables(
     env: &crate::env::Env,
-) -> Result<(), crate::config::ConfigError> {
+) -> Result<(), crate::settings::ConfigError> {
     let no_proxy = env.get("NO_PROXY").or_else(|| env.get("no_proxy"));
     if no_proxy.is_some_and(|list| list.split(',').any(|host| host.trim() == "*")) {
         return Ok(());
     }
     match PROXY_VARIABLES.iter().find(|var| env.get(var).is_some()) {
-        Some(var) => Err(crate::config::ConfigError::new(format!(
+        Some(var) => Err(crate::settings::ConfigError::new(format!(
             "the environment variable {var} is set, but this build cannot send requests \
              through a proxy (lambda-sdk's `proxy` cargo feature is off), so they would bypass \
              it: enable the `proxy` feature, or unset {var} (NO_PROXY=* also says that no \
@@ -241,6 +250,37 @@ pub(crate) fn source_chain(err: &(dyn std::error::Error + 'static)) -> String {
     out
 }
 
+/// Facts about a successful response: its request id and status. Two values always compare
+/// equal, so comparing responses compares what the service returned.
+#[derive(Clone, Debug, Default)]
+pub struct ResponseMetadata {
+    request_id: Option<String>,
+    status: u16,
+}
+
+impl ResponseMetadata {
+    /// Metadata of a response with this status and request id (for connectors and mocks).
+    pub fn new(status: u16, request_id: Option<String>) -> Self {
+        ResponseMetadata { request_id, status }
+    }
+
+    /// The `x-amzn-RequestId` of the response.
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// The HTTP status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+}
+
+impl PartialEq for ResponseMetadata {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
 /// What sends requests: the built-in [`HttpClient`], or a replacement (a test double, another
 /// transport). It receives a complete, signed request and returns the whole response.
 pub trait HttpConnector: Send + Sync + fmt::Debug {
@@ -248,19 +288,16 @@ pub trait HttpConnector: Send + Sync + fmt::Debug {
     fn send(
         &self,
         request: http::Request<Bytes>,
-    ) -> crate::credentials::BoxFuture<'_, Result<http::Response<Bytes>, HttpError>>;
+    ) -> crate::future::BoxFuture<'_, Result<http::Response<Bytes>, HttpError>>;
 
     /// Sends the request and returns as soon as the response head arrives, with a body that is
     /// read as it comes (for event streams). The default reads the whole body first.
     fn send_streaming(
         &self,
         request: http::Request<Bytes>,
-    ) -> crate::credentials::BoxFuture<
-        '_,
-        Result<http::Response<crate::stream::ByteStream>, HttpError>,
-    > {
+    ) -> crate::future::BoxFuture<'_, Result<http::Response<ByteStream>, HttpError>> {
         let sent = self.send(request);
-        Box::pin(async move { Ok(sent.await?.map(crate::stream::ByteStream::from_bytes)) })
+        Box::pin(async move { Ok(sent.await?.map(ByteStream::from_bytes)) })
     }
 }
 
@@ -268,24 +305,21 @@ impl HttpConnector for HttpClient {
     fn send(
         &self,
         request: http::Request<Bytes>,
-    ) -> crate::credentials::BoxFuture<'_, Result<http::Response<Bytes>, HttpError>> {
+    ) -> crate::future::BoxFuture<'_, Result<http::Response<Bytes>, HttpError>> {
         Box::pin(HttpClient::send(self, request))
     }
 
     fn send_streaming(
         &self,
         request: http::Request<Bytes>,
-    ) -> crate::credentials::BoxFuture<
-        '_,
-        Result<http::Response<crate::stream::ByteStream>, HttpError>,
-    > {
+    ) -> crate::future::BoxFuture<'_, Result<http::Response<ByteStream>, HttpError>> {
         Box::pin(async move {
             let response = self
                 .client
                 .request(request.map(Full::new))
                 .await
                 .map_err(request_failed)?;
-            Ok(response.map(crate::stream::ByteStream::new))
+            Ok(response.map(ByteStream::new))
         })
     }
 }

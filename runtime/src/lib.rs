@@ -59,7 +59,11 @@ pub mod endpoint_rules;
 pub mod env;
 pub mod error;
 pub mod event_stream;
+mod future;
 pub mod http;
+mod identity;
+#[cfg(feature = "imds")]
+mod imds;
 mod json_path;
 mod md5;
 pub mod paginate;
@@ -71,10 +75,12 @@ mod percent;
 pub mod primitives;
 #[cfg(feature = "profile")]
 pub mod profile;
+mod random;
 mod region;
 mod request_info;
 pub mod rest_json;
 pub mod retry;
+mod settings;
 pub mod sign;
 pub mod stream;
 #[cfg(feature = "testing")]

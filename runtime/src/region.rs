@@ -5,7 +5,7 @@
 #[cfg(feature = "imds")]
 use std::sync::Arc;
 
-use crate::config::ConfigError;
+use crate::settings::ConfigError;
 
 /// Where a configuration's region comes from.
 #[derive(Clone, Debug)]
@@ -48,7 +48,7 @@ impl Region {
 #[cfg(feature = "imds")]
 #[derive(Debug)]
 pub(crate) struct ImdsRegion {
-    imds: crate::credentials::imds::Imds,
+    imds: crate::imds::Imds,
     /// Where the configuration looked before (for the error message).
     looked_in: String,
     region: tokio::sync::OnceCell<String>,
@@ -60,7 +60,7 @@ pub(crate) struct ImdsRegion {
 #[cfg(feature = "imds")]
 impl ImdsRegion {
     /// A lookup through `imds`; `looked_in` says where else a region was looked for.
-    pub(crate) fn new(imds: crate::credentials::imds::Imds, looked_in: String) -> Self {
+    pub(crate) fn new(imds: crate::imds::Imds, looked_in: String) -> Self {
         ImdsRegion {
             imds,
             looked_in,
@@ -73,7 +73,7 @@ impl ImdsRegion {
     /// inlined, so that the fetch (an HTTP exchange: hyper, rustls) is compiled here once and
     /// not again into the generic request code of each crate that uses the client.
     #[inline(never)]
-    fn fetch(&self) -> crate::credentials::BoxFuture<'_, Result<&str, ConfigError>> {
+    fn fetch(&self) -> crate::future::BoxFuture<'_, Result<&str, ConfigError>> {
         Box::pin(self.resolve())
     }
 

@@ -34,7 +34,7 @@ impl CallHeaders {
     /// A new invocation id, and the trace id `env` holds now.
     pub(crate) fn new(env: &Env) -> Self {
         CallHeaders {
-            invocation_id: HeaderValue::from_str(&crate::client::idempotency_token()).unwrap_or(
+            invocation_id: HeaderValue::from_str(&crate::random::idempotency_token()).unwrap_or(
                 HeaderValue::from_static("00000000-0000-4000-8000-000000000000"),
             ),
             trace_id: trace_id(env),

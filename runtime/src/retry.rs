@@ -4,8 +4,9 @@
 
 use std::time::Duration;
 
-use crate::error::{ErrorMetadata, OperationError};
+use crate::error::{Error, ErrorMetadata, OperationError};
 use crate::http::{HttpError, HttpErrorKind};
+use crate::identity::CredentialsErrorKind;
 
 /// How many times to try, and how long to wait between tries.
 ///
@@ -221,17 +222,20 @@ pub fn transport_is_retryable(error: &HttpError) -> bool {
     !matches!(error.kind(), HttpErrorKind::ResponseTooLarge)
 }
 
-/// A fast, non-cryptographic random number in `[0, 1)` for jitter.
-pub(crate) fn jitter() -> f64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-    );
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+// Here rather than in `error`, so that errors do not depend on the retry policy that reads them.
+impl<E: OperationError> Error<E> {
+    /// Whether retrying the same request may succeed: throttling, transient server errors,
+    /// transport failures, timeouts and a credentials source that failed (rather than one
+    /// that is missing or misconfigured). The SDK already retried it as configured.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Construction(_) | Error::Response(_) => false,
+            Error::Credentials(e) => e.kind() == CredentialsErrorKind::ProviderFailed,
+            Error::Transport(e) => transport_is_retryable(e),
+            Error::Timeout(_) => true,
+            Error::Service(s) => classify_service(&s.error, &s.meta).is_some(),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -359,7 +363,7 @@ mod tests {
             Duration::from_secs(2)
         );
         for _ in 0..100 {
-            let r = jitter();
+            let r = crate::random::jitter();
             assert!((0.0..1.0).contains(&r));
         }
     }

@@ -11,7 +11,7 @@ use aws_sigv4::http_request::{
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 
-use crate::credentials::Credentials;
+use crate::identity::Credentials;
 
 /// What to sign for.
 #[derive(Clone, Copy, Debug)]

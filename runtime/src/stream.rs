@@ -1,86 +1,16 @@
-//! Streaming responses: a body read chunk by chunk ([`ByteStream`]) and, on top of it, a typed
-//! stream of events decoded from `application/vnd.amazon.eventstream` ([`EventReceiver`]).
+//! Streaming responses: a typed stream of events ([`EventReceiver`]) decoded from
+//! `application/vnd.amazon.eventstream` on a body read chunk by chunk ([`ByteStream`], from
+//! [`crate::http`], re-exported here).
 
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http_body_util::BodyExt;
-use http_body_util::combinators::UnsyncBoxBody;
 
 use crate::event_stream::{EventStreamError, Frame, Message, MessageDecoder};
-use crate::http::{HttpError, HttpErrorKind};
-
-/// A response body that arrives in chunks.
-pub struct ByteStream {
-    body: UnsyncBoxBody<Bytes, HttpError>,
-}
-
-impl fmt::Debug for ByteStream {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ByteStream").finish_non_exhaustive()
-    }
-}
-
-impl ByteStream {
-    /// A stream over any HTTP body.
-    pub fn new<B>(body: B) -> ByteStream
-    where
-        B: http_body::Body<Data = Bytes> + Send + 'static,
-        B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
-    {
-        ByteStream {
-            body: body
-                .map_err(|e| HttpError::new(HttpErrorKind::Io, e))
-                .boxed_unsync(),
-        }
-    }
-
-    /// A stream that yields these bytes once.
-    pub fn from_bytes(bytes: Bytes) -> ByteStream {
-        ByteStream::new(http_body_util::Full::new(bytes).map_err(|never| match never {}))
-    }
-
-    /// The next chunk, `None` at the end.
-    ///
-    /// # Errors
-    /// When the connection fails mid-body.
-    pub async fn next_chunk(&mut self) -> Option<Result<Bytes, HttpError>> {
-        loop {
-            match self.body.frame().await? {
-                Ok(frame) => match frame.into_data() {
-                    Ok(data) if data.is_empty() => continue,
-                    Ok(data) => return Some(Ok(data)),
-                    // Trailers: not part of the data.
-                    Err(_) => continue,
-                },
-                Err(e) => return Some(Err(e)),
-            }
-        }
-    }
-}
-
-impl ByteStream {
-    /// Reads the whole body, refusing one larger than `limit` bytes while reading it.
-    ///
-    /// # Errors
-    /// When the connection fails mid-body, or the body exceeds the limit.
-    pub async fn collect(mut self, limit: usize) -> Result<Bytes, HttpError> {
-        let mut bytes = Vec::new();
-        while let Some(chunk) = self.next_chunk().await {
-            let chunk = chunk?;
-            if bytes.len() + chunk.len() > limit {
-                return Err(HttpError::new(
-                    HttpErrorKind::ResponseTooLarge,
-                    format!("the response body is larger than the limit of {limit} bytes"),
-                ));
-            }
-            bytes.extend_from_slice(&chunk);
-        }
-        Ok(Bytes::from(bytes))
-    }
-}
+pub use crate::http::ByteStream;
+use crate::http::HttpError;
 
 /// A type that one event-stream message decodes into: a generated event union.
 pub trait DecodeEvent: Sized + Send + 'static {

@@ -55,8 +55,8 @@ use std::any::Any;
 use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use crate::client::ResponseMetadata;
 use crate::error::{ConstructionError, Error, ErrorMetadata, OperationError};
+use crate::http::ResponseMetadata;
 
 /// The request id of every mocked response and error.
 pub const MOCK_REQUEST_ID: &str = "mock-request-id";
@@ -250,10 +250,8 @@ impl crate::http::HttpConnector for NoNetwork {
     fn send(
         &self,
         _request: http::Request<bytes::Bytes>,
-    ) -> crate::credentials::BoxFuture<
-        '_,
-        Result<http::Response<bytes::Bytes>, crate::http::HttpError>,
-    > {
+    ) -> crate::future::BoxFuture<'_, Result<http::Response<bytes::Bytes>, crate::http::HttpError>>
+    {
         Box::pin(async {
             Err(crate::http::HttpError::new(
                 crate::http::HttpErrorKind::Connect,

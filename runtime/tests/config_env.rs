@@ -10,7 +10,7 @@
 use lambda_sdk_runtime::client::{Handle, HttpResponse};
 use lambda_sdk_runtime::config::{Config, ConfigError};
 use lambda_sdk_runtime::credentials::Credentials;
-use lambda_sdk_runtime::endpoint::{Endpoint, EndpointParams, resolve};
+use lambda_sdk_runtime::endpoint::{Endpoint, EndpointParams};
 use lambda_sdk_runtime::endpoint_rules::functions::partition;
 use lambda_sdk_runtime::endpoint_rules::{RulesError, RulesErrorKind};
 use lambda_sdk_runtime::env::Env;
@@ -343,7 +343,8 @@ fn bad_endpoint_from_the_environment_names_the_variable() {
         // The per-service variable is checked when the service's endpoint is resolved.
         let var = "AWS_ENDPOINT_URL_LAMBDA";
         let config = from_env(&dir, &[("AWS_REGION", "us-east-1"), (var, url)]).unwrap();
-        let err = resolve(&config, region_of(&config), "Lambda", Some(lambda_like))
+        let err = config
+            .resolve_endpoint(region_of(&config), "Lambda", Some(lambda_like))
             .unwrap_err()
             .to_string();
         assert!(err.starts_with(var), "{err} should name {var}");
@@ -480,7 +481,11 @@ fn endpoints_from_the_profile_come_after_the_environment() {
         let mut all = vec![("AWS_CONFIG_FILE", config_file.as_str())];
         all.extend_from_slice(vars);
         let config = from_env(&dir, &all).unwrap();
-        url_of(&resolve(&config, region_of(&config), sdk_id, Some(lambda_like)).unwrap())
+        url_of(
+            &config
+                .resolve_endpoint(region_of(&config), sdk_id, Some(lambda_like))
+                .unwrap(),
+        )
     };
     // The services section for its service, the profile's endpoint_url for the others.
     assert_eq!(
@@ -552,7 +557,11 @@ fn endpoints_from_the_profile_come_after_the_environment() {
 fn endpoint_precedence() {
     let dir = TempDir::new("endpoint");
     let resolved = |config: &Config| {
-        url_of(&resolve(config, region_of(config), "Lambda", Some(lambda_like)).unwrap())
+        url_of(
+            &config
+                .resolve_endpoint(region_of(config), "Lambda", Some(lambda_like))
+                .unwrap(),
+        )
     };
 
     // Nothing set: the regional endpoint (with the China partition's suffix in cn-).
@@ -577,7 +586,9 @@ fn endpoint_precedence() {
     )
     .unwrap();
     assert_eq!(resolved(&config), "http://global.local:1000/op");
-    let endpoint = resolve(&config, region_of(&config), "Lambda", Some(lambda_like)).unwrap();
+    let endpoint = config
+        .resolve_endpoint(region_of(&config), "Lambda", Some(lambda_like))
+        .unwrap();
     assert_eq!(endpoint.scheme(), "http");
     assert_eq!(endpoint.authority(), "global.local:1000");
 
@@ -595,13 +606,9 @@ fn endpoint_precedence() {
     // ... and only for its own service.
     assert_eq!(
         url_of(
-            &resolve(
-                &config,
-                region_of(&config),
-                "Other Service",
-                Some(lambda_like)
-            )
-            .unwrap()
+            &config
+                .resolve_endpoint(region_of(&config), "Other Service", Some(lambda_like))
+                .unwrap()
         ),
         "http://global.local:1000/op"
     );

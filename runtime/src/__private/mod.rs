@@ -40,30 +40,7 @@ pub mod union;
 pub use serde;
 pub use serde_json;
 
-/// What an operation's error enum hands out for each of its cases, through one `match`: the
-/// error's code, message and model facts. Its `Display` is every service error's:
-/// `code: message`, or the code alone (with the HTTP status for an unhandled error).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct ErrorParts<'a> {
-    /// The error code, e.g. `ResourceNotFoundException`.
-    pub code: &'a str,
-    /// The service's message, if it sent one.
-    pub message: Option<&'a str>,
-    /// The model's facts about the error; `None` for an unhandled one.
-    pub modeled: Option<crate::error::ModeledError>,
-    /// The HTTP status, shown when an unhandled error has no message.
-    pub unhandled_status: Option<u16>,
-}
-
-impl std::fmt::Display for ErrorParts<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match (self.message, self.unhandled_status) {
-            (Some(message), _) => write!(f, "{}: {message}", self.code),
-            (None, Some(status)) => write!(f, "{} (HTTP {status}, no message)", self.code),
-            (None, None) => f.write_str(self.code),
-        }
-    }
-}
+pub use crate::error::ErrorParts;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};

@@ -11,7 +11,7 @@ use std::sync::Arc;
 ))]
 use std::time::Duration;
 
-use super::{Config, ConfigBuilder, ConfigError, flag};
+use super::{Config, ConfigBuilder, ConfigError};
 use crate::credentials::DefaultChain;
 use crate::env::Env;
 #[cfg(feature = "proxy")]
@@ -26,6 +26,7 @@ use crate::http::{HttpClient, HttpSettings};
 #[cfg(feature = "profile")]
 use crate::profile::{Profile, ProfileSet};
 use crate::retry::RetryConfig;
+use crate::settings::flag;
 
 impl Config {
     /// Reads the configuration from the environment, the way AWS's SDKs do, without any I/O
@@ -141,7 +142,7 @@ impl Config {
         #[cfg(feature = "imds")]
         if let Some(region) = &region {
             builder = builder.region(region.clone());
-        } else if crate::credentials::imds::disabled(&env) {
+        } else if crate::imds::disabled(&env) {
             return Err(no_region(
                 &looked_in(),
                 "EC2 instance metadata was not asked: AWS_EC2_METADATA_DISABLED is true",
@@ -238,7 +239,7 @@ impl Config {
             let (endpoint, ipv6) = imds_profile_settings(profiles.as_ref().ok())?;
             #[cfg(not(feature = "profile"))]
             let (endpoint, ipv6) = (None, false);
-            crate::credentials::imds::Imds::new(env.clone(), credentials_http.clone())
+            crate::imds::Imds::new(env.clone(), credentials_http.clone())
                 .with_profile_settings(endpoint, ipv6)
         };
         for (var, key, set) in [

@@ -263,7 +263,7 @@ impl DefaultChain {
 
     /// The instance metadata client of the EC2 source, with the profile's endpoint settings.
     #[cfg(feature = "imds")]
-    pub(crate) fn with_imds(mut self, imds: super::imds::Imds) -> Self {
+    pub(crate) fn with_imds(mut self, imds: crate::imds::Imds) -> Self {
         #[cfg(all(feature = "profile", feature = "sts"))]
         {
             self.profile = self.profile.with_imds(imds.clone());

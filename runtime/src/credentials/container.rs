@@ -6,10 +6,10 @@ use std::time::Duration;
 use bytes::Bytes;
 
 use super::document::{Format, parse_credentials};
-use super::http_util::{self, SendError};
 use super::{BoxFuture, Credentials, CredentialsError, ProvideCredentials};
 use crate::env::Env;
 use crate::http::HttpClient;
+use crate::http::fetch::{self, SendError};
 
 const RELATIVE_URI: &str = "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI";
 const FULL_URI: &str = "AWS_CONTAINER_CREDENTIALS_FULL_URI";
@@ -139,7 +139,7 @@ impl ContainerProvider {
         let (uri, from) = self.endpoint()?;
         let authorization = self.authorization()?;
         let what = format!("the container credentials endpoint {uri} ({from})");
-        let response = http_util::send(&self.http, self.timeout, || {
+        let response = fetch::send(&self.http, self.timeout, || {
             let mut request =
                 http::Request::get(uri.as_str()).header(http::header::ACCEPT, "application/json");
             if let Some(value) = &authorization {
@@ -158,7 +158,7 @@ impl ContainerProvider {
         if !response.status().is_success() {
             return Err(CredentialsError::provider_failed(format!(
                 "{what} answered {}",
-                http_util::describe_failure(&response)
+                fetch::describe_failure(&response)
             )));
         }
         parse_credentials(
@@ -379,7 +379,7 @@ mod tests {
                 .ends_with("answered HTTP 503 Service Unavailable: busy"),
             "{err}"
         );
-        assert_eq!(server.requests().len(), http_util::ATTEMPTS as usize);
+        assert_eq!(server.requests().len(), fetch::ATTEMPTS as usize);
     }
 
     #[tokio::test]

@@ -118,7 +118,7 @@ pub struct ProfileProvider {
     /// The instance metadata client of `credential_source = Ec2InstanceMetadata`, with the
     /// profile's endpoint settings, as `Config::from_env` read them.
     #[cfg(all(feature = "sts", feature = "imds"))]
-    imds: Option<super::imds::Imds>,
+    imds: Option<crate::imds::Imds>,
 }
 
 #[derive(Clone, Debug)]
@@ -205,7 +205,7 @@ impl ProfileProvider {
 
     /// The instance metadata client of `credential_source = Ec2InstanceMetadata`.
     #[cfg(all(feature = "sts", feature = "imds"))]
-    pub(crate) fn with_imds(mut self, imds: super::imds::Imds) -> Self {
+    pub(crate) fn with_imds(mut self, imds: crate::imds::Imds) -> Self {
         self.imds = Some(imds);
         self
     }

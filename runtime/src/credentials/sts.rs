@@ -11,11 +11,11 @@ use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 
-use super::http_util::{self, describe_failure, excerpt};
 use super::{Credentials, CredentialsError, parse_expiry};
 use crate::endpoint::ForCredentials;
 use crate::env::Env;
 use crate::http::HttpClient;
+use crate::http::fetch::{self, describe_failure, excerpt};
 
 /// How long one STS request may take.
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -156,14 +156,9 @@ impl Sts {
         let mut backoff = FIRST_BACKOFF;
         for attempt in 1..=ATTEMPTS {
             // `send` tries 5xx and 429 answers again itself.
-            let response = http_util::send(&self.http, TIMEOUT, build)
-                .await
-                .map_err(|e| {
-                    CredentialsError::provider_failed(format!(
-                        "{what} failed: {}",
-                        e.into_message()
-                    ))
-                })?;
+            let response = fetch::send(&self.http, TIMEOUT, build).await.map_err(|e| {
+                CredentialsError::provider_failed(format!("{what} failed: {}", e.into_message()))
+            })?;
             if response.status().is_success() {
                 return parse_credentials(response.body(), &what);
             }

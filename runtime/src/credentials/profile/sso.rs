@@ -19,11 +19,11 @@ use bytes::Bytes;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 
-use super::super::http_util::{self, describe_failure};
 use super::super::{Credentials, CredentialsError, parse_expiry};
 use super::ProfileProvider;
 use crate::env::Env;
 use crate::http::HttpClient;
+use crate::http::fetch::{self, describe_failure};
 use crate::profile::{Profile, ProfileSet};
 
 /// A token this close to its expiry is refreshed first (when it can be).
@@ -316,7 +316,7 @@ async fn create_token(
     })
     .to_string();
     let url = format!("{endpoint}/token");
-    let response = http_util::send(calls.http, TIMEOUT, || {
+    let response = fetch::send(calls.http, TIMEOUT, || {
         http::Request::builder()
             .method("POST")
             .uri(&url)
@@ -404,7 +404,7 @@ async fn role_credentials(
         "IAM Identity Center (SSO) GetRoleCredentials for role {} in account {} at {endpoint}",
         settings.role_name, settings.account_id
     );
-    let response = http_util::send(calls.http, TIMEOUT, || {
+    let response = fetch::send(calls.http, TIMEOUT, || {
         http::Request::builder()
             .method("GET")
             .uri(&url)

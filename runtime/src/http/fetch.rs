@@ -1,19 +1,18 @@
-//! What the network sources (containers, IMDS) share: a request with a deadline and error
-//! excerpts of response bodies. Their credentials documents are read by
-//! [`document`](super::document).
+//! What the network sources of credentials and settings (containers, IMDS, STS, SSO) share: a
+//! request with a deadline, retried on a 5xx or 429, and error excerpts of response bodies.
 
 use std::time::Duration;
 
 use bytes::Bytes;
 
-use crate::http::HttpClient;
+use super::HttpClient;
 
 /// How many times a 5xx or 429 answer is tried in all, and the pause after the first one.
-pub(super) const ATTEMPTS: u32 = 3;
+pub(crate) const ATTEMPTS: u32 = 3;
 const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 
 /// Why a request got no answer.
-pub(super) enum SendError {
+pub(crate) enum SendError {
     /// The request could not be built (such as an invalid URI).
     Build(String),
     /// The transport failed or the deadline passed.
@@ -21,7 +20,7 @@ pub(super) enum SendError {
 }
 
 impl SendError {
-    pub(super) fn into_message(self) -> String {
+    pub(crate) fn into_message(self) -> String {
         match self {
             SendError::Build(m) | SendError::Transport(m) => m,
         }
@@ -30,7 +29,7 @@ impl SendError {
 
 /// Sends a request built by `build`, giving up after `timeout` per attempt, and tries again
 /// (up to [`ATTEMPTS`] times) when the answer is a 5xx or a 429.
-pub(super) async fn send(
+pub(crate) async fn send(
     http: &HttpClient,
     timeout: Duration,
     build: impl Fn() -> Result<http::Request<Bytes>, http::Error>,
@@ -62,7 +61,7 @@ pub(super) async fn send(
 
 /// `HTTP <status>` plus the start of the body, for messages about failed requests. Only used
 /// for error answers, which hold no credentials.
-pub(super) fn describe_failure(response: &http::Response<Bytes>) -> String {
+pub(crate) fn describe_failure(response: &http::Response<Bytes>) -> String {
     let status = response.status();
     let text = excerpt(&String::from_utf8_lossy(response.body()));
     if text.is_empty() {
@@ -74,7 +73,7 @@ pub(super) fn describe_failure(response: &http::Response<Bytes>) -> String {
 
 /// At most 256 characters of `text`, trimmed, control characters as spaces, `…` when cut: a
 /// bounded, one-line quote of what a server said.
-pub(super) fn excerpt(text: &str) -> String {
+pub(crate) fn excerpt(text: &str) -> String {
     const MAX: usize = 256;
     let text: String = text
         .trim()
