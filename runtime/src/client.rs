@@ -12,12 +12,10 @@ use http::header::{CONTENT_LENGTH, HOST, USER_AGENT};
 
 use crate::config::{Config, ConfigError};
 use crate::endpoint::{self, Endpoint};
-use crate::error::{
-    ConstructionError, Error, OperationError, ResponseError, TimeoutError, TimeoutKind,
-};
+use crate::error::{ConstructionError, Error, OperationError, TimeoutError, TimeoutKind};
 use crate::http::HttpError;
 pub use crate::http::ResponseMetadata;
-pub use crate::random::idempotency_token;
+use crate::random::idempotency_token;
 #[cfg(not(feature = "imds"))]
 use crate::region::Region;
 use crate::request_info::CallHeaders;
@@ -615,13 +613,4 @@ impl<E: OperationError> AttemptError<E> {
             AttemptError::AttemptTimeout(t) => t.to_string(),
         }
     }
-}
-
-/// Errors a generated operation hands back from its response parser.
-pub fn response_error<E>(response: &HttpResponse, reason: impl Into<String>) -> Error<E> {
-    Error::Response(ResponseError::new(
-        response.status().as_u16(),
-        rest_json::request_id(response.headers()),
-        reason,
-    ))
 }

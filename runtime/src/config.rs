@@ -10,6 +10,7 @@ use crate::env::Env;
 #[cfg(feature = "proxy")]
 use crate::http::ProxySettings;
 use crate::http::{HttpClient, HttpConnector, HttpSettings};
+pub use crate::random::idempotency_token;
 use crate::region::Region;
 use crate::retry::RetryConfig;
 pub use crate::settings::ConfigError;
@@ -385,7 +386,7 @@ impl ConfigBuilder {
     }
 
     /// Makes the idempotency tokens that fill unset `@idempotencyToken` members (default:
-    /// random UUIDs). For tests that need fixed tokens.
+    /// [`idempotency_token`], random UUIDs). For tests that need fixed tokens.
     pub fn idempotency_token_provider(
         mut self,
         provider: impl Fn() -> String + Send + Sync + 'static,

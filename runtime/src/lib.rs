@@ -51,7 +51,7 @@
 
 mod base64;
 mod build_error;
-pub mod client;
+mod client;
 pub mod config;
 pub mod credentials;
 pub mod endpoint;
@@ -78,7 +78,7 @@ pub mod profile;
 mod random;
 mod region;
 mod request_info;
-pub mod rest_json;
+mod rest_json;
 pub mod retry;
 mod settings;
 pub mod sign;

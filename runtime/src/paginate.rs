@@ -52,7 +52,7 @@ pub trait PagesWithItems: Pages {
 
 /// The pagination rule every paginator follows: the token to request the next page with, or
 /// `None` when the pages are over: no token, an empty one, or the token just sent again.
-pub fn next_page_token(sent: Option<&str>, next: Option<String>) -> Option<String> {
+pub(crate) fn next_page_token(sent: Option<&str>, next: Option<String>) -> Option<String> {
     next.filter(|token| !token.is_empty() && sent != Some(token.as_str()))
 }
 

@@ -760,6 +760,19 @@ pub fn header_timestamp(
     }
 }
 
+/// The response error a generated operation hands back when it cannot read a response:
+/// the status, request id and `reason`.
+pub fn response_error<E>(
+    response: &http::Response<Bytes>,
+    reason: impl Into<String>,
+) -> crate::error::Error<E> {
+    crate::error::Error::Response(ResponseError::new(
+        response.status().as_u16(),
+        request_id(response.headers()),
+        reason,
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -7,7 +7,8 @@
 
 #![forbid(unsafe_code)]
 
-use lambda_sdk_runtime::client::{Handle, HttpResponse};
+use lambda_sdk_runtime::__private::rest_json::RequestBuilder;
+use lambda_sdk_runtime::__private::{Handle, HttpResponse};
 use lambda_sdk_runtime::config::{Config, ConfigError};
 use lambda_sdk_runtime::credentials::Credentials;
 use lambda_sdk_runtime::endpoint::{Endpoint, EndpointParams};
@@ -15,7 +16,6 @@ use lambda_sdk_runtime::endpoint_rules::functions::partition;
 use lambda_sdk_runtime::endpoint_rules::{RulesError, RulesErrorKind};
 use lambda_sdk_runtime::env::Env;
 use lambda_sdk_runtime::error::{Error, Unhandled};
-use lambda_sdk_runtime::rest_json::RequestBuilder;
 
 mod common;
 use common::{SPEC, TempDir};

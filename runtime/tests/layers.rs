@@ -45,11 +45,12 @@ const ORDER: &[&str] = &[
     "rest_json",
     "paginate",
     "testing",
-    "__private",
     // The assembly: a configuration, then the client that sends with it.
     "config",
     "request_info",
     "client",
+    // What generated code calls and users do not: the client's seam, the protocol, serde helpers.
+    "__private",
 ];
 
 /// Files that hold only test code (`#[cfg(test)] mod …;`).

@@ -7,13 +7,13 @@
 
 mod common;
 
-use lambda_sdk_runtime::client::{Handle, HttpResponse, ServiceSpec};
+use lambda_sdk_runtime::__private::rest_json::RequestBuilder;
+use lambda_sdk_runtime::__private::{Handle, HttpResponse, ServiceSpec};
 use lambda_sdk_runtime::config::Config;
 use lambda_sdk_runtime::endpoint::EndpointParams;
 use lambda_sdk_runtime::endpoint_rules::{RulesError, RulesErrorKind};
 use lambda_sdk_runtime::env::Env;
 use lambda_sdk_runtime::error::{Error, Unhandled};
-use lambda_sdk_runtime::rest_json::RequestBuilder;
 
 use common::{Received, SPEC, StandIn, TempDir};
 

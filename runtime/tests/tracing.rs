@@ -23,11 +23,11 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use lambda_sdk_runtime::client::{Handle, HttpResponse};
+use lambda_sdk_runtime::__private::rest_json::{self, PreparedRequest, RequestBuilder};
+use lambda_sdk_runtime::__private::{Handle, HttpResponse};
 use lambda_sdk_runtime::config::Config;
 use lambda_sdk_runtime::credentials::Credentials;
 use lambda_sdk_runtime::error::{Error, Unhandled};
-use lambda_sdk_runtime::rest_json::{self, PreparedRequest, RequestBuilder};
 use lambda_sdk_runtime::retry::RetryConfig;
 use tokio::net::TcpListener;
 

@@ -16,30 +16,32 @@ fn read_header(name: &str, header: &str, scalar: &Scalar) -> TokenStream {
     let rt = rt();
     match scalar {
         Scalar::String { media_type: true } => {
-            quote!(#rt::rest_json::header_base64_str(status, headers, #name, #header)?)
+            quote!(#rt::__private::rest_json::header_base64_str(status, headers, #name, #header)?)
         }
         Scalar::String { media_type: false } => {
-            quote!(#rt::rest_json::header_str(status, headers, #name, #header)?.map(::std::string::String::from))
+            quote!(#rt::__private::rest_json::header_str(status, headers, #name, #header)?.map(::std::string::String::from))
         }
         Scalar::Bool => {
-            quote!(#rt::rest_json::header_parse::<bool>(status, headers, #name, #header)?)
+            quote!(#rt::__private::rest_json::header_parse::<bool>(status, headers, #name, #header)?)
         }
         Scalar::Number(number) => {
             let t = number_type(*number);
-            quote!(#rt::rest_json::header_parse::<#t>(status, headers, #name, #header)?)
+            quote!(#rt::__private::rest_json::header_parse::<#t>(status, headers, #name, #header)?)
         }
         Scalar::Timestamp(format) => {
             let format = format_tokens(*format);
-            quote!(#rt::rest_json::header_timestamp(status, headers, #name, #header, #format)?)
+            quote!(#rt::__private::rest_json::header_timestamp(status, headers, #name, #header, #format)?)
         }
-        Scalar::Blob => quote!(#rt::rest_json::header_blob(status, headers, #name, #header)?),
+        Scalar::Blob => {
+            quote!(#rt::__private::rest_json::header_blob(status, headers, #name, #header)?)
+        }
         Scalar::Enum(rust_name) => {
             let t = named_type(rust_name);
-            quote!(#rt::rest_json::header_str(status, headers, #name, #header)?.map(<#t as ::std::convert::From<&str>>::from))
+            quote!(#rt::__private::rest_json::header_str(status, headers, #name, #header)?.map(<#t as ::std::convert::From<&str>>::from))
         }
         Scalar::IntEnum(rust_name) => {
             let t = named_type(rust_name);
-            quote!(#rt::rest_json::header_parse::<i32>(status, headers, #name, #header)?.map(<#t as ::std::convert::From<i32>>::from))
+            quote!(#rt::__private::rest_json::header_parse::<i32>(status, headers, #name, #header)?.map(<#t as ::std::convert::From<i32>>::from))
         }
     }
 }
@@ -52,7 +54,7 @@ fn read_header_list(name: &str, header: &str, scalar: &Scalar) -> TokenStream {
     let timestamps = *scalar == Scalar::Timestamp(TimestampFormat::HttpDate);
     let each = match scalar {
         Scalar::String { .. } => quote!(::std::result::Result::Ok(item)),
-        Scalar::Blob => quote!(#rt::rest_json::parse_blob(&item)),
+        Scalar::Blob => quote!(#rt::__private::rest_json::parse_blob(&item)),
         Scalar::Enum(rust_name) => {
             let t = named_type(rust_name);
             quote!(::std::result::Result::Ok(<#t as ::std::convert::From<::std::string::String>>::from(item)))
@@ -77,14 +79,14 @@ fn read_header_list(name: &str, header: &str, scalar: &Scalar) -> TokenStream {
         }
     };
     quote! {
-        match #rt::rest_json::header_list(status, headers, #name, #header, #timestamps)? {
+        match #rt::__private::rest_json::header_list(status, headers, #name, #header, #timestamps)? {
             ::std::option::Option::None => ::std::option::Option::None,
             ::std::option::Option::Some(items) => ::std::option::Option::Some(
                 items
                     .into_iter()
                     .map(|item| #each)
                     .collect::<::std::result::Result<::std::vec::Vec<_>, ::std::string::String>>()
-                    .map_err(|e| #rt::rest_json::header_error(status, headers, #name, #header, &e))?,
+                    .map_err(|e| #rt::__private::rest_json::header_error(status, headers, #name, #header, &e))?,
             ),
         }
     }
@@ -109,7 +111,7 @@ pub(super) fn read_bindings(s: &Structure, target: TokenStream) -> Vec<TokenStre
                 list: true,
             } => read_header_list(name, header, value),
             Binding::PrefixHeaders(prefix) => {
-                quote!(#rt::rest_json::prefix_headers(status, headers, #name, #prefix)?)
+                quote!(#rt::__private::rest_json::prefix_headers(status, headers, #name, #prefix)?)
             }
             Binding::ResponseCode => quote!(::std::option::Option::Some(
                 ::std::convert::From::from(status)
@@ -146,7 +148,7 @@ pub(super) fn deserializer(op: &Operation) -> TokenStream {
         // Read by `deserialize_stream`; a buffered success response cannot carry the stream.
         quote! {
             let _ = (status, headers, body);
-            ::std::result::Result::Err(#rt::client::response_error(response, "an event stream response is read as a stream"))
+            ::std::result::Result::Err(#rt::__private::rest_json::response_error(response, "an event stream response is read as a stream"))
         }
     } else if let Some((m, kind)) = payload {
         let field = ident(&m.field);
@@ -154,20 +156,20 @@ pub(super) fn deserializer(op: &Operation) -> TokenStream {
             PayloadKind::Blob => quote!((!body.is_empty()).then(|| #rt::Blob::from(body.to_vec()))),
             PayloadKind::String => quote! {
                 if body.is_empty() { ::std::option::Option::None } else {
-                    ::std::option::Option::Some(::std::string::String::from_utf8(body.to_vec()).map_err(|_| #rt::client::response_error(response, "the payload is not UTF-8 text"))?)
+                    ::std::option::Option::Some(::std::string::String::from_utf8(body.to_vec()).map_err(|_| #rt::__private::rest_json::response_error(response, "the payload is not UTF-8 text"))?)
                 }
             },
             PayloadKind::Enum => {
                 let t = rust_type(&m.ty);
                 quote! {
                     if body.is_empty() { ::std::option::Option::None } else {
-                        ::std::option::Option::Some(<#t as ::std::convert::From<&str>>::from(::std::str::from_utf8(body).map_err(|_| #rt::client::response_error(response, "the payload is not UTF-8 text"))?))
+                        ::std::option::Option::Some(<#t as ::std::convert::From<&str>>::from(::std::str::from_utf8(body).map_err(|_| #rt::__private::rest_json::response_error(response, "the payload is not UTF-8 text"))?))
                     }
                 }
             }
             PayloadKind::Structure | PayloadKind::Union | PayloadKind::Document => quote! {
                 if body.iter().all(u8::is_ascii_whitespace) { ::std::option::Option::None } else {
-                    ::std::option::Option::Some(#rt::rest_json::parse_json(status, headers, body).map_err(crate::Error::Response)?)
+                    ::std::option::Option::Some(#rt::__private::rest_json::parse_json(status, headers, body).map_err(crate::Error::Response)?)
                 }
             },
         };
@@ -186,7 +188,7 @@ pub(super) fn deserializer(op: &Operation) -> TokenStream {
             #assign
         }
     } else if has_body {
-        quote!(let #output_mut output: crate::types::#response = #rt::rest_json::parse_json(status, headers, body).map_err(crate::Error::Response)?;)
+        quote!(let #output_mut output: crate::types::#response = #rt::__private::rest_json::parse_json(status, headers, body).map_err(crate::Error::Response)?;)
     } else {
         quote!(let #output_mut output = crate::types::#response::default();)
     };
@@ -213,7 +215,7 @@ pub(super) fn deserializer(op: &Operation) -> TokenStream {
                     /// from the body as they arrive.
                     #[allow(clippy::field_reassign_with_default)]
                     fn deserialize_stream(
-                        head: #rt::client::ResponseHead,
+                        head: #rt::__private::ResponseHead,
                         body: #rt::stream::ByteStream,
                     ) -> ::std::result::Result<crate::types::#response, crate::Error<crate::types::#error>> {
                         let status = head.status.as_u16();
@@ -258,10 +260,10 @@ pub(super) fn deserializer(op: &Operation) -> TokenStream {
         /// Reads the response: the output on success, the typed error otherwise.
         #[allow(clippy::field_reassign_with_default)]
         fn deserialize(
-            response: &#rt::client::HttpResponse,
+            response: &#rt::__private::HttpResponse,
         ) -> ::std::result::Result<crate::types::#response, crate::Error<crate::types::#error>> {
             if !response.status().is_success() {
-                let meta = #rt::rest_json::error_metadata_of(response);
+                let meta = #rt::__private::rest_json::error_metadata_of(response);
                 #error_value
                 return ::std::result::Result::Err(crate::Error::service(error, meta));
             }

@@ -150,7 +150,7 @@ pub fn client_rs(krate: &ir::Crate, options: &crate::Options) -> TokenStream {
     quote! {
         //! The client.
 
-        static SERVICE: ::lambda_sdk_runtime::client::ServiceSpec = ::lambda_sdk_runtime::client::ServiceSpec {
+        static SERVICE: ::lambda_sdk_runtime::__private::ServiceSpec = ::lambda_sdk_runtime::__private::ServiceSpec {
             sdk_id: #sdk_id,
             signing_name: #signing_name,
             endpoint_prefix: #endpoint_prefix,
@@ -167,14 +167,14 @@ pub fn client_rs(krate: &ir::Crate, options: &crate::Options) -> TokenStream {
         #(#[doc = #example_lines])*
         #[derive(::std::clone::Clone, ::std::fmt::Debug)]
         pub struct Client {
-            handle: ::lambda_sdk_runtime::client::Handle,
+            handle: ::lambda_sdk_runtime::__private::Handle,
         }
 
         impl Client {
             /// Creates a client from a configuration.
             pub fn new(config: crate::Config) -> Self {
                 Client {
-                    handle: ::lambda_sdk_runtime::client::Handle::new(config, &SERVICE),
+                    handle: ::lambda_sdk_runtime::__private::Handle::new(config, &SERVICE),
                 }
             }
 
@@ -202,7 +202,7 @@ pub fn client_rs(krate: &ir::Crate, options: &crate::Options) -> TokenStream {
 
             // Unused when every operation feature is off.
             #[allow(dead_code)]
-            pub(crate) fn handle(&self) -> &::lambda_sdk_runtime::client::Handle {
+            pub(crate) fn handle(&self) -> &::lambda_sdk_runtime::__private::Handle {
                 &self.handle
             }
         }

@@ -21,13 +21,13 @@ fn scalar_to_string(scalar: &Scalar, v: TokenStream) -> TokenStream {
         | Scalar::Number(Number::Byte | Number::Short | Number::Integer | Number::Long) => {
             owned(quote!(::std::string::ToString::to_string(#v)))
         }
-        Scalar::Number(Number::Float) => owned(quote!(#rt::rest_json::fmt_f32(*#v))),
-        Scalar::Number(Number::Double) => owned(quote!(#rt::rest_json::fmt_float(*#v))),
+        Scalar::Number(Number::Float) => owned(quote!(#rt::__private::rest_json::fmt_f32(*#v))),
+        Scalar::Number(Number::Double) => owned(quote!(#rt::__private::rest_json::fmt_float(*#v))),
         Scalar::Timestamp(format) => {
             let f = format_tokens(*format);
-            owned(quote!(#rt::rest_json::fmt_timestamp(#v, #f)))
+            owned(quote!(#rt::__private::rest_json::fmt_timestamp(#v, #f)))
         }
-        Scalar::Blob => owned(quote!(#rt::rest_json::fmt_blob(#v))),
+        Scalar::Blob => owned(quote!(#rt::__private::rest_json::fmt_blob(#v))),
         Scalar::Enum(rust_name) => {
             let t = named_type(rust_name);
             quote!(#t::as_str(#v))
@@ -138,11 +138,11 @@ pub(super) fn serializer(op: &Operation) -> TokenStream {
                         quote! {
                             let items: ::std::vec::Vec<::std::string::String> =
                                 value.iter().map(|item| ::std::string::ToString::to_string(#item)).collect();
-                            builder.header(#name, #header, &#rt::rest_json::join_header_values(&items, #quote_items))?;
+                            builder.header(#name, #header, &#rt::__private::rest_json::join_header_values(&items, #quote_items))?;
                         }
                     }
                     (Scalar::String { media_type: true }, false) => {
-                        quote!(builder.header(#name, #header, &#rt::rest_json::fmt_base64_str(value))?;)
+                        quote!(builder.header(#name, #header, &#rt::__private::rest_json::fmt_base64_str(value))?;)
                     }
                     (value, false) => {
                         let v = scalar_to_string(value, quote!(value));
@@ -284,9 +284,9 @@ pub(super) fn serializer(op: &Operation) -> TokenStream {
         #body_struct
 
         /// Serializes the request by the model's HTTP bindings.
-        fn serialize(request: &crate::types::#request) -> ::std::result::Result<#rt::rest_json::PreparedRequest, #rt::error::ConstructionError> {
+        fn serialize(request: &crate::types::#request) -> ::std::result::Result<#rt::__private::rest_json::PreparedRequest, #rt::error::ConstructionError> {
             #unused_request
-            let mut builder = #rt::rest_json::RequestBuilder::new(#method);
+            let mut builder = #rt::__private::rest_json::RequestBuilder::new(#method);
             #(#steps)*
             ::std::result::Result::Ok(builder.finish())
         }

@@ -92,7 +92,7 @@ pub fn structure(s: &Structure) -> TokenStream {
         fields.push(quote! {
             /// The request id and HTTP status of the response this value came from.
             #[serde(skip)]
-            pub #field: ::lambda_sdk_runtime::client::ResponseMetadata
+            pub #field: ::lambda_sdk_runtime::http::ResponseMetadata
         });
     }
     let debug = if redacts {
@@ -182,10 +182,10 @@ fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> TokenStream {
     let bindings = super::deserialize::read_bindings(s, quote!(error));
     // A shape without header bindings is its body; one with them reads them too.
     let read = if bindings.is_empty() {
-        quote!(::std::result::Result::Ok(#rt::rest_json::read_error(response)))
+        quote!(::std::result::Result::Ok(#rt::__private::rest_json::read_error(response)))
     } else {
         quote! {
-            let ::std::option::Option::Some(mut error) = #rt::rest_json::read_error::<Self>(response) else {
+            let ::std::option::Option::Some(mut error) = #rt::__private::rest_json::read_error::<Self>(response) else {
                 return ::std::result::Result::Ok(::std::option::Option::None);
             };
             let status = response.status().as_u16();
@@ -233,7 +233,7 @@ fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> TokenStream {
 
             #[doc = #read_doc]
             pub(crate) fn from_response(
-                response: &#rt::client::HttpResponse,
+                response: &#rt::__private::HttpResponse,
             ) -> ::std::result::Result<::std::option::Option<Self>, #rt::error::ResponseError> {
                 #read
             }

@@ -62,12 +62,14 @@ impl ResourceNotFoundException {
     }
     /// Reads a `ResourceNotFoundException` error response: its JSON body and any members bound to headers. `Ok(None)` when the body does not match the model: the caller keeps the error as an unhandled one, with its code, message and retry classification.
     pub(crate) fn from_response(
-        response: &::lambda_sdk_runtime::client::HttpResponse,
+        response: &::lambda_sdk_runtime::__private::HttpResponse,
     ) -> ::std::result::Result<
         ::std::option::Option<Self>,
         ::lambda_sdk_runtime::error::ResponseError,
     > {
-        ::std::result::Result::Ok(::lambda_sdk_runtime::rest_json::read_error(response))
+        ::std::result::Result::Ok(
+            ::lambda_sdk_runtime::__private::rest_json::read_error(response),
+        )
     }
 }
 /// A builder for [`ResourceNotFoundException`]. Create it with [`ResourceNotFoundException::builder`].

@@ -76,19 +76,19 @@ impl TooManyRequestsException {
     }
     /// Reads a `TooManyRequestsException` error response: its JSON body and any members bound to headers. `Ok(None)` when the body does not match the model: the caller keeps the error as an unhandled one, with its code, message and retry classification.
     pub(crate) fn from_response(
-        response: &::lambda_sdk_runtime::client::HttpResponse,
+        response: &::lambda_sdk_runtime::__private::HttpResponse,
     ) -> ::std::result::Result<
         ::std::option::Option<Self>,
         ::lambda_sdk_runtime::error::ResponseError,
     > {
-        let ::std::option::Option::Some(mut error) = ::lambda_sdk_runtime::rest_json::read_error::<
+        let ::std::option::Option::Some(mut error) = ::lambda_sdk_runtime::__private::rest_json::read_error::<
             Self,
         >(response) else {
             return ::std::result::Result::Ok(::std::option::Option::None);
         };
         let status = response.status().as_u16();
         let headers = response.headers();
-        error.retry_after_seconds = ::lambda_sdk_runtime::rest_json::header_str(
+        error.retry_after_seconds = ::lambda_sdk_runtime::__private::rest_json::header_str(
                 status,
                 headers,
                 "retryAfterSeconds",

@@ -40,7 +40,15 @@ pub mod union;
 pub use serde;
 pub use serde_json;
 
+pub use crate::client::{Handle, HttpResponse, ResponseHead, ServiceSpec};
 pub use crate::error::ErrorParts;
+
+/// The restJson1 protocol: path labels, query strings, headers, payloads and JSON bodies out;
+/// status, headers, bodies and error codes back. Generated serializers and deserializers call
+/// it; it is not a stable API.
+pub mod rest_json {
+    pub use crate::rest_json::*;
+}
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer};

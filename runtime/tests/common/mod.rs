@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::SystemTime;
 
-use lambda_sdk_runtime::client::ServiceSpec;
+use lambda_sdk_runtime::__private::ServiceSpec;
 
 /// A Lambda-like service without endpoint rules: the tests set the endpoint.
 pub static SPEC: ServiceSpec = ServiceSpec {
@@ -185,7 +185,7 @@ impl StandIn {
 pub async fn call(
     env: lambda_sdk_runtime::env::Env,
 ) -> Result<(), lambda_sdk_runtime::error::Error<lambda_sdk_runtime::error::Unhandled>> {
-    use lambda_sdk_runtime::client::{Handle, HttpResponse};
+    use lambda_sdk_runtime::__private::{Handle, HttpResponse};
     use lambda_sdk_runtime::error::{Error, Unhandled};
     let config = lambda_sdk_runtime::config::Config::from_env_with(env)
         .unwrap_or_else(|e| panic!("config: {e}"));
@@ -195,7 +195,7 @@ pub async fn call(
         .call(
             "Op",
             &(),
-            lambda_sdk_runtime::rest_json::RequestBuilder::new("GET").finish(),
+            lambda_sdk_runtime::__private::rest_json::RequestBuilder::new("GET").finish(),
             parse,
         )
         .await

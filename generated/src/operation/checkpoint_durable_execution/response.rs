@@ -28,7 +28,7 @@ pub struct CheckpointDurableExecutionResponse {
     pub new_execution_state: crate::types::CheckpointUpdatedExecutionState,
     /// The request id and HTTP status of the response this value came from.
     #[serde(skip)]
-    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
+    pub response_metadata: ::lambda_sdk_runtime::http::ResponseMetadata,
 }
 impl CheckpointDurableExecutionResponse {
     /// Starts a builder for [`CheckpointDurableExecutionResponse`].

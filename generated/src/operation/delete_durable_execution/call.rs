@@ -27,10 +27,12 @@ impl crate::Client {
 fn serialize(
     request: &crate::types::DeleteDurableExecutionRequest,
 ) -> ::std::result::Result<
-    ::lambda_sdk_runtime::rest_json::PreparedRequest,
+    ::lambda_sdk_runtime::__private::rest_json::PreparedRequest,
     ::lambda_sdk_runtime::error::ConstructionError,
 > {
-    let mut builder = ::lambda_sdk_runtime::rest_json::RequestBuilder::new("DELETE");
+    let mut builder = ::lambda_sdk_runtime::__private::rest_json::RequestBuilder::new(
+        "DELETE",
+    );
     builder.literal("2025-12-01");
     builder.literal("durable-executions");
     builder
@@ -44,13 +46,15 @@ fn serialize(
 /// Reads the response: the output on success, the typed error otherwise.
 #[allow(clippy::field_reassign_with_default)]
 fn deserialize(
-    response: &::lambda_sdk_runtime::client::HttpResponse,
+    response: &::lambda_sdk_runtime::__private::HttpResponse,
 ) -> ::std::result::Result<
     crate::types::DeleteDurableExecutionResponse,
     crate::Error<crate::types::DeleteDurableExecutionError>,
 > {
     if !response.status().is_success() {
-        let meta = ::lambda_sdk_runtime::rest_json::error_metadata_of(response);
+        let meta = ::lambda_sdk_runtime::__private::rest_json::error_metadata_of(
+            response,
+        );
         use crate::types::DeleteDurableExecutionError as Error;
         let error = match meta.code() {
             ::std::option::Option::Some("InvalidParameterValueException") => {
@@ -84,7 +88,7 @@ fn deserialize(
     let status = response.status().as_u16();
     let headers = response.headers();
     let body: &[u8] = response.body();
-    let output: crate::types::DeleteDurableExecutionResponse = ::lambda_sdk_runtime::rest_json::parse_json(
+    let output: crate::types::DeleteDurableExecutionResponse = ::lambda_sdk_runtime::__private::rest_json::parse_json(
             status,
             headers,
             body,

@@ -120,7 +120,7 @@ pub struct GetDurableExecutionResponse {
     >,
     /// The request id and HTTP status of the response this value came from.
     #[serde(skip)]
-    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
+    pub response_metadata: ::lambda_sdk_runtime::http::ResponseMetadata,
 }
 impl GetDurableExecutionResponse {
     /// Starts a builder for [`GetDurableExecutionResponse`].

@@ -27,10 +27,12 @@ impl crate::Client {
 fn serialize(
     request: &crate::types::GetDurableExecutionStateRequest,
 ) -> ::std::result::Result<
-    ::lambda_sdk_runtime::rest_json::PreparedRequest,
+    ::lambda_sdk_runtime::__private::rest_json::PreparedRequest,
     ::lambda_sdk_runtime::error::ConstructionError,
 > {
-    let mut builder = ::lambda_sdk_runtime::rest_json::RequestBuilder::new("GET");
+    let mut builder = ::lambda_sdk_runtime::__private::rest_json::RequestBuilder::new(
+        "GET",
+    );
     builder.literal("2025-12-01");
     builder.literal("durable-executions");
     builder
@@ -61,13 +63,15 @@ fn serialize(
 /// Reads the response: the output on success, the typed error otherwise.
 #[allow(clippy::field_reassign_with_default)]
 fn deserialize(
-    response: &::lambda_sdk_runtime::client::HttpResponse,
+    response: &::lambda_sdk_runtime::__private::HttpResponse,
 ) -> ::std::result::Result<
     crate::types::GetDurableExecutionStateResponse,
     crate::Error<crate::types::GetDurableExecutionStateError>,
 > {
     if !response.status().is_success() {
-        let meta = ::lambda_sdk_runtime::rest_json::error_metadata_of(response);
+        let meta = ::lambda_sdk_runtime::__private::rest_json::error_metadata_of(
+            response,
+        );
         use crate::types::GetDurableExecutionStateError as Error;
         let error = match meta.code() {
             ::std::option::Option::Some("InvalidParameterValueException") => {
@@ -109,7 +113,7 @@ fn deserialize(
     let status = response.status().as_u16();
     let headers = response.headers();
     let body: &[u8] = response.body();
-    let output: crate::types::GetDurableExecutionStateResponse = ::lambda_sdk_runtime::rest_json::parse_json(
+    let output: crate::types::GetDurableExecutionStateResponse = ::lambda_sdk_runtime::__private::rest_json::parse_json(
             status,
             headers,
             body,

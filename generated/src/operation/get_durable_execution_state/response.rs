@@ -28,7 +28,7 @@ pub struct GetDurableExecutionStateResponse {
     pub next_marker: ::std::option::Option<::std::string::String>,
     /// The request id and HTTP status of the response this value came from.
     #[serde(skip)]
-    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
+    pub response_metadata: ::lambda_sdk_runtime::http::ResponseMetadata,
 }
 impl GetDurableExecutionStateResponse {
     /// Starts a builder for [`GetDurableExecutionStateResponse`].

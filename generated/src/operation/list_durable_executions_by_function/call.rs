@@ -27,10 +27,12 @@ impl crate::Client {
 fn serialize(
     request: &crate::types::ListDurableExecutionsByFunctionRequest,
 ) -> ::std::result::Result<
-    ::lambda_sdk_runtime::rest_json::PreparedRequest,
+    ::lambda_sdk_runtime::__private::rest_json::PreparedRequest,
     ::lambda_sdk_runtime::error::ConstructionError,
 > {
-    let mut builder = ::lambda_sdk_runtime::rest_json::RequestBuilder::new("GET");
+    let mut builder = ::lambda_sdk_runtime::__private::rest_json::RequestBuilder::new(
+        "GET",
+    );
     builder.literal("2025-12-01");
     builder.literal("functions");
     builder
@@ -56,7 +58,7 @@ fn serialize(
             .query(
                 "StartedAfter",
                 ::std::string::String::as_str(
-                    &::lambda_sdk_runtime::rest_json::fmt_timestamp(
+                    &::lambda_sdk_runtime::__private::rest_json::fmt_timestamp(
                         value,
                         ::lambda_sdk_runtime::DateTimeFormat::DateTime,
                     ),
@@ -68,7 +70,7 @@ fn serialize(
             .query(
                 "StartedBefore",
                 ::std::string::String::as_str(
-                    &::lambda_sdk_runtime::rest_json::fmt_timestamp(
+                    &::lambda_sdk_runtime::__private::rest_json::fmt_timestamp(
                         value,
                         ::lambda_sdk_runtime::DateTimeFormat::DateTime,
                     ),
@@ -97,13 +99,15 @@ fn serialize(
 /// Reads the response: the output on success, the typed error otherwise.
 #[allow(clippy::field_reassign_with_default)]
 fn deserialize(
-    response: &::lambda_sdk_runtime::client::HttpResponse,
+    response: &::lambda_sdk_runtime::__private::HttpResponse,
 ) -> ::std::result::Result<
     crate::types::ListDurableExecutionsByFunctionResponse,
     crate::Error<crate::types::ListDurableExecutionsByFunctionError>,
 > {
     if !response.status().is_success() {
-        let meta = ::lambda_sdk_runtime::rest_json::error_metadata_of(response);
+        let meta = ::lambda_sdk_runtime::__private::rest_json::error_metadata_of(
+            response,
+        );
         use crate::types::ListDurableExecutionsByFunctionError as Error;
         let error = match meta.code() {
             ::std::option::Option::Some("InvalidParameterValueException") => {
@@ -133,7 +137,7 @@ fn deserialize(
     let status = response.status().as_u16();
     let headers = response.headers();
     let body: &[u8] = response.body();
-    let output: crate::types::ListDurableExecutionsByFunctionResponse = ::lambda_sdk_runtime::rest_json::parse_json(
+    let output: crate::types::ListDurableExecutionsByFunctionResponse = ::lambda_sdk_runtime::__private::rest_json::parse_json(
             status,
             headers,
             body,

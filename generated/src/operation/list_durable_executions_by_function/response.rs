@@ -31,7 +31,7 @@ pub struct ListDurableExecutionsByFunctionResponse {
     pub next_marker: ::std::option::Option<::std::string::String>,
     /// The request id and HTTP status of the response this value came from.
     #[serde(skip)]
-    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
+    pub response_metadata: ::lambda_sdk_runtime::http::ResponseMetadata,
 }
 impl ListDurableExecutionsByFunctionResponse {
     /// Starts a builder for [`ListDurableExecutionsByFunctionResponse`].

@@ -53,10 +53,12 @@ struct Body<'a> {
 fn serialize(
     request: &crate::types::PauseDurableExecutionRequest,
 ) -> ::std::result::Result<
-    ::lambda_sdk_runtime::rest_json::PreparedRequest,
+    ::lambda_sdk_runtime::__private::rest_json::PreparedRequest,
     ::lambda_sdk_runtime::error::ConstructionError,
 > {
-    let mut builder = ::lambda_sdk_runtime::rest_json::RequestBuilder::new("POST");
+    let mut builder = ::lambda_sdk_runtime::__private::rest_json::RequestBuilder::new(
+        "POST",
+    );
     builder.literal("2025-12-01");
     builder.literal("durable-executions");
     builder
@@ -79,13 +81,15 @@ fn serialize(
 /// Reads the response: the output on success, the typed error otherwise.
 #[allow(clippy::field_reassign_with_default)]
 fn deserialize(
-    response: &::lambda_sdk_runtime::client::HttpResponse,
+    response: &::lambda_sdk_runtime::__private::HttpResponse,
 ) -> ::std::result::Result<
     crate::types::PauseDurableExecutionResponse,
     crate::Error<crate::types::PauseDurableExecutionError>,
 > {
     if !response.status().is_success() {
-        let meta = ::lambda_sdk_runtime::rest_json::error_metadata_of(response);
+        let meta = ::lambda_sdk_runtime::__private::rest_json::error_metadata_of(
+            response,
+        );
         use crate::types::PauseDurableExecutionError as Error;
         let error = match meta.code() {
             ::std::option::Option::Some("InvalidParameterValueException") => {

@@ -14,7 +14,7 @@
 pub struct ResumeDurableExecutionResponse {
     /// The request id and HTTP status of the response this value came from.
     #[serde(skip)]
-    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
+    pub response_metadata: ::lambda_sdk_runtime::http::ResponseMetadata,
 }
 impl ResumeDurableExecutionResponse {
     /// Starts a builder for [`ResumeDurableExecutionResponse`].

@@ -27,10 +27,12 @@ impl crate::Client {
 fn serialize(
     request: &crate::types::SendDurableExecutionCallbackFailureRequest,
 ) -> ::std::result::Result<
-    ::lambda_sdk_runtime::rest_json::PreparedRequest,
+    ::lambda_sdk_runtime::__private::rest_json::PreparedRequest,
     ::lambda_sdk_runtime::error::ConstructionError,
 > {
-    let mut builder = ::lambda_sdk_runtime::rest_json::RequestBuilder::new("POST");
+    let mut builder = ::lambda_sdk_runtime::__private::rest_json::RequestBuilder::new(
+        "POST",
+    );
     builder.literal("2025-12-01");
     builder.literal("durable-execution-callbacks");
     builder
@@ -57,13 +59,15 @@ fn serialize(
 /// Reads the response: the output on success, the typed error otherwise.
 #[allow(clippy::field_reassign_with_default)]
 fn deserialize(
-    response: &::lambda_sdk_runtime::client::HttpResponse,
+    response: &::lambda_sdk_runtime::__private::HttpResponse,
 ) -> ::std::result::Result<
     crate::types::SendDurableExecutionCallbackFailureResponse,
     crate::Error<crate::types::SendDurableExecutionCallbackFailureError>,
 > {
     if !response.status().is_success() {
-        let meta = ::lambda_sdk_runtime::rest_json::error_metadata_of(response);
+        let meta = ::lambda_sdk_runtime::__private::rest_json::error_metadata_of(
+            response,
+        );
         use crate::types::SendDurableExecutionCallbackFailureError as Error;
         let error = match meta.code() {
             ::std::option::Option::Some("CallbackTimeoutException") => {

@@ -21,7 +21,7 @@ pub struct StopDurableExecutionResponse {
     pub stop_timestamp: ::lambda_sdk_runtime::DateTime,
     /// The request id and HTTP status of the response this value came from.
     #[serde(skip)]
-    pub response_metadata: ::lambda_sdk_runtime::client::ResponseMetadata,
+    pub response_metadata: ::lambda_sdk_runtime::http::ResponseMetadata,
 }
 impl StopDurableExecutionResponse {
     /// Starts a builder for [`StopDurableExecutionResponse`].
