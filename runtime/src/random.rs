@@ -1,5 +1,6 @@
-//! Random values: idempotency tokens and invocation ids (UUID v4, from the operating system's
-//! random source) and the jitter of retry backoff (fast, not cryptographic).
+//! Random values from the operating system's random source (`getrandom`, which ring already
+//! links for TLS): idempotency tokens and invocation ids (UUID v4), and the jitter of retry
+//! backoff. The runtime README's "Primitives" section has the measurements behind them.
 
 use std::time::SystemTime;
 
@@ -41,17 +42,21 @@ pub fn idempotency_token() -> String {
     token
 }
 
-/// A fast, non-cryptographic random number in `[0, 1)` for jitter.
+/// A random number in `[0, 1)` for the jitter of retry backoff, from the operating system's
+/// random source (one `getrandom` call, about 0.2 µs, made once per retry just before it
+/// sleeps). Should that fail, the sub-second part of the clock stands in: jitter only has to
+/// spread retries out, not be unpredictable.
 pub(crate) fn jitter() -> f64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default(),
-    );
-    (hasher.finish() >> 11) as f64 / (1u64 << 53) as f64
+    let mut bytes = [0u8; 8];
+    if getrandom::getrandom(&mut bytes).is_err() {
+        let nanos = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or_default();
+        return f64::from(nanos) / 1e9;
+    }
+    // The top 53 bits: every value is a multiple of 2^-53 below 1.
+    (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64
 }
 
 #[cfg(test)]
@@ -66,5 +71,15 @@ mod tests {
         assert_eq!(a.len(), 36);
         assert_eq!(&a[14..15], "4");
         assert!(matches!(&a[19..20], "8" | "9" | "a" | "b"), "{a}");
+    }
+
+    #[test]
+    fn jitter_is_in_the_unit_interval_and_varies() {
+        let draws: Vec<f64> = (0..1000).map(|_| jitter()).collect();
+        assert!(draws.iter().all(|r| (0.0..1.0).contains(r)));
+        let mean = draws.iter().sum::<f64>() / draws.len() as f64;
+        assert!((0.4..0.6).contains(&mean), "mean {mean}");
+        let distinct: std::collections::BTreeSet<u64> = draws.iter().map(|r| r.to_bits()).collect();
+        assert!(distinct.len() > 990, "{} distinct of 1000", distinct.len());
     }
 }
