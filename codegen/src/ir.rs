@@ -226,8 +226,17 @@ pub struct ErrorInfo {
     pub retryable: bool,
     /// `@retryable(throttling: true)`.
     pub throttling: bool,
-    /// The field holding the error message (a `message` or `Message` string member), if any.
-    pub message_field: Option<String>,
+    /// The member holding the error message (a `message` or `Message` string member), if any.
+    pub message: Option<MessageField>,
+}
+
+/// The member of an error structure that holds its message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MessageField {
+    /// The Rust field.
+    pub field: String,
+    /// `@required`: a `String`, not an `Option<String>`.
+    pub required: bool,
 }
 
 /// A structure.

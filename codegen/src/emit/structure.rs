@@ -155,11 +155,7 @@ fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> TokenStream {
     let rt = super::rt();
     let name = ident(&s.rust_name);
     let code = s.shape_id.rsplit('#').next().unwrap_or(&s.shape_id);
-    let message_member = info
-        .message_field
-        .as_ref()
-        .and_then(|f| s.members.iter().find(|m| &m.field == f));
-    let message = match message_member {
+    let message = match &info.message {
         Some(m) if m.required => {
             let field = ident(&m.field);
             quote!(::std::option::Option::Some(self.#field.as_str()))

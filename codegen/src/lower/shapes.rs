@@ -137,10 +137,13 @@ impl<'m> Lowerer<'m> {
             });
         }
         if let ir::Role::Error(info) = &mut role {
-            info.message_field = members
+            info.message = members
                 .iter()
                 .find(|m| m.name.eq_ignore_ascii_case("message") && m.ty == Type::String)
-                .map(|m| m.field.clone());
+                .map(|m| ir::MessageField {
+                    field: m.field.clone(),
+                    required: m.required,
+                });
         }
         let metadata_field = (role == ir::Role::Output).then(|| {
             let taken: Vec<&str> = members.iter().map(|m| m.field.as_str()).collect();
@@ -641,7 +644,7 @@ pub(super) fn error_info(id: &ShapeId, t: &Traits) -> Result<Option<ir::ErrorInf
             .and_then(|r| r.get("throttling"))
             .and_then(Value::as_bool)
             .unwrap_or(false),
-        message_field: None,
+        message: None,
     }))
 }
 
