@@ -15,8 +15,6 @@ pub struct Crate {
     pub operations: Vec<Operation>,
     /// Shared shapes (structures, errors, enums, unions), sorted by Rust name.
     pub types: Vec<TypeDef>,
-    /// For each shared type (by Rust name), the cargo features of the operations that use it.
-    pub type_features: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 /// The service shape's facts.
@@ -200,6 +198,24 @@ impl TypeDef {
             TypeDef::Union(u) => &u.module,
         }
     }
+
+    /// The cargo features of the operations that use the type, sorted.
+    pub fn features(&self) -> &[String] {
+        match self {
+            TypeDef::Structure(s) => &s.features,
+            TypeDef::Enum(e) => &e.features,
+            TypeDef::Union(u) => &u.features,
+        }
+    }
+
+    /// Sets [`features`](Self::features).
+    pub(crate) fn set_features(&mut self, features: Vec<String>) {
+        match self {
+            TypeDef::Structure(s) => s.features = features,
+            TypeDef::Enum(e) => e.features = features,
+            TypeDef::Union(u) => u.features = features,
+        }
+    }
 }
 
 /// What a structure is for; it decides the defaulting rules.
@@ -218,6 +234,8 @@ pub enum Role {
 /// `@error` and `@httpError`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ErrorInfo {
+    /// The wire error code: the shape's name, e.g. `ResourceNotFoundException`.
+    pub code: String,
     /// `true` for `@error("server")`.
     pub server_fault: bool,
     /// `@httpError`.
@@ -262,6 +280,9 @@ pub struct Structure {
     pub deprecated: bool,
     /// For operation responses: the field that carries the response's request id and status.
     pub metadata_field: Option<String>,
+    /// For a shared type: the cargo features of the operations that use it, sorted (empty for
+    /// an operation's own request and response).
+    pub features: Vec<String>,
 }
 
 /// A member of a structure.
@@ -539,6 +560,9 @@ pub struct Enumeration {
     pub variants: Vec<EnumVariant>,
     /// `@sensitive`.
     pub sensitive: bool,
+    /// For a shared type: the cargo features of the operations that use it, sorted (empty for
+    /// an operation's own request and response).
+    pub features: Vec<String>,
 }
 
 /// One known enum value.
@@ -580,6 +604,9 @@ pub struct Union {
     pub event_stream: bool,
     /// `@sensitive`.
     pub sensitive: bool,
+    /// For a shared type: the cargo features of the operations that use it, sorted (empty for
+    /// an operation's own request and response).
+    pub features: Vec<String>,
 }
 
 /// One union member.

@@ -41,7 +41,7 @@ pub fn lower(model: &Model, options: &Options) -> Result<ir::Crate, Error> {
         operations.push(lowerer.operation(id)?);
     }
     operations.sort_by(|a, b| a.name.cmp(&b.name));
-    let types = lowerer.shared_types()?;
+    let mut types = lowerer.shared_types()?;
     let mut type_features: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for op in &operations {
         for id in lowerer.reachable(&ShapeId::new(&op.shape_id))? {
@@ -53,11 +53,16 @@ pub fn lower(model: &Model, options: &Options) -> Result<ir::Crate, Error> {
             }
         }
     }
+    for def in &mut types {
+        let mut features = type_features.remove(def.rust_name()).unwrap_or_default();
+        features.sort();
+        features.dedup();
+        def.set_features(features);
+    }
     Ok(ir::Crate {
         service: lowerer.service()?,
         operations,
         types,
-        type_features,
     })
 }
 

@@ -330,6 +330,21 @@ fn binding_a_type_that_cannot_travel_there() {
             "ex#OpInput$Items",
             "cannot be an @httpPayload",
         ),
+        (
+            json!({"Items": {"target": "ex#SparseStrings", "traits": {"smithy.api#httpHeader": "x-items"}}}),
+            "ex#OpInput$Items",
+            "a @sparse list cannot be bound to a header",
+        ),
+        (
+            json!({"Items": {"target": "ex#SparseMap", "traits": {"smithy.api#httpPrefixHeaders": "x-"}}}),
+            "ex#OpInput$Items",
+            "@httpPrefixHeaders needs a map of strings (not @sparse)",
+        ),
+        (
+            json!({"Items": {"target": "ex#SparseMap", "traits": {"smithy.api#httpQueryParams": {}}}}),
+            "ex#OpInput$Items",
+            "@httpQueryParams needs a map (not @sparse)",
+        ),
     ];
     for (members, shape, message) in cases {
         let json = model(
@@ -338,6 +353,8 @@ fn binding_a_type_that_cannot_travel_there() {
                 "ex#Inner": {"type": "structure", "members": {"Name": string}},
                 "ex#Strings": {"type": "list", "member": string},
                 "ex#Nested": {"type": "map", "key": string, "value": {"target": "ex#Inner"}},
+                "ex#SparseStrings": {"type": "list", "member": string, "traits": {"smithy.api#sparse": {}}},
+                "ex#SparseMap": {"type": "map", "key": string, "value": string, "traits": {"smithy.api#sparse": {}}},
             }),
         );
         assert_names(&fails(&json), shape, message);

@@ -14,7 +14,7 @@ use crate::config::{Config, ConfigError};
 use crate::endpoint::{self, Endpoint};
 use crate::error::{ConstructionError, Error, OperationError, TimeoutError, TimeoutKind};
 use crate::http::HttpError;
-pub use crate::http::ResponseMetadata;
+use crate::http::ResponseMetadata;
 use crate::random::idempotency_token;
 #[cfg(not(feature = "imds"))]
 use crate::region::Region;

@@ -52,8 +52,8 @@ pub fn date_time_smithy(input: &str) -> String {
 }
 
 /// Reads a JSON string as a blob (base64-decoded) and writes it back as base64, with ours:
-/// `Blob`'s `Deserialize` and `rest_json::fmt_blob`, the runtime's public paths to its
-/// private base64 module.
+/// `Blob`'s `Deserialize` and `__private::rest_json::fmt_blob` (what generated code calls),
+/// the runtime's paths to its private base64 module.
 pub fn base64_ours(input: &str) -> String {
     match serde_json::from_str::<Blob>(input) {
         Ok(blob) => lambda_sdk_runtime::__private::rest_json::fmt_blob(&blob),

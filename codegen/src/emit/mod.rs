@@ -189,10 +189,10 @@ fn cfg_features(krate: &ir::Crate, features: &[String]) -> TokenStream {
 }
 
 /// The `#[cfg]` of a shared type.
-fn type_cfg(krate: &ir::Crate, rust_name: &str) -> TokenStream {
-    match krate.type_features.get(rust_name) {
-        Some(features) => cfg_features(krate, features),
-        None => quote::quote!(),
+fn type_cfg(krate: &ir::Crate, def: &ir::TypeDef) -> TokenStream {
+    match def.features() {
+        [] => quote::quote!(),
+        features => cfg_features(krate, features),
     }
 }
 

@@ -314,7 +314,7 @@ pub fn primitives_rs() -> TokenStream {
 /// feature list is written once per group rather than once per type.
 pub fn types_mod(krate: &ir::Crate) -> TokenStream {
     let mods = krate.types.iter().map(|def| {
-        let cfg = type_cfg(krate, def.rust_name());
+        let cfg = type_cfg(krate, def);
         let module = ident(def.module());
         quote!(#cfg mod #module;)
     });
@@ -323,7 +323,7 @@ pub fn types_mod(krate: &ir::Crate) -> TokenStream {
     let mut groups: BTreeMap<String, (TokenStream, Vec<TokenStream>, Vec<TokenStream>)> =
         BTreeMap::new();
     for def in &krate.types {
-        let cfg = type_cfg(krate, def.rust_name());
+        let cfg = type_cfg(krate, def);
         let group = groups
             .entry(cfg.to_string())
             .or_insert_with(|| (cfg, Vec::new(), Vec::new()));

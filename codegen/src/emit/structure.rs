@@ -154,7 +154,7 @@ pub fn structure(s: &Structure) -> TokenStream {
 fn error_impls(s: &Structure, info: &crate::ir::ErrorInfo) -> TokenStream {
     let rt = super::rt();
     let name = ident(&s.rust_name);
-    let code = s.shape_id.rsplit('#').next().unwrap_or(&s.shape_id);
+    let code = &info.code;
     let message = match &info.message {
         Some(m) if m.required => {
             let field = ident(&m.field);

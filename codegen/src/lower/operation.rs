@@ -148,17 +148,28 @@ pub(super) fn binding_of(
     }
     if t.contains_key("smithy.api#httpQueryParams") {
         let lists = match member.ty {
-            Type::Map { value, .. } => match &**value {
+            Type::Map {
+                value,
+                sparse: false,
+            } => match &**value {
                 Type::String => false,
-                Type::List { element, .. } if **element == Type::String => true,
+                Type::List {
+                    element,
+                    sparse: false,
+                } if **element == Type::String => true,
                 _ => {
                     return Err(Error::shape(
                         member_id,
-                        "@httpQueryParams needs a map of strings or of string lists",
+                        "@httpQueryParams needs a map of strings or of string lists (not @sparse)",
                     ));
                 }
             },
-            _ => return Err(Error::shape(member_id, "@httpQueryParams needs a map")),
+            _ => {
+                return Err(Error::shape(
+                    member_id,
+                    "@httpQueryParams needs a map (not @sparse)",
+                ));
+            }
         };
         found.push(Binding::QueryParams { lists });
     }
@@ -178,10 +189,10 @@ pub(super) fn binding_of(
         let prefix = v
             .as_str()
             .ok_or_else(|| Error::shape(member_id, "@httpPrefixHeaders needs a string"))?;
-        if !matches!(member.ty, Type::Map { value, .. } if **value == Type::String) {
+        if !matches!(member.ty, Type::Map { value, sparse: false } if **value == Type::String) {
             return Err(Error::shape(
                 member_id,
-                "@httpPrefixHeaders needs a map of strings",
+                "@httpPrefixHeaders needs a map of strings (not @sparse)",
             ));
         }
         found.push(Binding::PrefixHeaders(prefix.to_string()));
@@ -251,6 +262,10 @@ fn scalar_or_list(
     place: &str,
 ) -> Result<(ir::Scalar, bool), Error> {
     match member.ty {
+        Type::List { sparse: true, .. } => Err(Error::shape(
+            member_id,
+            format!("a @sparse list cannot be bound to {place}"),
+        )),
         Type::List { element, .. } => {
             let item = MemberFacts {
                 ty: element,

@@ -150,6 +150,7 @@ impl<'m> Lowerer<'m> {
             naming::metadata_field(&taken)
         });
         Ok(ir::Structure {
+            features: Vec::new(),
             shape_id: id.to_string(),
             metadata_field,
             builder_name: naming::builder_name(&rust_name),
@@ -218,6 +219,7 @@ impl<'m> Lowerer<'m> {
             });
         }
         Ok(ir::Enumeration {
+            features: Vec::new(),
             shape_id: id.to_string(),
             rust_name: named.rust_name.clone(),
             module: named.module.clone(),
@@ -282,6 +284,7 @@ impl<'m> Lowerer<'m> {
             });
         }
         Ok(ir::Union {
+            features: Vec::new(),
             shape_id: id.to_string(),
             rust_name: named.rust_name.clone(),
             module: named.module.clone(),
@@ -637,6 +640,7 @@ pub(super) fn error_info(id: &ShapeId, t: &Traits) -> Result<Option<ir::ErrorInf
     };
     let retryable = t.get("smithy.api#retryable");
     Ok(Some(ir::ErrorInfo {
+        code: id.name().to_string(),
         server_fault,
         http_status,
         retryable: retryable.is_some(),
