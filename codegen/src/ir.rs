@@ -322,8 +322,6 @@ pub struct Member {
     pub timestamp_format: Option<TimestampFormat>,
     /// `@deprecated`.
     pub deprecated: bool,
-    /// `@mediaType` of a string target: in a header, such a string travels base64-encoded.
-    pub media_type: Option<String>,
     /// The member targets a `@streaming` union: an event stream, read as it arrives.
     pub event_stream: bool,
     /// In an event structure: `@eventPayload` or `@eventHeader`.
@@ -374,12 +372,10 @@ pub enum Binding {
     },
     /// `@httpPrefixHeaders("prefix")`.
     PrefixHeaders(String),
-    /// `@httpPayload`, with its `@streaming` and `@mediaType` facts.
+    /// `@httpPayload`, with its `@mediaType`.
     Payload {
         /// What the payload is.
         kind: PayloadKind,
-        /// The target is a `@streaming` blob or an event stream union.
-        streaming: bool,
         /// `@mediaType` of the target.
         media_type: Option<String>,
     },
@@ -392,7 +388,7 @@ pub enum Binding {
 pub enum Scalar {
     /// A string; in a header, base64-encoded when it has a `@mediaType`.
     String {
-        /// The string has a `@mediaType` (`Member::media_type`).
+        /// The target string has a `@mediaType`.
         media_type: bool,
     },
     /// `bool`.
@@ -438,7 +434,7 @@ pub enum PayloadKind {
     Enum,
     /// A structure as a JSON document.
     Structure,
-    /// A union as a JSON document, or an event stream when `streaming`.
+    /// A union as a JSON document, or an event stream (`Member::event_stream`).
     Union,
     /// A document as JSON.
     Document,

@@ -82,8 +82,7 @@ impl Handle {
         let endpoint = OnceLock::new();
         #[cfg(feature = "imds")]
         if let Some(region) = config.region.known() {
-            let _ = endpoint.set(endpoint::resolve(
-                config.endpoint_settings(),
+            let _ = endpoint.set(config.resolve_endpoint(
                 region,
                 service.sdk_id,
                 service.endpoint_resolver,
@@ -92,12 +91,7 @@ impl Handle {
         #[cfg(not(feature = "imds"))]
         let endpoint = {
             let Region::Set(region) = &config.region;
-            endpoint::resolve(
-                config.endpoint_settings(),
-                region,
-                service.sdk_id,
-                service.endpoint_resolver,
-            )
+            config.resolve_endpoint(region, service.sdk_id, service.endpoint_resolver)
         };
         let user_agent = format!(
             "{} lambda-sdk-runtime/{} lang/rust os/{}",
@@ -238,8 +232,7 @@ impl Handle {
         }
         .map_err(|e| refused(&e))?;
         let endpoint = self.inner.endpoint.get_or_init(|| {
-            endpoint::resolve(
-                config.endpoint_settings(),
+            config.resolve_endpoint(
                 region,
                 self.inner.service.sdk_id,
                 self.inner.service.endpoint_resolver,

@@ -249,18 +249,14 @@ impl Config {
         sdk_id: &str,
         resolver: Option<crate::endpoint::Resolver>,
     ) -> Result<crate::endpoint::Endpoint, ConfigError> {
-        crate::endpoint::resolve(self.endpoint_settings(), region, sdk_id, resolver)
-    }
-
-    /// What endpoint resolution reads of this configuration.
-    pub(crate) fn endpoint_settings(&self) -> crate::endpoint::Settings<'_> {
-        crate::endpoint::Settings {
+        let settings = crate::endpoint::Settings {
             endpoint_url: self.endpoint_url.as_deref(),
             configured: &self.configured_endpoints,
             env: self.env(),
             use_fips: self.use_fips,
             use_dual_stack: self.use_dual_stack,
-        }
+        };
+        crate::endpoint::resolve(settings, region, sdk_id, resolver)
     }
 }
 

@@ -12,10 +12,7 @@ pub fn idempotency_token() -> String {
     if getrandom::getrandom(&mut bytes).is_err() {
         use std::sync::atomic::{AtomicU64, Ordering};
         static COUNTER: AtomicU64 = AtomicU64::new(0);
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map(|d| d.as_nanos())
-            .unwrap_or_default();
+        let nanos = clock_nanos();
         let mix = |mut z: u64| {
             // splitmix64's finalizer.
             z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
@@ -42,6 +39,15 @@ pub fn idempotency_token() -> String {
     token
 }
 
+/// Nanoseconds since the Unix epoch (0 for a clock before it): what the fallbacks of both
+/// helpers draw on when the operating system's random source fails.
+fn clock_nanos() -> u128 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or_default()
+}
+
 /// A random number in `[0, 1)` for the jitter of retry backoff, from the operating system's
 /// random source (one `getrandom` call, about 0.2 µs, made once per retry just before it
 /// sleeps). Should that fail, the sub-second part of the clock stands in: jitter only has to
@@ -49,11 +55,7 @@ pub fn idempotency_token() -> String {
 pub(crate) fn jitter() -> f64 {
     let mut bytes = [0u8; 8];
     if getrandom::getrandom(&mut bytes).is_err() {
-        let nanos = SystemTime::now()
-            .duration_since(SystemTime::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or_default();
-        return f64::from(nanos) / 1e9;
+        return (clock_nanos() % 1_000_000_000) as f64 / 1e9;
     }
     // The top 53 bits: every value is a multiple of 2^-53 below 1.
     (u64::from_le_bytes(bytes) >> 11) as f64 / (1u64 << 53) as f64

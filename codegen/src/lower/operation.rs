@@ -223,7 +223,6 @@ pub(super) fn binding_of(
         };
         found.push(Binding::Payload {
             kind,
-            streaming: target.has_trait("smithy.api#streaming"),
             media_type: target
                 .traits
                 .get("smithy.api#mediaType")

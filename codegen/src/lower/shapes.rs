@@ -66,19 +66,11 @@ impl<'m> Lowerer<'m> {
             let t = &member.traits;
             let timestamp_format = self.timestamp_format(&member_id, t, &target_id)?;
             check_timestamp_format(&member_id, &ty, timestamp_format)?;
-            let media_type = (target.shape_type == ShapeType::String)
-                .then(|| {
-                    target
-                        .traits
-                        .get("smithy.api#mediaType")
-                        .and_then(Value::as_str)
-                        .map(String::from)
-                })
-                .flatten();
             let facts = MemberFacts {
                 ty: &ty,
                 timestamp_format,
-                media_type: media_type.is_some(),
+                media_type: target.shape_type == ShapeType::String
+                    && target.traits.contains_key("smithy.api#mediaType"),
             };
             let binding = binding_of(&member_id, t, target, &facts)?;
             // @clientOptional: a client treats the member as optional and fills no default.
@@ -125,7 +117,6 @@ impl<'m> Lowerer<'m> {
                 } else {
                     None
                 },
-                media_type,
                 field,
                 default_fn,
                 serialize_or_default_fn,
